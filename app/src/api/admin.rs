@@ -1,0 +1,51 @@
+//! Administration: organisations (administrators only).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Every organisation (administrators).
+#[server(endpoint = "admin/organisations")]
+pub async fn list_organisations() -> Result<Vec<(i64, String)>, AppError> {
+    crate::backend::respond(async {
+        let viewer = crate::backend::viewer()?;
+        if !viewer.is_admin {
+            return Err(AppError::Forbidden);
+        }
+        let state = crate::backend::state()?;
+        Ok(crate::backend::db::users::organisations(&state.pool).await?)
+    })
+    .await
+}
+
+/// Creates an organisation (administrators); the administrator becomes its coordinator so they
+/// can invite its first members.
+#[server(endpoint = "admin/organisations/create")]
+pub async fn create_organisation(name: String) -> Result<i64, AppError> {
+    crate::backend::respond(async {
+        let viewer = crate::backend::viewer()?;
+        if !viewer.is_admin {
+            return Err(AppError::Forbidden);
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(AppError::field("name", "Le nom de l'organisation est obligatoire (120 caractères au plus)."));
+        }
+        let state = crate::backend::state()?;
+        let id = crate::backend::db::users::create_organisation(&state.pool, name).await.map_err(|error| {
+            match AppError::from(error) {
+                AppError::Conflict(_) => AppError::field("name", "Une organisation porte déjà ce nom."),
+                other => other,
+            }
+        })?;
+        crate::backend::db::users::add_membership(
+            &state.pool,
+            viewer.user_id,
+            id,
+            crate::domain::role::Role::Coordinator,
+        )
+        .await?;
+        Ok(id)
+    })
+    .await
+}

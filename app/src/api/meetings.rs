@@ -1,0 +1,454 @@
+//! Meetings: list, detail, create, edit, cancel, invite, answer, "Mon agenda".
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::meeting::{MeetingDraft, MeetingKind, MeetingMode};
+use crate::domain::rsvp::Rsvp;
+use crate::error::AppError;
+
+/// A line of a meeting list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingSummary {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: MeetingKind,
+    /// Title.
+    pub title: String,
+    /// Slot in French, Europe/Paris.
+    pub when: String,
+    /// Mode.
+    pub mode: MeetingMode,
+    /// Cancelled.
+    pub cancelled: bool,
+    /// Part of a series.
+    pub in_series: bool,
+    /// The viewer's answer, when invited.
+    pub my_response: Option<Rsvp>,
+    /// Organisation.
+    pub organisation_name: String,
+}
+
+/// An invitee and their answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteeView {
+    /// User id.
+    pub user_id: i64,
+    /// Name.
+    pub name: String,
+    /// Role, French.
+    pub role_label: String,
+    /// Answer.
+    pub response: Rsvp,
+}
+
+/// A member offered in the invitation picker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberOption {
+    /// User id.
+    pub user_id: i64,
+    /// "Name — role".
+    pub label: String,
+}
+
+/// Everything the meeting page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingDetail {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub organisation_name: String,
+    /// Kind.
+    pub kind: MeetingKind,
+    /// Title.
+    pub title: String,
+    /// Slot, French.
+    pub when: String,
+    /// Mode.
+    pub mode: MeetingMode,
+    /// Address.
+    pub address: Option<String>,
+    /// Case-submission deadline, French.
+    pub deadline: String,
+    /// Maximum number of cases.
+    pub max_cases: Option<i64>,
+    /// Sanitised HTML of the description.
+    pub description_html: String,
+    /// Cancelled.
+    pub cancelled: bool,
+    /// Over.
+    pub past: bool,
+    /// The series' rule in French, for an occurrence.
+    pub series_description: Option<String>,
+    /// Invitees.
+    pub invitees: Vec<InviteeView>,
+    /// The viewer's answer, if invited.
+    pub my_response: Option<Rsvp>,
+    /// Whether the viewer may edit, cancel and invite.
+    pub can_manage: bool,
+    /// The form's values for editing.
+    pub form: MeetingDraft,
+    /// Members who can be invited (coordinators only).
+    pub members: Vec<MemberOption>,
+}
+
+/// An organisation's meetings: `period` is "upcoming" or "past"; `kind` a kind code or "" for all.
+#[server(endpoint = "meetings/list")]
+pub async fn list_meetings(kind: String, period: String) -> Result<Vec<MeetingSummary>, AppError> {
+    ssr::respond(ssr::list(kind, period)).await
+}
+
+/// One meeting with its invitees.
+#[server(endpoint = "meetings/get")]
+pub async fn get_meeting(id: i64) -> Result<MeetingDetail, AppError> {
+    ssr::respond(ssr::detail(id)).await
+}
+
+/// Creates a meeting or a series in the current organisation (coordinators), then shows it.
+#[server(endpoint = "meetings/create")]
+pub async fn create_meeting(draft: MeetingDraft) -> Result<i64, AppError> {
+    ssr::respond(ssr::create(draft)).await
+}
+
+/// Edits a meeting; for an occurrence, `scope` is "occurrence" or "following".
+#[server(endpoint = "meetings/update")]
+pub async fn update_meeting(id: i64, scope: String, draft: MeetingDraft) -> Result<i64, AppError> {
+    ssr::respond(ssr::update(id, scope, draft)).await
+}
+
+/// Cancels a meeting; for an occurrence, `scope` is "occurrence", "following" or "series".
+#[server(endpoint = "meetings/cancel")]
+pub async fn cancel_meeting(id: i64, scope: String) -> Result<(), AppError> {
+    ssr::respond(ssr::cancel(id, scope)).await
+}
+
+/// Invites a member (`user_id`) or every member with a role (`role`); for an occurrence,
+/// `scope` "following" (default) invites to this and every later occurrence.
+#[server(endpoint = "meetings/invite")]
+pub async fn invite(
+    id: i64,
+    #[server(default)] user_id: String,
+    #[server(default)] role: String,
+    #[server(default)] scope: String,
+) -> Result<usize, AppError> {
+    ssr::respond(ssr::invite(id, user_id, role, scope)).await
+}
+
+/// Answers an invitation; `scope` "following" answers this and every later occurrence.
+#[server(endpoint = "meetings/respond")]
+pub async fn respond(id: i64, response: String, #[server(default)] scope: String) -> Result<(), AppError> {
+    ssr::respond(ssr::answer(id, response, scope)).await
+}
+
+/// "Mon agenda": the viewer's upcoming invitations in all their organisations.
+#[server(endpoint = "agenda")]
+pub async fn my_agenda() -> Result<Vec<MeetingSummary>, AppError> {
+    ssr::respond(ssr::agenda()).await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::backend::respond;
+
+    use chrono_tz::Tz;
+
+    use super::*;
+    use crate::backend::db::meetings::{self as store, MeetingRow, MeetingWithAnswer, Period};
+    use crate::backend::db::users;
+    use crate::backend::markdown;
+    use crate::backend::notifications::{self, Notice, Recipient, Scope};
+    use crate::backend::{current_member, member_of, state, viewer};
+    use crate::domain::meeting::ValidMeeting;
+    use crate::domain::permissions::Action;
+    use crate::domain::role::Role;
+    use crate::domain::time::{datetime_field_value, format_datetime_fr, format_slot_fr, DEFAULT_TIME_ZONE};
+
+    fn paris() -> Tz {
+        DEFAULT_TIME_ZONE.parse().expect("known zone")
+    }
+
+    fn summary(row: MeetingWithAnswer) -> MeetingSummary {
+        let meeting = row.meeting;
+        MeetingSummary {
+            id: meeting.id,
+            kind: meeting.kind(),
+            title: meeting.title.clone(),
+            when: format_slot_fr(meeting.local_start(), meeting.duration_minutes as u32),
+            mode: meeting.mode(),
+            cancelled: meeting.cancelled,
+            in_series: meeting.series_id.is_some(),
+            my_response: row.my_response.as_deref().and_then(Rsvp::from_code),
+            organisation_name: row.organisation_name,
+        }
+    }
+
+    pub async fn list(kind: String, period: String) -> Result<Vec<MeetingSummary>, AppError> {
+        let (viewer, membership) = current_member(Action::ViewMeetings)?;
+        let kind = match kind.as_str() {
+            "" | "all" => None,
+            code => Some(MeetingKind::from_code(code).ok_or_else(|| AppError::field("kind", "Type de réunion inconnu."))?),
+        };
+        let period = if period == "past" { Period::Past } else { Period::Upcoming };
+        let state = state()?;
+        let rows = store::list(&state.pool, membership.organisation_id, viewer.user_id, kind, period, 200).await?;
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    pub async fn agenda() -> Result<Vec<MeetingSummary>, AppError> {
+        let viewer = viewer()?;
+        let state = state()?;
+        let rows = store::agenda(&state.pool, viewer.user_id, 200).await?;
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    /// Loads a meeting the viewer may see, with their membership of its organisation.
+    async fn load(id: i64, action: Action) -> Result<(MeetingRow, crate::api::session::Viewer, Role), AppError> {
+        let state = state()?;
+        let row = store::get(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+        let (viewer, membership) = member_of(row.organisation_id, action)?;
+        Ok((row, viewer, membership.role))
+    }
+
+    fn draft_of(row: &MeetingRow) -> MeetingDraft {
+        let start = row.local_start();
+        let end = start + chrono::Duration::minutes(row.duration_minutes);
+        MeetingDraft {
+            kind: row.kind.clone(),
+            title: row.title.clone(),
+            date: start.format("%Y-%m-%d").to_string(),
+            start_time: start.format("%H:%M").to_string(),
+            end_time: end.format("%H:%M").to_string(),
+            mode: row.mode.clone(),
+            address: row.address.clone().unwrap_or_default(),
+            deadline: datetime_field_value(row.deadline_local()),
+            max_cases: row.max_cases.map(|n| n.to_string()).unwrap_or_default(),
+            description: row.description_md.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub async fn detail(id: i64) -> Result<MeetingDetail, AppError> {
+        let (row, viewer, role) = load(id, Action::ViewMeetings).await?;
+        let state = state()?;
+        let invitees = store::invitees(&state.pool, id).await?;
+        let can_manage = crate::domain::permissions::may(role, Action::ManageMeetings);
+        let series_description = match row.series_id {
+            Some(series_id) => store::get_series(&state.pool, series_id)
+                .await?
+                .and_then(|series| {
+                    let first = crate::backend::db::parse_local(&series.first_start_local);
+                    series.rule().map(|rule| rule.describe_fr_at(first))
+                }),
+            None => None,
+        };
+        let members = if can_manage {
+            users::members(&state.pool, row.organisation_id)
+                .await?
+                .into_iter()
+                .map(|m| MemberOption {
+                    user_id: m.user_id,
+                    label: format!(
+                        "{} — {}",
+                        m.display_name,
+                        Role::from_code(&m.role).map(Role::label_fr).unwrap_or("")
+                    ),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let organisation_name = viewer
+            .memberships
+            .iter()
+            .find(|m| m.organisation_id == row.organisation_id)
+            .map(|m| m.organisation_name.clone())
+            .unwrap_or_default();
+        Ok(MeetingDetail {
+            id: row.id,
+            organisation_name,
+            kind: row.kind(),
+            title: row.title.clone(),
+            when: format_slot_fr(row.local_start(), row.duration_minutes as u32),
+            mode: row.mode(),
+            address: row.address.clone(),
+            deadline: format_datetime_fr(row.deadline_local()),
+            max_cases: row.max_cases,
+            description_html: markdown::render(&row.description_md),
+            cancelled: row.cancelled,
+            past: row.is_past(),
+            series_description,
+            my_response: invitees.iter().find(|i| i.user_id == viewer.user_id).map(|i| i.rsvp()),
+            invitees: invitees
+                .iter()
+                .map(|i| InviteeView {
+                    user_id: i.user_id,
+                    name: i.display_name.clone(),
+                    role_label: i.role.as_deref().and_then(Role::from_code).map(Role::label_fr).unwrap_or("").to_string(),
+                    response: i.rsvp(),
+                })
+                .collect(),
+            can_manage,
+            form: draft_of(&row),
+            members,
+        })
+    }
+
+    fn validate(draft: &MeetingDraft) -> Result<ValidMeeting, AppError> {
+        ValidMeeting::try_from(draft).map_err(AppError::fields)
+    }
+
+    pub async fn create(draft: MeetingDraft) -> Result<i64, AppError> {
+        let (viewer, membership) = current_member(Action::ManageMeetings)?;
+        let meeting = validate(&draft)?;
+        let state = state()?;
+        let mut tx = state.pool.begin().await?;
+        let ids = store::create(&mut tx, membership.organisation_id, viewer.user_id, &meeting, paris()).await?;
+        tx.commit().await?;
+        let id = ids[0];
+        leptos_axum::redirect(&format!("/reunions/{id}"));
+        Ok(id)
+    }
+
+    async fn recipients(pool: &sqlx::SqlitePool, meeting_ids: &[i64]) -> Result<Vec<Recipient>, AppError> {
+        let mut seen = std::collections::BTreeMap::new();
+        for (_, invitee) in store::invitees_of_many(pool, meeting_ids).await? {
+            seen.entry(invitee.email.clone()).or_insert(Recipient { email: invitee.email, name: invitee.display_name });
+        }
+        Ok(seen.into_values().collect())
+    }
+
+    pub async fn update(id: i64, scope: String, mut draft: MeetingDraft) -> Result<i64, AppError> {
+        let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
+        draft.repeat = "none".to_string();
+        let meeting = validate(&draft)?;
+        let state = state()?;
+        let mut tx = state.pool.begin().await?;
+        let (affected, notice_row_id, notice_scope) = match (row.series_id, scope.as_str()) {
+            (Some(series_id), "following") => {
+                let series = store::get_series(&state.pool, series_id).await?.ok_or(AppError::NotFound)?;
+                let ids = store::update_following(&mut tx, &row, &series, &meeting).await?;
+                (ids, row.id, Scope::Series)
+            }
+            (series, _) => {
+                store::update_one(&mut tx, &row, &meeting, meeting.start_local).await?;
+                if let Some(series_id) = series {
+                    store::touch_series(&mut tx, series_id).await?;
+                }
+                (vec![row.id], row.id, Scope::Meeting)
+            }
+        };
+        tx.commit().await?;
+        let updated = store::get(&state.pool, notice_row_id).await?.ok_or(AppError::NotFound)?;
+        let recipients = recipients(&state.pool, &affected).await?;
+        let mut tx = state.pool.begin().await?;
+        notifications::queue(&mut tx, &state.settings.base_url, &updated, notice_scope, Notice::Update, &recipients, None)
+            .await?;
+        tx.commit().await?;
+        state.mail_wakeup.notify_one();
+        leptos_axum::redirect(&format!("/reunions/{id}"));
+        Ok(id)
+    }
+
+    pub async fn cancel(id: i64, scope: String) -> Result<(), AppError> {
+        let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
+        if row.cancelled {
+            return Err(AppError::Conflict("Cette réunion est déjà annulée.".to_string()));
+        }
+        let state = state()?;
+        let (ids, notice_scope) = match (row.series_id, scope.as_str()) {
+            (Some(series_id), "series") => {
+                let ids: Vec<i64> = store::occurrences(&state.pool, series_id).await?.iter().map(|m| m.id).collect();
+                (ids, Scope::Series)
+            }
+            (Some(_), "following") => (store::following_ids(&state.pool, &row).await?, Scope::Meeting),
+            _ => (vec![row.id], Scope::Meeting),
+        };
+        let recipients = recipients(&state.pool, &ids).await?;
+        let mut tx = state.pool.begin().await?;
+        match (row.series_id, notice_scope) {
+            (Some(series_id), Scope::Series) => store::cancel_series(&mut tx, series_id).await?,
+            (series, _) => {
+                store::cancel(&mut tx, &ids).await?;
+                if let Some(series_id) = series {
+                    store::touch_series(&mut tx, series_id).await?;
+                }
+            }
+        }
+        // One cancellation per occurrence (each carries its RECURRENCE-ID), or one for the series.
+        let announced: Vec<i64> = if notice_scope == Scope::Series { vec![row.id] } else { ids.clone() };
+        tx.commit().await?;
+        let mut tx = state.pool.begin().await?;
+        for meeting_id in announced {
+            if let Some(meeting) = store::get(&state.pool, meeting_id).await? {
+                notifications::queue(&mut tx, &state.settings.base_url, &meeting, notice_scope, Notice::Cancellation, &recipients, None)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        state.mail_wakeup.notify_one();
+        Ok(())
+    }
+
+    pub async fn invite(id: i64, user_id: String, role: String, scope: String) -> Result<usize, AppError> {
+        let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
+        if row.cancelled {
+            return Err(AppError::Conflict("Cette réunion est annulée : impossible d'inviter.".to_string()));
+        }
+        let state = state()?;
+        let members = users::members(&state.pool, row.organisation_id).await?;
+        let chosen: Vec<&users::MemberRow> = match (user_id.trim(), role.trim()) {
+            ("", "") => return Err(AppError::field("user_id", "Choisissez une personne ou un groupe à inviter.")),
+            (user, "") => {
+                let user: i64 = user.parse().map_err(|_| AppError::field("user_id", "Personne inconnue."))?;
+                let member = members
+                    .iter()
+                    .find(|m| m.user_id == user)
+                    .ok_or_else(|| AppError::field("user_id", "Cette personne n'est pas membre de l'organisation."))?;
+                vec![member]
+            }
+            (_, role) => {
+                let role = Role::from_code(role).ok_or_else(|| AppError::field("role", "Rôle inconnu."))?;
+                let chosen: Vec<_> = members.iter().filter(|m| m.role == role.code()).collect();
+                if chosen.is_empty() {
+                    return Err(AppError::field("role", "Aucun membre de l'organisation n'a ce rôle."));
+                }
+                chosen
+            }
+        };
+        let meeting_ids = if scope == "occurrence" { vec![row.id] } else { store::following_ids(&state.pool, &row).await? };
+        let user_ids: Vec<i64> = chosen.iter().map(|m| m.user_id).collect();
+        let mut tx = state.pool.begin().await?;
+        let added = store::invite(&mut tx, &meeting_ids, &user_ids).await?;
+        let newly: std::collections::BTreeSet<i64> = added.iter().map(|(_, user)| *user).collect();
+        let recipients: Vec<Recipient> = chosen
+            .iter()
+            .filter(|m| newly.contains(&m.user_id))
+            .map(|m| Recipient { email: m.email.clone(), name: m.display_name.clone() })
+            .collect();
+        let scope = if row.series_id.is_some() && meeting_ids.len() > 1 { Scope::Series } else { Scope::Meeting };
+        notifications::queue(&mut tx, &state.settings.base_url, &row, scope, Notice::Invitation, &recipients, None).await?;
+        tx.commit().await?;
+        state.mail_wakeup.notify_one();
+        Ok(newly.len())
+    }
+
+    pub async fn answer(id: i64, response: String, scope: String) -> Result<(), AppError> {
+        let (row, viewer, _) = load(id, Action::AnswerInvitation).await?;
+        let state = state()?;
+        let new = Rsvp::from_code(response.trim())
+            .ok_or_else(|| AppError::field("response", "Veuillez choisir une réponse : accepter, décliner ou peut-être."))?;
+        let invitees = store::invitees(&state.pool, id).await?;
+        let current = invitees
+            .iter()
+            .find(|i| i.user_id == viewer.user_id)
+            .map(|i| i.rsvp())
+            .ok_or_else(|| AppError::Conflict("Vous n'êtes pas invité·e à cette réunion.".to_string()))?;
+        let new = current
+            .answer(new, row.cancelled, row.is_past())
+            .map_err(|error| AppError::field("response", &error.to_string()))?;
+        let ids = if scope == "following" { store::following_ids(&state.pool, &row).await? } else { vec![row.id] };
+        store::respond(&state.pool, &ids, viewer.user_id, new).await?;
+        Ok(())
+    }
+}

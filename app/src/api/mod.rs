@@ -1,0 +1,9 @@
+//! Server functions, one file per area. Each one checks who is asking and what they may see,
+//! then calls the domain and the store; the bodies compile only on the server.
+
+pub mod admin;
+pub mod meetings;
+pub mod members;
+pub mod pii;
+pub mod profile;
+pub mod session;

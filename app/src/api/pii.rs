@@ -1,0 +1,17 @@
+//! The server-side identifier check: the same detector the editor runs in the browser, so a
+//! refusal can name the kind and the position.
+
+use leptos::prelude::*;
+
+use crate::domain::pii::Finding;
+use crate::error::AppError;
+
+/// Finds direct identifiers in a text (signed-in users).
+#[server(endpoint = "pii/check")]
+pub async fn check_text(text: String) -> Result<Vec<Finding>, AppError> {
+    crate::backend::respond(async move {
+        crate::backend::viewer()?;
+        Ok(crate::domain::pii::find_identifiers(&text))
+    })
+    .await
+}

@@ -1,0 +1,61 @@
+//! Who is signed in, as the UI sees it. The server computes it once per request (from the
+//! session cookie), renders it into the page, and the browser reads it back when it hydrates:
+//! sign-in, sign-out and the switch of organisation are full page loads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::role::Role;
+
+/// A membership of one organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    /// Organisation id.
+    pub organisation_id: i64,
+    /// Organisation name.
+    pub organisation_name: String,
+    /// Role there.
+    pub role: Role,
+}
+
+/// The signed-in person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// User id.
+    pub user_id: i64,
+    /// Name shown.
+    pub display_name: String,
+    /// E-mail (sign-in).
+    pub email: String,
+    /// Administrator of the installation.
+    pub is_admin: bool,
+    /// The organisation they act for now.
+    pub current: Option<Membership>,
+    /// Every organisation they belong to.
+    pub memberships: Vec<Membership>,
+}
+
+impl Viewer {
+    /// Whether the viewer coordinates their current organisation.
+    pub fn is_coordinator(&self) -> bool {
+        self.current.as_ref().is_some_and(|m| m.role == Role::Coordinator)
+    }
+}
+
+/// What every page knows about the request: the viewer and the anti-forgery token that every
+/// form sends back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The signed-in person, if any.
+    pub viewer: Option<Viewer>,
+    /// The CSRF token (double-submit: equal to the `concerto_csrf` cookie).
+    pub csrf_token: String,
+}
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "concerto_session";
+/// Name of the CSRF cookie.
+pub const CSRF_COOKIE: &str = "concerto_csrf";
+/// Name of the CSRF form field.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// Name of the CSRF header (for scripts).
+pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -1,0 +1,717 @@
+//! Meetings, series (materialised into one row per occurrence) and invitations.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
+
+use super::{local, now, parse_local, parse_ts, ts};
+use crate::backend::security::random_token;
+use crate::domain::meeting::{MeetingKind, MeetingMode, ValidMeeting};
+use crate::domain::recurrence::{local_to_utc, RecurrenceRule, SeriesEnd};
+use crate::domain::rsvp::Rsvp;
+
+const MEETING_COLUMNS: &str = "m.id, m.organisation_id, m.uid, m.series_id, m.occurrence_local, m.overridden, m.kind, \
+    m.title, m.description_md, m.start_utc, m.start_local, m.time_zone, m.duration_minutes, m.mode, m.address, \
+    m.submission_deadline, m.max_cases, m.cancelled, m.sequence, m.created_by, m.updated_at";
+
+const SERIES_COLUMNS: &str = "id, organisation_id, uid, rrule, time_zone, first_start_local, kind, title, \
+    description_md, duration_minutes, mode, address, deadline_before_minutes, max_cases, sequence, cancelled, \
+    created_by, updated_at";
+
+/// How far ahead a series without end is materialised.
+pub const OPEN_SERIES_HORIZON_DAYS: i64 = 3 * 365;
+/// The most occurrences a series may have.
+pub const MAX_OCCURRENCES: usize = 500;
+
+/// A meeting or an occurrence of a series.
+#[derive(Clone, Debug, FromRow)]
+pub struct MeetingRow {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub organisation_id: i64,
+    /// iCalendar UID (the series' UID for an occurrence).
+    pub uid: String,
+    /// Series, for an occurrence.
+    pub series_id: Option<i64>,
+    /// The occurrence's original local start (its RECURRENCE-ID).
+    pub occurrence_local: Option<String>,
+    /// Whether this occurrence was edited on its own.
+    pub overridden: bool,
+    /// Kind code.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Markdown description.
+    pub description_md: String,
+    /// Start instant, UTC text.
+    pub start_utc: String,
+    /// Local start, text.
+    pub start_local: String,
+    /// Time zone name.
+    pub time_zone: String,
+    /// Duration.
+    pub duration_minutes: i64,
+    /// Mode code.
+    pub mode: String,
+    /// Address.
+    pub address: Option<String>,
+    /// Case-submission deadline, local text.
+    pub submission_deadline: String,
+    /// Maximum number of cases.
+    pub max_cases: Option<i64>,
+    /// Cancelled.
+    pub cancelled: bool,
+    /// iCalendar SEQUENCE.
+    pub sequence: i64,
+    /// Creator.
+    pub created_by: i64,
+    /// Last change, UTC text.
+    pub updated_at: String,
+}
+
+impl MeetingRow {
+    /// Kind.
+    pub fn kind(&self) -> MeetingKind {
+        MeetingKind::from_code(&self.kind).unwrap_or(MeetingKind::Committee)
+    }
+    /// Mode.
+    pub fn mode(&self) -> MeetingMode {
+        MeetingMode::from_code(&self.mode).unwrap_or(MeetingMode::Video)
+    }
+    /// Local start.
+    pub fn local_start(&self) -> NaiveDateTime {
+        parse_local(&self.start_local)
+    }
+    /// Original local start of the occurrence.
+    pub fn occurrence(&self) -> Option<NaiveDateTime> {
+        self.occurrence_local.as_deref().map(parse_local)
+    }
+    /// Time zone.
+    pub fn tz(&self) -> Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris)
+    }
+    /// Whether it has ended.
+    pub fn is_past(&self) -> bool {
+        parse_ts(&self.start_utc) + Duration::minutes(self.duration_minutes) < Utc::now()
+    }
+    /// Deadline, local.
+    pub fn deadline_local(&self) -> NaiveDateTime {
+        parse_local(&self.submission_deadline)
+    }
+}
+
+/// A series as stored.
+#[derive(Clone, Debug, FromRow)]
+pub struct SeriesRow {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub organisation_id: i64,
+    /// iCalendar UID.
+    pub uid: String,
+    /// RRULE value.
+    pub rrule: String,
+    /// Time zone name.
+    pub time_zone: String,
+    /// DTSTART, local text.
+    pub first_start_local: String,
+    /// Kind code.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Markdown description.
+    pub description_md: String,
+    /// Duration.
+    pub duration_minutes: i64,
+    /// Mode code.
+    pub mode: String,
+    /// Address.
+    pub address: Option<String>,
+    /// Deadline offset.
+    pub deadline_before_minutes: i64,
+    /// Maximum number of cases.
+    pub max_cases: Option<i64>,
+    /// iCalendar SEQUENCE of the master event.
+    pub sequence: i64,
+    /// Whole series cancelled.
+    pub cancelled: bool,
+    /// Creator.
+    pub created_by: i64,
+    /// Last change.
+    pub updated_at: String,
+}
+
+impl SeriesRow {
+    /// Time zone.
+    pub fn tz(&self) -> Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris)
+    }
+    /// Parsed rule.
+    pub fn rule(&self) -> Option<RecurrenceRule> {
+        RecurrenceRule::parse_rrule(&self.rrule, self.tz()).ok()
+    }
+}
+
+/// A meeting with the viewer's own answer.
+#[derive(Clone, Debug, FromRow)]
+pub struct MeetingWithAnswer {
+    /// The meeting.
+    #[sqlx(flatten)]
+    pub meeting: MeetingRow,
+    /// The viewer's answer, if invited.
+    pub my_response: Option<String>,
+    /// Organisation name.
+    pub organisation_name: String,
+}
+
+/// An invitee of a meeting.
+#[derive(Clone, Debug, FromRow)]
+pub struct InviteeRow {
+    /// User id.
+    pub user_id: i64,
+    /// Name.
+    pub display_name: String,
+    /// E-mail.
+    pub email: String,
+    /// Role code in the meeting's organisation.
+    pub role: Option<String>,
+    /// Answer code.
+    pub response: String,
+}
+
+impl InviteeRow {
+    /// Answer.
+    pub fn rsvp(&self) -> Rsvp {
+        Rsvp::from_code(&self.response).unwrap_or(Rsvp::NeedsAction)
+    }
+}
+
+fn new_uid() -> String {
+    format!("{}@concerto", random_token())
+}
+
+/// Local starts of a rule's occurrences from `first`, bounded for open series.
+pub fn occurrence_starts(rule: &RecurrenceRule, first: NaiveDateTime) -> Vec<NaiveDateTime> {
+    let starts = rule.local_starts(first, MAX_OCCURRENCES);
+    if rule.end == SeriesEnd::Never {
+        let horizon = first + Duration::days(OPEN_SERIES_HORIZON_DAYS);
+        starts.into_iter().filter(|start| *start <= horizon).collect()
+    } else {
+        starts
+    }
+}
+
+struct Occurrence<'a> {
+    organisation_id: i64,
+    uid: &'a str,
+    series_id: Option<i64>,
+    start_local: NaiveDateTime,
+    created_by: i64,
+}
+
+async fn insert_meeting(
+    tx: &mut Transaction<'_, Sqlite>,
+    occurrence: Occurrence<'_>,
+    meeting: &ValidMeeting,
+    tz: Tz,
+) -> sqlx::Result<i64> {
+    let stamp = now();
+    let row: (i64,) = sqlx::query_as(
+        "INSERT INTO meetings (organisation_id, uid, series_id, occurrence_local, kind, title, description_md,
+            start_utc, start_local, time_zone, duration_minutes, mode, address, submission_deadline, max_cases,
+            created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+    )
+    .bind(occurrence.organisation_id)
+    .bind(occurrence.uid)
+    .bind(occurrence.series_id)
+    .bind(occurrence.series_id.map(|_| local(occurrence.start_local)))
+    .bind(meeting.kind.code())
+    .bind(&meeting.title)
+    .bind(&meeting.description_md)
+    .bind(ts(local_to_utc(occurrence.start_local, tz)))
+    .bind(local(occurrence.start_local))
+    .bind(tz.name())
+    .bind(meeting.duration_minutes as i64)
+    .bind(meeting.mode.code())
+    .bind(&meeting.address)
+    .bind(local(meeting.deadline_for(occurrence.start_local)))
+    .bind(meeting.max_cases.map(i64::from))
+    .bind(occurrence.created_by)
+    .bind(stamp)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.0)
+}
+
+async fn insert_series(
+    tx: &mut Transaction<'_, Sqlite>,
+    organisation_id: i64,
+    created_by: i64,
+    meeting: &ValidMeeting,
+    rule: &RecurrenceRule,
+    first: NaiveDateTime,
+    tz: Tz,
+) -> sqlx::Result<(i64, String)> {
+    let uid = new_uid();
+    let stamp = now();
+    let row: (i64,) = sqlx::query_as(
+        "INSERT INTO series (organisation_id, uid, rrule, time_zone, first_start_local, kind, title, description_md,
+            duration_minutes, mode, address, deadline_before_minutes, max_cases, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+    )
+    .bind(organisation_id)
+    .bind(&uid)
+    .bind(rule.to_rrule_at(first, tz))
+    .bind(tz.name())
+    .bind(local(first))
+    .bind(meeting.kind.code())
+    .bind(&meeting.title)
+    .bind(&meeting.description_md)
+    .bind(meeting.duration_minutes as i64)
+    .bind(meeting.mode.code())
+    .bind(&meeting.address)
+    .bind(meeting.deadline_before_minutes)
+    .bind(meeting.max_cases.map(i64::from))
+    .bind(created_by)
+    .bind(stamp)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.0, uid))
+}
+
+/// Creates a meeting, or a series and all its occurrences; returns the ids of the meeting rows
+/// in order (the first is the one to show).
+pub async fn create(
+    tx: &mut Transaction<'_, Sqlite>,
+    organisation_id: i64,
+    created_by: i64,
+    meeting: &ValidMeeting,
+    tz: Tz,
+) -> sqlx::Result<Vec<i64>> {
+    match &meeting.recurrence {
+        None => {
+            let uid = new_uid();
+            let id = insert_meeting(
+                tx,
+                Occurrence { organisation_id, uid: &uid, series_id: None, start_local: meeting.start_local, created_by },
+                meeting,
+                tz,
+            )
+            .await?;
+            Ok(vec![id])
+        }
+        Some(rule) => {
+            let starts = occurrence_starts(rule, meeting.start_local);
+            let first = starts.first().copied().unwrap_or(meeting.start_local);
+            let (series_id, uid) = insert_series(tx, organisation_id, created_by, meeting, rule, first, tz).await?;
+            let mut ids = Vec::with_capacity(starts.len());
+            for start_local in starts {
+                let occurrence =
+                    Occurrence { organisation_id, uid: &uid, series_id: Some(series_id), start_local, created_by };
+                ids.push(insert_meeting(tx, occurrence, meeting, tz).await?);
+            }
+            Ok(ids)
+        }
+    }
+}
+
+/// One meeting.
+pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<MeetingRow>> {
+    sqlx::query_as::<_, MeetingRow>(&format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// One series.
+pub async fn get_series(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SeriesRow>> {
+    sqlx::query_as::<_, SeriesRow>(&format!("SELECT {SERIES_COLUMNS} FROM series WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Every occurrence of a series, in order.
+pub async fn occurrences(pool: &SqlitePool, series_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as::<_, MeetingRow>(&format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.series_id = $1 ORDER BY m.start_utc"
+    ))
+    .bind(series_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Which meetings a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// Not yet ended, soonest first.
+    Upcoming,
+    /// Ended, latest first.
+    Past,
+}
+
+/// An organisation's meetings, with the viewer's answers.
+pub async fn list(
+    pool: &SqlitePool,
+    organisation_id: i64,
+    viewer_id: i64,
+    kind: Option<MeetingKind>,
+    period: Period,
+    limit: i64,
+) -> sqlx::Result<Vec<MeetingWithAnswer>> {
+    let (comparison, order) = match period {
+        Period::Upcoming => (">=", "ASC"),
+        Period::Past => ("<", "DESC"),
+    };
+    let sql = format!(
+        "SELECT {MEETING_COLUMNS}, i.response AS my_response, o.name AS organisation_name
+         FROM meetings m
+         JOIN organisations o ON o.id = m.organisation_id
+         LEFT JOIN invitations i ON i.meeting_id = m.id AND i.user_id = $2
+         WHERE m.organisation_id = $1 AND m.start_utc {comparison} $3 AND ($4 IS NULL OR m.kind = $4)
+         ORDER BY m.start_utc {order} LIMIT $5"
+    );
+    sqlx::query_as::<_, MeetingWithAnswer>(&sql)
+        .bind(organisation_id)
+        .bind(viewer_id)
+        .bind(ts(Utc::now() - Duration::hours(2)))
+        .bind(kind.map(MeetingKind::code))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// "Mon agenda": the viewer's upcoming invitations in every organisation.
+pub async fn agenda(pool: &SqlitePool, user_id: i64, limit: i64) -> sqlx::Result<Vec<MeetingWithAnswer>> {
+    let sql = format!(
+        "SELECT {MEETING_COLUMNS}, i.response AS my_response, o.name AS organisation_name
+         FROM invitations i
+         JOIN meetings m ON m.id = i.meeting_id
+         JOIN organisations o ON o.id = m.organisation_id
+         JOIN memberships ms ON ms.organisation_id = m.organisation_id AND ms.user_id = i.user_id
+         WHERE i.user_id = $1 AND m.start_utc >= $2
+         ORDER BY m.start_utc ASC LIMIT $3"
+    );
+    sqlx::query_as::<_, MeetingWithAnswer>(&sql)
+        .bind(user_id)
+        .bind(ts(Utc::now() - Duration::hours(2)))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// Invitees of a meeting with their answers.
+pub async fn invitees(pool: &SqlitePool, meeting_id: i64) -> sqlx::Result<Vec<InviteeRow>> {
+    sqlx::query_as::<_, InviteeRow>(
+        "SELECT u.id AS user_id, u.display_name, u.email, ms.role, i.response
+         FROM invitations i
+         JOIN users u ON u.id = i.user_id
+         JOIN meetings m ON m.id = i.meeting_id
+         LEFT JOIN memberships ms ON ms.user_id = u.id AND ms.organisation_id = m.organisation_id
+         WHERE i.meeting_id = $1 ORDER BY u.display_name",
+    )
+    .bind(meeting_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Invites users to meetings; returns the (meeting, user) pairs that are new.
+pub async fn invite(
+    tx: &mut Transaction<'_, Sqlite>,
+    meeting_ids: &[i64],
+    user_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    let stamp = now();
+    let mut added = Vec::new();
+    for &meeting_id in meeting_ids {
+        for &user_id in user_ids {
+            let result = sqlx::query(
+                "INSERT INTO invitations (meeting_id, user_id, invited_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (meeting_id, user_id) DO NOTHING",
+            )
+            .bind(meeting_id)
+            .bind(user_id)
+            .bind(&stamp)
+            .execute(&mut **tx)
+            .await?;
+            if result.rows_affected() > 0 {
+                added.push((meeting_id, user_id));
+            }
+        }
+    }
+    Ok(added)
+}
+
+/// Records an answer on each meeting where the user is invited; returns how many changed.
+pub async fn respond(pool: &SqlitePool, meeting_ids: &[i64], user_id: i64, answer: Rsvp) -> sqlx::Result<u64> {
+    let stamp = now();
+    let mut tx = pool.begin().await?;
+    let mut changed = 0;
+    for &meeting_id in meeting_ids {
+        changed += sqlx::query(
+            "UPDATE invitations SET response = $1, responded_at = $2 WHERE meeting_id = $3 AND user_id = $4",
+        )
+        .bind(answer.code())
+        .bind(&stamp)
+        .bind(meeting_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Applies a valid form to one meeting row (an override when it is an occurrence).
+pub async fn update_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    row: &MeetingRow,
+    meeting: &ValidMeeting,
+    start_local: NaiveDateTime,
+) -> sqlx::Result<()> {
+    let tz = row.tz();
+    sqlx::query(
+        "UPDATE meetings SET kind = $1, title = $2, description_md = $3, start_utc = $4, start_local = $5,
+            duration_minutes = $6, mode = $7, address = $8, submission_deadline = $9, max_cases = $10,
+            overridden = $11, sequence = sequence + 1, updated_at = $12
+         WHERE id = $13",
+    )
+    .bind(meeting.kind.code())
+    .bind(&meeting.title)
+    .bind(&meeting.description_md)
+    .bind(ts(local_to_utc(start_local, tz)))
+    .bind(local(start_local))
+    .bind(meeting.duration_minutes as i64)
+    .bind(meeting.mode.code())
+    .bind(&meeting.address)
+    .bind(local(meeting.deadline_for(start_local)))
+    .bind(meeting.max_cases.map(i64::from))
+    .bind(row.series_id.is_some())
+    .bind(now())
+    .bind(row.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Applies a valid form to an occurrence and every later one of its series. Editing from the
+/// first occurrence edits the series in place; from a later one, the series is split: the old
+/// one ends the day before, and a new series (new UID) carries this occurrence and the later
+/// ones, keeping their rows, ids and invitations. Each occurrence keeps its date and takes the
+/// form's time of day. Returns the ids of the affected rows.
+pub async fn update_following(
+    tx: &mut Transaction<'_, Sqlite>,
+    row: &MeetingRow,
+    series: &SeriesRow,
+    meeting: &ValidMeeting,
+) -> sqlx::Result<Vec<i64>> {
+    let tz = series.tz();
+    let occurrence = row.occurrence().unwrap_or_else(|| row.local_start());
+    let new_time = meeting.start_local.time();
+    let rule = series.rule().unwrap_or(RecurrenceRule {
+        frequency: crate::domain::recurrence::Frequency::Weekly,
+        interval: 1,
+        monthly: None,
+        end: SeriesEnd::Count(1),
+    });
+    let following: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, occurrence_local FROM meetings WHERE series_id = $1 AND occurrence_local >= $2 ORDER BY occurrence_local",
+    )
+    .bind(series.id)
+    .bind(local(occurrence))
+    .fetch_all(&mut **tx)
+    .await?;
+    let (earlier,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2")
+            .bind(series.id)
+            .bind(local(occurrence))
+            .fetch_one(&mut **tx)
+            .await?;
+    let first_local = occurrence.date().and_time(new_time);
+    let stamp = now();
+    let (target_series, target_uid) = if earlier == 0 {
+        sqlx::query(
+            "UPDATE series SET first_start_local = $1, kind = $2, title = $3, description_md = $4,
+                duration_minutes = $5, mode = $6, address = $7, deadline_before_minutes = $8, max_cases = $9,
+                sequence = sequence + 1, updated_at = $10 WHERE id = $11",
+        )
+        .bind(local(first_local))
+        .bind(meeting.kind.code())
+        .bind(&meeting.title)
+        .bind(&meeting.description_md)
+        .bind(meeting.duration_minutes as i64)
+        .bind(meeting.mode.code())
+        .bind(&meeting.address)
+        .bind(meeting.deadline_before_minutes)
+        .bind(meeting.max_cases.map(i64::from))
+        .bind(&stamp)
+        .bind(series.id)
+        .execute(&mut **tx)
+        .await?;
+        (series.id, series.uid.clone())
+    } else {
+        let mut old_rule = rule.clone();
+        old_rule.end = SeriesEnd::Until(occurrence.date() - Duration::days(1));
+        sqlx::query("UPDATE series SET rrule = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3")
+            .bind(old_rule.to_rrule_at(parse_local(&series.first_start_local), tz))
+            .bind(&stamp)
+            .bind(series.id)
+            .execute(&mut **tx)
+            .await?;
+        let mut new_rule = rule.clone();
+        if let SeriesEnd::Count(count) = rule.end {
+            new_rule.end = SeriesEnd::Count(count.saturating_sub(earlier as u32).max(1));
+        }
+        insert_series(tx, series.organisation_id, series.created_by, meeting, &new_rule, first_local, tz).await?
+    };
+    let mut ids = Vec::with_capacity(following.len());
+    for (id, occurrence_local) in following {
+        let start_local = parse_local(&occurrence_local).date().and_time(new_time);
+        sqlx::query(
+            "UPDATE meetings SET series_id = $1, uid = $2, occurrence_local = $3, overridden = FALSE, kind = $4,
+                title = $5, description_md = $6, start_utc = $7, start_local = $3, duration_minutes = $8,
+                mode = $9, address = $10, submission_deadline = $11, max_cases = $12,
+                sequence = sequence + 1, updated_at = $13
+             WHERE id = $14",
+        )
+        .bind(target_series)
+        .bind(&target_uid)
+        .bind(local(start_local))
+        .bind(meeting.kind.code())
+        .bind(&meeting.title)
+        .bind(&meeting.description_md)
+        .bind(ts(local_to_utc(start_local, tz)))
+        .bind(meeting.duration_minutes as i64)
+        .bind(meeting.mode.code())
+        .bind(&meeting.address)
+        .bind(local(meeting.deadline_for(start_local)))
+        .bind(meeting.max_cases.map(i64::from))
+        .bind(&stamp)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Ids of an occurrence and the later ones of its series that are not cancelled.
+pub async fn following_ids(pool: &SqlitePool, row: &MeetingRow) -> sqlx::Result<Vec<i64>> {
+    let Some(series_id) = row.series_id else { return Ok(vec![row.id]) };
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM meetings WHERE series_id = $1 AND start_utc >= $2 AND cancelled = FALSE ORDER BY start_utc",
+    )
+    .bind(series_id)
+    .bind(&row.start_utc)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Cancels meeting rows.
+pub async fn cancel(tx: &mut Transaction<'_, Sqlite>, ids: &[i64]) -> sqlx::Result<()> {
+    let stamp = now();
+    for &id in ids {
+        sqlx::query("UPDATE meetings SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+            .bind(&stamp)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Cancels a whole series and all its occurrences.
+pub async fn cancel_series(tx: &mut Transaction<'_, Sqlite>, series_id: i64) -> sqlx::Result<()> {
+    let stamp = now();
+    sqlx::query("UPDATE series SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+        .bind(&stamp)
+        .bind(series_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE meetings SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1
+         WHERE series_id = $2 AND cancelled = FALSE",
+    )
+    .bind(&stamp)
+    .bind(series_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Bumps the master event's SEQUENCE after a change to some of its occurrences.
+pub async fn touch_series(tx: &mut Transaction<'_, Sqlite>, series_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE series SET sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(series_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Every meeting row a user is invited to (for calendar feeds), in their organisations.
+pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as::<_, MeetingRow>(&format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings m
+         JOIN invitations i ON i.meeting_id = m.id AND i.user_id = $1
+         JOIN memberships ms ON ms.organisation_id = m.organisation_id AND ms.user_id = $1
+         ORDER BY m.start_utc"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Invitees of many meetings at once: (meeting id, invitee).
+pub async fn invitees_of_many(pool: &SqlitePool, meeting_ids: &[i64]) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+    if meeting_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=meeting_ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, NULL AS role, i.response
+         FROM invitations i JOIN users u ON u.id = i.user_id
+         WHERE i.meeting_id IN ({}) ORDER BY u.display_name",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64, String, String, Option<String>, String)>(&sql);
+    for id in meeting_ids {
+        query = query.bind(id);
+    }
+    Ok(query
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(meeting_id, user_id, display_name, email, role, response)| {
+            (meeting_id, InviteeRow { user_id, display_name, email, role, response })
+        })
+        .collect())
+}
+
+/// Meetings starting within the next `within` that have not had their reminder yet.
+pub async fn due_reminders(pool: &SqlitePool, within: Duration) -> sqlx::Result<Vec<MeetingRow>> {
+    let now_instant = Utc::now();
+    sqlx::query_as::<_, MeetingRow>(&format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings m
+         WHERE m.cancelled = FALSE AND m.reminder_sent_at IS NULL AND m.start_utc > $1 AND m.start_utc <= $2
+         ORDER BY m.start_utc"
+    ))
+    .bind(ts(now_instant))
+    .bind(ts(now_instant + within))
+    .fetch_all(pool)
+    .await
+}
+
+/// Marks a meeting's reminder as sent; false when another worker got there first.
+pub async fn claim_reminder(tx: &mut Transaction<'_, Sqlite>, meeting_id: i64) -> sqlx::Result<bool> {
+    let result = sqlx::query("UPDATE meetings SET reminder_sent_at = $1 WHERE id = $2 AND reminder_sent_at IS NULL")
+        .bind(now())
+        .bind(meeting_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}

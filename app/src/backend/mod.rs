@@ -1,0 +1,109 @@
+//! Server-only half of the app crate (feature `ssr`): shared state, the signed-in viewer, SQL and
+//! security helpers. Server functions in `crate::api` call into here; the `concerto` binary builds
+//! the state and the HTTP layers around it.
+
+pub mod db;
+pub mod markdown;
+pub mod notifications;
+pub mod security;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use sqlx::SqlitePool;
+use tokio::sync::Notify;
+
+use crate::api::session::{Membership, Viewer};
+use crate::domain::permissions::{may, Action};
+use crate::error::AppError;
+
+/// Settings the request handlers need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Public base URL, without trailing slash (links in e-mails and calendar feeds).
+    pub base_url: String,
+    /// Set the `Secure` flag on cookies (behind https).
+    pub secure_cookies: bool,
+}
+
+/// Everything a request handler or server function may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub pool: SqlitePool,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Wakes the mail worker when the outbox gets a new row.
+    pub mail_wakeup: Arc<Notify>,
+    /// Leptos rendering options.
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from the Leptos context of the current request.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+/// The request's HTTP parts, from the Leptos context.
+fn request_parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+/// The signed-in person, or `Unauthenticated`.
+pub fn viewer() -> Result<Viewer, AppError> {
+    request_parts()
+        .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in person's membership of `organisation_id`, checked for `action`.
+/// Someone who is not a member gets `NotFound` (never reveal that another organisation's data
+/// exists); a member without the right gets `Forbidden`.
+pub fn member_of(organisation_id: i64, action: Action) -> Result<(Viewer, Membership), AppError> {
+    let viewer = viewer()?;
+    let membership = viewer
+        .memberships
+        .iter()
+        .find(|m| m.organisation_id == organisation_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may(membership.role, action) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((viewer, membership))
+}
+
+/// The signed-in person's current organisation, checked for `action`.
+pub fn current_member(action: Action) -> Result<(Viewer, Membership), AppError> {
+    let viewer = viewer()?;
+    let current = viewer.current.clone().ok_or(AppError::Forbidden)?;
+    member_of(current.organisation_id, action)
+}
+
+/// Sets the HTTP status of the server-function response from an error, and passes it on.
+pub fn fail<T>(error: AppError) -> Result<T, AppError> {
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            options.set_status(status);
+        }
+    }
+    Err(error)
+}
+
+/// Runs a server-function body and maps its error to the right HTTP status.
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    match body.await {
+        Ok(value) => Ok(value),
+        Err(error) => fail(error),
+    }
+}

@@ -1,0 +1,66 @@
+//! The navigation bar: current organisation (and the switch), main sections, profile, sign-out.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::{use_session, CsrfField};
+
+/// Top navigation.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let session = use_session();
+    let Some(viewer) = session.viewer else {
+        return view! {
+            <header class="topbar">
+                <a class="skip-link" href="#contenu">"Aller au contenu"</a>
+                <span class="brand">"Concerto"</span>
+            </header>
+        }
+        .into_any();
+    };
+    let current_id = viewer.current.as_ref().map(|m| m.organisation_id);
+    let switcher = (viewer.memberships.len() > 1).then(|| {
+        let options = viewer
+            .memberships
+            .iter()
+            .map(|m| {
+                let selected = Some(m.organisation_id) == current_id;
+                view! { <option value=m.organisation_id.to_string() selected=selected>{m.organisation_name.clone()}</option> }
+            })
+            .collect_view();
+        view! {
+            <form method="post" action="/auth/organisation" class="org-switch">
+                <CsrfField/>
+                <label for="org-select" class="visually-hidden">"Organisation"</label>
+                <select id="org-select" name="organisation_id">{options}</select>
+                <button type="submit" class="button-small">"Changer"</button>
+            </form>
+        }
+    });
+    let current_name = viewer.current.as_ref().map(|m| m.organisation_name.clone()).unwrap_or_default();
+    let is_coordinator = viewer.is_coordinator();
+    view! {
+        <header class="topbar">
+            <a class="skip-link" href="#contenu">"Aller au contenu"</a>
+            <A href="/agenda" attr:class="brand">"Concerto"</A>
+            <span class="org-name" title="Organisation courante">{current_name}</span>
+            {switcher}
+            <nav aria-label="Navigation principale">
+                <ul>
+                    <li><A href="/reunions">"Réunions"</A></li>
+                    <li><A href="/agenda">"Mon agenda"</A></li>
+                    <li><A href="/verifier">"Vérifier un texte"</A></li>
+                    {is_coordinator.then(|| view! { <li><A href="/membres">"Membres"</A></li> })}
+                    {viewer.is_admin.then(|| view! { <li><A href="/admin">"Administration"</A></li> })}
+                    <li><A href="/profil">"Profil"</A></li>
+                </ul>
+            </nav>
+            <form method="post" action="/auth/logout" class="logout">
+                <CsrfField/>
+                <span class="user-name">{viewer.display_name.clone()}</span>
+                <button type="submit" class="button-small button-quiet">"Se déconnecter"</button>
+            </form>
+        </header>
+    }
+    .into_any()
+}

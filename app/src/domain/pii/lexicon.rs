@@ -1,0 +1,306 @@
+//! Word lists: name lists (embedded data files) and hand-written clinical vocabulary.
+//!
+//! Every list holds folded forms (lowercase, accents removed, see [`super::text::fold`]).
+//! The name lists are generated from the Faker package (MIT licence) plus a small hand-written
+//! supplement; see `data/README.md` for the exact procedure and licences.
+
+use std::sync::OnceLock;
+
+/// Given names, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
+const FIRST_NAMES: &str = include_str!("data/first_names.txt");
+/// Surnames, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
+const SURNAMES: &str = include_str!("data/surnames.txt");
+
+/// Function words and everyday clinical words that are never part of a name, even after a title.
+const STOP: &str = "
+a à au aux avec ce ces cet cette chez comme dans de des du elle elles en entre et eux il ils je
+j l la le les leur leurs lui ma mais me mes moi mon ne ni nos notre nous on ou où par pas pour
+qu que qui sa sans se ses si son sous sur ta te tes toi ton tu un une vos votre vous y ça cela ceci
+celui celle ceux aucun aucune autre autres chaque certains certaines plusieurs tout toute tous toutes
+quel quelle quels quelles dont depuis pendant puis alors ainsi aussi donc car or mais toutefois
+cependant néanmoins lors après avant selon vers via contre malgré parmi hormis sauf dès jusqu
+ici là oui non ok bonjour merci cordialement bonsoir salut cher chère chers confrère consœur
+très plus moins bien mal peu trop assez encore déjà jamais toujours souvent parfois
+est sont était étaient avait avaient ont a été
+patient patiente patients patientes personne enfant enfants adulte homme femme monsieur madame
+mademoiselle docteur docteure professeur dr pr mme mlle
+traitement traitements suivi suivie question questions contact tél tel téléphone portable mail
+email courriel adresse domicile domicilié domiciliée né née nés nées date naissance ddn âge âgé âgée
+ans mois semaines jours antécédent antécédents atcd score scores groupe présente présent présentait
+vit vivant vue vu reçu reçue revu revue consultation consultations hospitalisation hospitalisé
+hospitalisée urgence urgences bilan biologique examen examens prise charge avis demande motif
+conclusion synthèse diagnostic diagnostique observation évolution histoire mode vie situation
+sociale familiale professionnelle projet plan objectif objectifs hypothèse contexte remarque note
+nota bene rappel pièce jointe objet destinataire expéditeur signature
+ipp nir nda ins ss ald tcc cmp chu chru
+";
+
+/// Acronyms and codes written in capitals that are not names.
+const ACRONYMS: &str = "
+cmp cmpp cattp chu chru chs ch ghu gh epsm hdj hdn uhcd sau samu smur sos ehpad usld ssr mco mdph
+aah rsa caf cpam msa ald ame cmu css puma ipp nir nda ins ss ta pa fc fr imc bmi phq gad tcc emdr
+had madrs bdi hdrs ham hamd hama ymrs panss bprs mmse moca cgi gaf egf audit cast asrs tdah tsa toc
+tag tspt espt tca tpl edc edm tb isrs irsna imao bzd ect rtms tms irm tdm eeg ecg nfs tsh crp vih
+vhc vhb hta avc ide ipa ase as ash aesh pmi cpts msp dac pta ssiad savs samsah esat ime itep cra
+pco sessad clsm ptsm csapa caarud elsa spdre sdre spdt sdt sdj asv umd ump usip pass cegidd mg mt
+dmp cnil rgpd has ars dgs siao chrs spip pjj jaf jld rdv nb ps pm am mda csp ivg pma ide ts ids
+ras ado lp li lm usp emg empp crpa cpoa cap ucsa smpr drogues aa na dsm cim icd who oms inserm
+cnrs ap hp aphp aphm hcl ghu chi chd chr chs ehpa foyer saad sad samu ssr med cm ce cp cm1 cm2
+bts cap bac bep dut but licence master phd vs etc ii iii iv vi vii viii ix xi xii xiii xiv xv
+ok ko rh dr pr mme mlle m mr ue ucc ucsa cpam cmu caf pole pmi ase mecs ght geh
+inr hba hbac ldl hdl vgm gamma gt asat alat ck lh fsh cdt thc lsd mdma ghb ketamine
+cv cdd cdi rqth mdph ameli doctolib ansm vidal sncf ratp edf gdf
+";
+
+/// Capitalised words that are not names for the weak (list-based) rules: drugs and brands,
+/// eponyms, institutions, places, countries, nationalities, calendar words.
+const WEAK_BLOCK: &str = "
+deroxat seroplex seropram xanax tercian lexomil temesta seresta valium atarax effexor cymbalta
+zoloft prozac laroxyl anafranil norset athymil risperdal zyprexa abilify xeroquel haldol loxapac
+nozinan depakote depakine teralithe lamictal lyrica theralene noctamide havlane valdoxan brintellix
+wellbutrin zyban subutex methadone suboxone aotal esperal baclofene revia selincro ritaline
+concerta quasym medikinet circadin solian leponex clopixol xeplion trevicta tegretol tranxene
+stilnox imovane rivotril urbanyl victan lysanxia equanil dogmatil largactil piportil modecate
+trilifan fluanxol zyprexa zypadhera invega rexulti reagila latuda melatonine doliprane dafalgan
+efferalgan spasfon levothyrox lithium kardegic seroquel vortioxetine sertraline paroxetine
+fluoxetine escitalopram citalopram venlafaxine duloxetine mirtazapine mianserine agomelatine
+amitriptyline clomipramine imipramine lithium valproate divalproate lamotrigine carbamazepine
+olanzapine risperidone aripiprazole quetiapine clozapine haloperidol cyamemazine loxapine
+alprazolam lorazepam oxazepam diazepam bromazepam clonazepam hydroxyzine zolpidem zopiclone
+buprenorphine naltrexone acamprosate disulfirame methylphenidate pregabaline esketamine spravato
+alzheimer parkinson huntington korsakoff wernicke tourette asperger cotard capgras diogene
+munchhausen munchausen ganser ekbom lewy pick creutzfeldt jakob hamilton montgomery asberg beck
+folstein clerambault stockholm down rett kanner marfan cushing addison basedow hashimoto crohn
+raynaud guillain barre bonnet lesch nyhan prader willi turner klinefelter angelman glasgow
+rorschach wechsler raven stroop benton grober buschke zarit bech covi conners yale brown snaith
+epworth pittsburgh edinburgh karnofsky apgar lown norton braden katz lawton barthel cornell
+likert young mania ham kraepelin bleuler freud jung lacan winnicott klein bowlby piaget skinner
+pavlov beck ellis rogers linehan ericksonian erickson minuchin bateson palo alto balint
+hopital hôpital hopitaux clinique centre centres institut fondation maison foyer residence
+pavillon service unite pole secteur lycee college ecole universite faculte mairie prefecture
+tribunal cour conseil departement region agence caisse assurance maladie mutuelle mutualite
+association croix rouge secours populaire emmaus restos coeur samusocial france travail emploi
+education nationale justice police gendarmerie pompiers armee ministere sante republique etat
+saint sainte st ste notre dame sacre hotel dieu pitie salpetriere sainte-anne esquirol vinatier
+le vinatier
+paris lyon marseille toulouse nice nantes strasbourg montpellier bordeaux lille rennes reims
+toulon grenoble dijon angers nimes villeurbanne clermont ferrand aix provence brest tours limoges
+amiens perpignan metz besancon orleans rouen mulhouse caen nancy argenteuil montreuil roubaix
+tourcoing avignon nanterre creteil poitiers versailles courbevoie vitry colombes pau aulnay
+asnieres rueil antibes calais cannes beziers colmar bourges drancy merignac ajaccio bastia
+valence quimper troyes chambery niort lorient vannes laval blois chinon loches amboise vendome
+chateauroux joue avertin saint-avertin joue-les-tours chartres evreux cherbourg la rochelle
+angouleme cholet saumur agen bayonne biarritz lourdes tarbes albi rodez cahors montauban
+perigueux brive auxerre nevers macon bourg annecy annemasse thonon gap digne cayenne
+fort-de-france pointe-a-pitre mamoudzou saint-denis saint-pierre noumea papeete
+france algerie maroc tunisie senegal mali guinee cote ivoire cameroun congo turquie portugal
+vietnam espagne italie belgique suisse allemagne angleterre royaume uni europe afrique asie
+amerique comores madagascar haiti reunion guadeloupe martinique guyane mayotte corse bretagne
+normandie alsace lorraine provence occitanie aquitaine touraine sologne berry
+francais francaise algerien algerienne marocain marocaine tunisien tunisienne senegalais
+malien malienne turc turque portugais portugaise vietnamien vietnamienne
+janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+lundi mardi mercredi jeudi vendredi samedi dimanche noel paques ramadan toussaint aid
+dieu allah jesus christ bouddha coran bible
+internet google facebook instagram tiktok snapchat whatsapp youtube netflix twitter
+mon soutien psy monpsy psyenfant asclepios
+";
+
+/// Words after which a capitalised word names a place, an institution or a disease, not a person.
+const CONTEXT_BLOCK: &str = "
+hopital hopitaux clinique centre institut fondation maison foyer residence pavillon service unite
+pole secteur lycee college ecole universite faculte mairie ehpad cmp cmpp cattp chu chru ch chs
+ghu gh epsm hdj cpts msp association hospitalier hospitaliere groupe etablissement polyclinique
+rue avenue boulevard bd allee impasse chemin place route quai cours square lotissement lieu-dit
+cite passage voie sentier chaussee faubourg esplanade promenade hameau domaine parc gare station
+aeroport quartier ville commune village
+maladie syndrome echelle test score signe loi figure critere criteres classification demence
+methode technique epreuve questionnaire inventaire index indice manoeuvre triade complexe delire
+erotomanie scale inventory type stade phase therapie approche modele theorie effet
+reflexe maladies syndromes tests echelles protocole jour accueil soins sante retraite crise
+psychiatrie adolescents film livre roman chanson serie emission
+";
+
+/// Kinship and close-relationship nouns: a capitalised word after them is a person's name.
+const KIN: &str = "
+fils fille filles mari epoux epouse femme conjoint conjointe compagnon compagne concubin concubine
+partenaire ami amie copain copine fiance fiancee mere pere maman papa frere frères freres soeur
+soeurs demi-frere demi-soeur tante oncle neveu niece nieces neveux cousin cousine cousins cousines
+grand-mere grand-pere grands-parents grand-mere grand-tante grand-oncle petit-fils petite-fille
+petits-enfants petites-filles petits-fils arriere-petit-fils beau-pere belle-mere beau-frere
+belle-soeur belle-fille beau-fils gendre bru parrain marraine filleul filleule enfant enfants
+bebe nourrisson ado adolescent adolescente voisin voisine tuteur tutrice curateur curatrice
+aidant aidante ex-mari ex-femme ex-compagnon ex-compagne ex-conjoint ex-conjointe ex-epoux
+ex-epouse parents jumeau jumelle benjamin benjamine aine ainee cadet cadette colocataire
+";
+
+/// Titles and honorifics that introduce a person's name.
+const TITLES: &str = "
+m mr mm mme mmes mlle mlles melle monsieur madame mademoiselle messieurs mesdames dr dre drs
+docteur docteure docteurs pr pre professeur professeure maitre
+";
+
+/// Particles that may sit inside a name ("Van", "Da", "Ben", "Le" in "Le Gall").
+const PARTICLES: &str = "
+de du des da das do dos di del della van von der den ter ten ben bin ibn el al ould ait abou
+le la mac mc
+";
+
+/// Street types (folded) that open a postal address.
+const STREET_TYPES: &str = "
+rue r avenue av ave boulevard bd bld bvd blvd allee allees all impasse imp chemin ch che chem
+place pl route rte quai cours square sq residence res lotissement lot lieu-dit lieudit hameau
+cite passage voie sentier chaussee faubourg fg rond-point esplanade parvis promenade montee cote
+mail villa domaine ruelle venelle traverse clos carrefour parc ham
+";
+
+/// Street types that are also common nouns ("2 cours de TCC", "1 place en HDJ"): stricter rules.
+const RISKY_STREET_TYPES: &str = "
+r av ch place pl cours voie mail clos domaine cite passage villa parc cote carrefour lot res all
+residence sentier promenade montee traverse hameau square sq ham che
+";
+
+fn build(list: &'static str) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = list.split_whitespace().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Folded copies of a hand-written list (the lists above contain accents for readability).
+fn build_folded(list: &'static str) -> Vec<String> {
+    let mut v: Vec<String> = list.split_whitespace().map(super::text::fold).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+struct Lex {
+    first: Vec<&'static str>,
+    last: Vec<&'static str>,
+    stop: Vec<String>,
+    acronyms: Vec<&'static str>,
+    weak: Vec<String>,
+    context: Vec<&'static str>,
+    kin: Vec<String>,
+    titles: Vec<&'static str>,
+    particles: Vec<&'static str>,
+    street: Vec<&'static str>,
+    risky_street: Vec<&'static str>,
+}
+
+fn lex() -> &'static Lex {
+    static LEX: OnceLock<Lex> = OnceLock::new();
+    LEX.get_or_init(|| Lex {
+        first: build(FIRST_NAMES),
+        last: build(SURNAMES),
+        stop: build_folded(STOP),
+        acronyms: build(ACRONYMS),
+        weak: build_folded(WEAK_BLOCK),
+        context: build(CONTEXT_BLOCK),
+        kin: build_folded(KIN),
+        titles: build(TITLES),
+        particles: build(PARTICLES),
+        street: build(STREET_TYPES),
+        risky_street: build(RISKY_STREET_TYPES),
+    })
+}
+
+fn has(v: &[&str], w: &str) -> bool {
+    v.binary_search(&w).is_ok()
+}
+
+fn has_s(v: &[String], w: &str) -> bool {
+    v.binary_search_by(|x| x.as_str().cmp(w)).is_ok()
+}
+
+/// Whether the folded word is a known given name (each part of a hyphenated word must be).
+pub fn is_first_name(w: &str) -> bool {
+    let l = lex();
+    if w.contains('-') {
+        return w.split('-').all(|p| has(&l.first, p));
+    }
+    has(&l.first, w)
+}
+
+/// Whether the folded word is a known surname (any part of a hyphenated word).
+pub fn is_surname(w: &str) -> bool {
+    let l = lex();
+    if w.contains('-') {
+        return w.split('-').any(|p| has(&l.last, p));
+    }
+    has(&l.last, w)
+}
+
+/// Function word or everyday clinical word.
+pub fn is_stop(w: &str) -> bool {
+    has_s(&lex().stop, w)
+}
+
+/// Known acronym (folded).
+pub fn is_acronym(w: &str) -> bool {
+    has(&lex().acronyms, w)
+}
+
+/// Drug, eponym, institution, place, calendar word... (blocks the weak name rules only).
+pub fn is_weak_block(w: &str) -> bool {
+    let l = lex();
+    if has_s(&l.weak, w) {
+        return true;
+    }
+    // Hyphenated places and institutions: "Saint-Exupéry", "Joué-lès-Tours", "Henri-Mondor" are
+    // handled by the callers; here only a blocked first part counts ("Saint-...", "Sainte-...").
+    match w.split_once('-') {
+        Some((a, _)) => matches!(a, "saint" | "sainte" | "st" | "ste" | "notre" | "hotel"),
+        None => false,
+    }
+}
+
+/// Word after which a capitalised word is a place, an institution or an eponym.
+pub fn is_context_block(w: &str) -> bool {
+    has(&lex().context, w)
+}
+
+/// Kinship or close-relationship noun.
+pub fn is_kin(w: &str) -> bool {
+    has_s(&lex().kin, w)
+}
+
+/// Title or honorific.
+pub fn is_title(w: &str) -> bool {
+    has(&lex().titles, w)
+}
+
+/// Name particle.
+pub fn is_particle(w: &str) -> bool {
+    has(&lex().particles, w)
+}
+
+/// Street type; `Some(true)` when the type is also a common noun (stricter checks apply).
+pub fn street_type(w: &str) -> Option<bool> {
+    let l = lex();
+    if has(&l.street, w) {
+        Some(has(&l.risky_street, w))
+    } else {
+        None
+    }
+}
+
+/// Month number of a (folded) French month name or abbreviation.
+pub fn month(w: &str) -> Option<u32> {
+    Some(match w {
+        "janvier" | "janv" | "jan" => 1,
+        "fevrier" | "fevr" | "fev" => 2,
+        "mars" => 3,
+        "avril" | "avr" => 4,
+        "mai" => 5,
+        "juin" => 6,
+        "juillet" | "juil" => 7,
+        "aout" => 8,
+        "septembre" | "sept" | "sep" => 9,
+        "octobre" | "oct" => 10,
+        "novembre" | "nov" => 11,
+        "decembre" | "dec" => 12,
+        _ => return None,
+    })
+}

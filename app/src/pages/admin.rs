@@ -1,0 +1,45 @@
+//! `/admin`: organisations (administrators).
+
+use leptos::prelude::*;
+
+use super::SignedIn;
+use crate::api::admin::{list_organisations, CreateOrganisation};
+use crate::components::field::{field_error, Field};
+use crate::components::{ActionOutcome, CsrfField, ErrorBanner, Loading};
+
+/// `/admin`.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    view! { <SignedIn><Admin/></SignedIn> }
+}
+
+#[component]
+fn Admin() -> impl IntoView {
+    let create = ServerAction::<CreateOrganisation>::new();
+    let value = create.value();
+    let organisations = Resource::new(move || create.version().get(), |_| list_organisations());
+    view! {
+        <h1>"Administration"</h1>
+        <section class="card">
+            <h2>"Nouvelle organisation (CPTS)"</h2>
+            <p class="hint">"Vous en deviendrez coordinateur·rice, pour pouvoir inviter ses premiers membres."</p>
+            <ActionOutcome value success="Organisation créée. Reconnectez-vous ou changez d'organisation pour l'utiliser."/>
+            <ActionForm action=create>
+                <CsrfField/>
+                <Field label="Nom" name="name" required=true error=field_error(value, "name")/>
+                <button type="submit" class="button-primary">"Créer"</button>
+            </ActionForm>
+        </section>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match organisations.await {
+                    Ok(list) => view! {
+                        <h2>"Organisations"</h2>
+                        <ul>{list.into_iter().map(|(_, name)| view! { <li>{name}</li> }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorBanner error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

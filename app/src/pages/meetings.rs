@@ -1,0 +1,86 @@
+//! `/reunions`: upcoming and past meetings of the current organisation, filtered by kind.
+
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use super::SignedIn;
+use crate::api::meetings::{list_meetings, MeetingSummary};
+use crate::components::{use_session, ErrorBanner, Loading};
+use crate::domain::meeting::MeetingKind;
+
+/// One line of a list of meetings (shared by the list and the agenda).
+#[component]
+pub fn MeetingLine(meeting: MeetingSummary, #[prop(optional)] show_organisation: bool) -> impl IntoView {
+    let href = format!("/reunions/{}", meeting.id);
+    view! {
+        <li class="meeting-line" class:cancelled=meeting.cancelled>
+            <span class=format!("badge kind-{}", meeting.kind.code())>{meeting.kind.label_fr()}</span>
+            <A href=href attr:class="meeting-title">{meeting.title.clone()}</A>
+            <span class="when">{meeting.when.clone()}</span>
+            <span class="mode">{meeting.mode.label_fr()}</span>
+            {meeting.in_series.then(|| view! { <span class="tag">"Série"</span> })}
+            {meeting.cancelled.then(|| view! { <span class="tag tag-danger">"Annulée"</span> })}
+            {meeting.my_response.map(|r| view! { <span class=format!("tag rsvp-{}", r.code())>{r.label_fr()}</span> })}
+            {show_organisation.then(|| view! { <span class="muted">{meeting.organisation_name.clone()}</span> })}
+        </li>
+    }
+}
+
+/// `/reunions`.
+#[component]
+pub fn MeetingsPage() -> impl IntoView {
+    view! { <SignedIn><MeetingsList/></SignedIn> }
+}
+
+#[component]
+fn MeetingsList() -> impl IntoView {
+    let query = use_query_map();
+    let kind = move || query.read().get("kind").unwrap_or_default();
+    let period = move || query.read().get("period").unwrap_or_else(|| "upcoming".to_string());
+    let meetings = Resource::new(move || (kind(), period()), |(kind, period)| list_meetings(kind, period));
+    let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
+    let kind_options = move || {
+        let current = kind();
+        std::iter::once(("".to_string(), "Tous les types".to_string()))
+            .chain(MeetingKind::ALL.iter().map(|k| (k.code().to_string(), k.label_fr().to_string())))
+            .map(|(value, label)| {
+                let selected = value == current;
+                view! { <option value=value selected=selected>{label}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Réunions"</h1>
+            {is_coordinator.then(|| view! { <A href="/reunions/nouvelle" attr:class="button button-primary">"Nouvelle réunion"</A> })}
+        </div>
+        <Form method="GET" action="/reunions" attr:class="filters">
+            <div class="field-inline">
+                <label for="filter-kind">"Type"</label>
+                <select id="filter-kind" name="kind">{kind_options}</select>
+            </div>
+            <div class="field-inline">
+                <label for="filter-period">"Période"</label>
+                <select id="filter-period" name="period">
+                    <option value="upcoming" selected=move || period() != "past">"À venir"</option>
+                    <option value="past" selected=move || period() == "past">"Passées"</option>
+                </select>
+            </div>
+            <button type="submit" class="button-small">"Filtrer"</button>
+        </Form>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match meetings.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"Aucune réunion pour ces critères."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="meeting-list">
+                            {list.into_iter().map(|meeting| view! { <MeetingLine meeting/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorBanner error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

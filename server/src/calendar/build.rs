@@ -1,0 +1,234 @@
+//! Builds iCalendar objects from meetings: single events, series (master with RRULE and
+//! EXDATE, plus one VEVENT with RECURRENCE-ID per edited occurrence) and per-user feeds.
+
+use std::collections::{BTreeMap, HashMap};
+
+use app::backend::db::meetings::{self as store, InviteeRow, MeetingRow, SeriesRow};
+use app::backend::db::{parse_local, parse_ts, users};
+use chrono::Utc;
+use sqlx::SqlitePool;
+
+use super::ics::{Attendee, Calendar, Event, EventStatus, Method, PartStat, Person};
+use app::domain::rsvp::Rsvp;
+
+/// Which part of a meeting an attachment covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// One meeting, or one occurrence (with its RECURRENCE-ID).
+    Meeting,
+    /// The whole series of the meeting.
+    Series,
+}
+
+fn partstat(rsvp: Rsvp) -> PartStat {
+    match rsvp {
+        Rsvp::NeedsAction => PartStat::NeedsAction,
+        Rsvp::Accepted => PartStat::Accepted,
+        Rsvp::Declined => PartStat::Declined,
+        Rsvp::Tentative => PartStat::Tentative,
+    }
+}
+
+/// Looks up organisers once per calendar.
+struct Organisers<'a> {
+    pool: &'a SqlitePool,
+    cache: HashMap<i64, Person>,
+}
+
+impl<'a> Organisers<'a> {
+    fn new(pool: &'a SqlitePool) -> Self {
+        Organisers { pool, cache: HashMap::new() }
+    }
+
+    async fn get(&mut self, user_id: i64) -> sqlx::Result<Person> {
+        if let Some(person) = self.cache.get(&user_id) {
+            return Ok(person.clone());
+        }
+        let person = match users::by_id(self.pool, user_id).await? {
+            Some(user) => Person { name: user.display_name, email: user.email },
+            None => Person { name: "Concerto".into(), email: "noreply@concerto.invalid".into() },
+        };
+        self.cache.insert(user_id, person.clone());
+        Ok(person)
+    }
+}
+
+fn attendees(invitees: &[InviteeRow]) -> Vec<Attendee> {
+    invitees
+        .iter()
+        .map(|i| Attendee {
+            person: Person { name: i.display_name.clone(), email: i.email.clone() },
+            partstat: partstat(i.rsvp()),
+        })
+        .collect()
+}
+
+fn description(base_url: &str, meeting_id: i64, markdown: &str) -> String {
+    let link = format!("{base_url}/reunions/{meeting_id}");
+    if markdown.trim().is_empty() {
+        format!("Détails et réponse : {link}")
+    } else {
+        format!("{}\n\nDétails et réponse : {link}", markdown.trim())
+    }
+}
+
+fn location(mode: &str, address: &Option<String>) -> Option<String> {
+    match (mode, address) {
+        ("video", _) => Some("Visio (lien dans Concerto)".to_string()),
+        (_, Some(address)) => Some(address.clone()),
+        _ => None,
+    }
+}
+
+fn meeting_event(base_url: &str, row: &MeetingRow, organizer: Person, invitees: &[InviteeRow], as_override: bool) -> Event {
+    Event {
+        uid: row.uid.clone(),
+        sequence: row.sequence as u32,
+        dtstamp: parse_ts(&row.updated_at),
+        summary: format!("{} — {}", row.kind().label_fr(), row.title),
+        description: description(base_url, row.id, &row.description_md),
+        location: location(&row.mode, &row.address),
+        url: Some(format!("{base_url}/reunions/{}", row.id)),
+        start_local: row.local_start(),
+        duration_minutes: row.duration_minutes as u32,
+        tz: row.tz(),
+        status: if row.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed },
+        organizer,
+        attendees: attendees(invitees),
+        rrule: None,
+        exdates: Vec::new(),
+        recurrence_id: if as_override { row.occurrence() } else { None },
+        alarms: true,
+    }
+}
+
+/// The VEVENTs of a series: the master (RRULE, EXDATE for cancelled occurrences) and one
+/// override per edited occurrence. `invitees` maps meeting ids to their invitees.
+fn series_events(
+    base_url: &str,
+    series: &SeriesRow,
+    occurrences: &[MeetingRow],
+    invitees: &HashMap<i64, Vec<InviteeRow>>,
+    organizer: Person,
+) -> Vec<Event> {
+    let now = Utc::now();
+    // The master's attendees: those of the next occurrence (or the last one).
+    let reference = occurrences
+        .iter()
+        .find(|m| !m.cancelled && parse_ts(&m.start_utc) >= now)
+        .or(occurrences.last());
+    let master_attendees = reference.and_then(|m| invitees.get(&m.id)).map(|i| attendees(i)).unwrap_or_default();
+    let first = parse_local(&series.first_start_local);
+    let master = Event {
+        uid: series.uid.clone(),
+        sequence: series.sequence as u32,
+        dtstamp: parse_ts(&series.updated_at),
+        summary: format!(
+            "{} — {}",
+            app::domain::meeting::MeetingKind::from_code(&series.kind).map(|k| k.label_fr()).unwrap_or(""),
+            series.title
+        ),
+        description: description(base_url, reference.map(|m| m.id).unwrap_or(0), &series.description_md),
+        location: location(&series.mode, &series.address),
+        url: reference.map(|m| format!("{base_url}/reunions/{}", m.id)),
+        start_local: first,
+        duration_minutes: series.duration_minutes as u32,
+        tz: series.tz(),
+        status: if series.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed },
+        organizer: organizer.clone(),
+        attendees: master_attendees,
+        rrule: Some(series.rrule.clone()),
+        exdates: if series.cancelled {
+            Vec::new()
+        } else {
+            occurrences.iter().filter(|m| m.cancelled).filter_map(MeetingRow::occurrence).collect()
+        },
+        recurrence_id: None,
+        alarms: true,
+    };
+    let mut events = vec![master];
+    if !series.cancelled {
+        for row in occurrences.iter().filter(|m| m.overridden && !m.cancelled) {
+            let empty = Vec::new();
+            events.push(meeting_event(base_url, row, organizer.clone(), invitees.get(&row.id).unwrap_or(&empty), true));
+        }
+    }
+    events
+}
+
+async fn invitees_by_meeting(pool: &SqlitePool, ids: &[i64]) -> sqlx::Result<HashMap<i64, Vec<InviteeRow>>> {
+    let mut map: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for (meeting_id, invitee) in store::invitees_of_many(pool, chunk).await? {
+            map.entry(meeting_id).or_default().push(invitee);
+        }
+    }
+    Ok(map)
+}
+
+/// The calendar for one meeting: its whole series (scope `Series`) or the one event/occurrence.
+pub async fn meeting_calendar(
+    pool: &SqlitePool,
+    base_url: &str,
+    meeting: &MeetingRow,
+    scope: Scope,
+    method: Method,
+) -> sqlx::Result<Calendar> {
+    let mut organisers = Organisers::new(pool);
+    let organizer = organisers.get(meeting.created_by).await?;
+    let events = match (meeting.series_id, scope) {
+        (Some(series_id), Scope::Series) => {
+            let series = store::get_series(pool, series_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+            let occurrences = store::occurrences(pool, series_id).await?;
+            let ids: Vec<i64> = occurrences.iter().map(|m| m.id).collect();
+            let invitees = invitees_by_meeting(pool, &ids).await?;
+            series_events(base_url, &series, &occurrences, &invitees, organizer)
+        }
+        (series, _) => {
+            let invitees = store::invitees(pool, meeting.id).await?;
+            vec![meeting_event(base_url, meeting, organizer, &invitees, series.is_some())]
+        }
+    };
+    Ok(Calendar { method, name: None, events })
+}
+
+/// A person's feed: every meeting they are invited to, series grouped into one master each.
+pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx::Result<Calendar> {
+    let rows = store::invited_meetings(pool, user_id).await?;
+    let mut organisers = Organisers::new(pool);
+    let mut singles = Vec::new();
+    let mut series_ids = BTreeMap::new();
+    for row in rows {
+        match row.series_id {
+            Some(series_id) => {
+                series_ids.insert(series_id, ());
+            }
+            None => singles.push(row),
+        }
+    }
+    let mut all_rows: Vec<MeetingRow> = Vec::new();
+    let mut series_rows = Vec::new();
+    for series_id in series_ids.keys() {
+        if let Some(series) = store::get_series(pool, *series_id).await? {
+            let occurrences = store::occurrences(pool, *series_id).await?;
+            series_rows.push((series, occurrences.len()));
+            all_rows.extend(occurrences);
+        }
+    }
+    let ids: Vec<i64> = singles.iter().chain(all_rows.iter()).map(|m| m.id).collect();
+    let invitees = invitees_by_meeting(pool, &ids).await?;
+    let mut events = Vec::with_capacity(singles.len() + series_rows.len());
+    let empty = Vec::new();
+    for row in &singles {
+        let organizer = organisers.get(row.created_by).await?;
+        events.push(meeting_event(base_url, row, organizer, invitees.get(&row.id).unwrap_or(&empty), false));
+    }
+    let mut offset = 0;
+    for (series, count) in series_rows {
+        let occurrences = &all_rows[offset..offset + count];
+        offset += count;
+        let organizer = organisers.get(series.created_by).await?;
+        events.extend(series_events(base_url, &series, occurrences, &invitees, organizer));
+    }
+    Ok(Calendar { method: Method::Feed, name: Some("Concerto".to_string()), events })
+}

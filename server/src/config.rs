@@ -1,0 +1,113 @@
+//! Command line and environment (`CONCERTO_*`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Concerto: mental-health coordination between general practice and psychiatry.
+#[derive(Debug, Parser)]
+#[command(name = "concerto", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve` when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeConfig,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(ServeConfig),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Manage accounts.
+    User {
+        /// What to do with accounts.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Scan JSON lines {"id", "text"} on stdin for direct identifiers; one JSON line per input
+    /// on stdout: {"id", "spans": [{"start", "end", "kind"}]} (UTF-8 byte offsets).
+    PiiScan,
+}
+
+/// Account commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print a one-time link to set its password.
+    Add {
+        /// E-mail of the new account.
+        email: String,
+        /// Make the account an administrator (bootstraps a fresh installation).
+        #[arg(long)]
+        admin: bool,
+        /// Display name (defaults to the e-mail).
+        #[arg(long)]
+        name: Option<String>,
+        /// Database and public URL.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Public base URL used in the printed link.
+        #[arg(long, env = "CONCERTO_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        base_url: String,
+    },
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// SQLite URL (a file, created if missing, in WAL mode).
+    #[arg(long, env = "CONCERTO_DATABASE_URL", default_value = "sqlite://data/concerto.db")]
+    pub database_url: String,
+}
+
+/// Server settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "CONCERTO_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// Database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Seed the demo organisation and accounts (idempotent).
+    #[arg(long, env = "CONCERTO_DEMO")]
+    pub demo: bool,
+    /// SMTP server, e.g. smtp://127.0.0.1:2525; without it, e-mails are written to the outbox folder.
+    #[arg(long, env = "CONCERTO_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Folder for e-mails when no SMTP server is configured.
+    #[arg(long, env = "CONCERTO_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: PathBuf,
+    /// Sender of e-mails.
+    #[arg(long, env = "CONCERTO_MAIL_FROM", default_value = "Concerto <concerto@localhost>")]
+    pub mail_from: String,
+    /// Public base URL (links in e-mails and calendar feeds); defaults to http://BIND.
+    #[arg(long, env = "CONCERTO_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Folder with the built site (wasm, js, css), as produced by cargo-leptos.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Seconds between two passes of the reminder task.
+    #[arg(long, env = "CONCERTO_REMINDER_INTERVAL", default_value_t = 60)]
+    pub reminder_interval_seconds: u64,
+}
+
+impl ServeConfig {
+    /// The public base URL, without trailing slash.
+    pub fn base_url(&self, port: u16) -> String {
+        match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}:{port}", self.bind.ip()),
+        }
+    }
+
+    /// Whether cookies get the Secure flag.
+    pub fn secure_cookies(&self, port: u16) -> bool {
+        self.base_url(port).starts_with("https://")
+    }
+}

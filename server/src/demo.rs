@@ -1,0 +1,142 @@
+//! Demo data (only with `--demo`): one CPTS, one account per role, a bimonthly staff series that
+//! crosses the next daylight-saving change, an RCP and a joint consultation. Idempotent.
+
+use app::backend::db::{meetings, users};
+use app::backend::security::hash_password;
+use app::domain::meeting::{MeetingDraft, ValidMeeting};
+use app::domain::recurrence::utc_to_local;
+use app::domain::role::Role;
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use sqlx::SqlitePool;
+
+/// The demo organisation.
+pub const DEMO_ORGANISATION: &str = "CPTS Démo Touraine";
+/// A second organisation, to show a psychiatrist serving two CPTS.
+pub const SECOND_ORGANISATION: &str = "CPTS Démo Lochois";
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = "concerto-demo";
+
+/// Demo accounts: (e-mail, name, role; None = administrator).
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<Role>); 6] = [
+    ("coordination@demo.concerto.test", "Claire Martin (coordination)", Some(Role::Coordinator)),
+    ("generaliste@demo.concerto.test", "Dr Julien Moreau", Some(Role::GeneralPractitioner)),
+    ("psychiatre@demo.concerto.test", "Dr Sophie Laurent", Some(Role::Psychiatrist)),
+    ("infirmier@demo.concerto.test", "Thomas Petit (IDE)", Some(Role::Nurse)),
+    ("psychologue@demo.concerto.test", "Camille Durand (psychologue)", Some(Role::Psychologist)),
+    ("admin@demo.concerto.test", "Administrateur Concerto", None),
+];
+
+/// The second Tuesday of the month of `date`.
+fn second_tuesday(year: i32, month: u32) -> NaiveDate {
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Tue, 2).expect("every month has two Tuesdays")
+}
+
+/// The next second Tuesday on or after `from`.
+pub fn next_second_tuesday(from: NaiveDate) -> NaiveDate {
+    let candidate = second_tuesday(from.year(), from.month());
+    if candidate >= from {
+        return candidate;
+    }
+    let next_month = from.with_day(1).expect("day 1") + Duration::days(32);
+    second_tuesday(next_month.year(), next_month.month())
+}
+
+/// Seeds the demo data unless it is already there.
+pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
+    let existing = users::organisations(pool).await?;
+    if existing.iter().any(|(_, name)| name == DEMO_ORGANISATION) {
+        return Ok(());
+    }
+    let organisation = users::create_organisation(pool, DEMO_ORGANISATION).await?;
+    let second = users::create_organisation(pool, SECOND_ORGANISATION).await?;
+    let hash = hash_password(DEMO_PASSWORD);
+    let mut ids = Vec::new();
+    for (email, name, role) in DEMO_ACCOUNTS {
+        let id = users::create(pool, email, name, role.is_none()).await?;
+        users::set_password_hash(pool, id, &hash).await?;
+        if let Some(role) = role {
+            users::add_membership(pool, id, organisation, role).await?;
+        }
+        ids.push((id, role));
+    }
+    let id_of = |wanted: Role| ids.iter().find(|(_, role)| *role == Some(wanted)).map(|(id, _)| *id).expect("demo role");
+    let coordinator = id_of(Role::Coordinator);
+    users::add_membership(pool, id_of(Role::Psychiatrist), second, Role::Psychiatrist).await?;
+    users::add_membership(pool, coordinator, second, Role::Coordinator).await?;
+
+    let paris = chrono_tz::Europe::Paris;
+    let today = utc_to_local(Utc::now(), paris).date();
+    let staff_date = next_second_tuesday(today + Duration::days(1));
+    let members: Vec<i64> = ids.iter().filter(|(_, role)| role.is_some()).map(|(id, _)| *id).collect();
+
+    let plans = [
+        (
+            MeetingDraft {
+                kind: "staff".into(),
+                title: "Staff santé mentale CPTS".into(),
+                date: staff_date.format("%Y-%m-%d").to_string(),
+                start_time: "12:30".into(),
+                end_time: "14:00".into(),
+                mode: "hybrid".into(),
+                address: "Maison de santé, 12 rue Nationale, 37000 Tours".into(),
+                max_cases: "4".into(),
+                description: "Staff bimestriel **médecins généralistes – psychiatrie**.\n\n\
+                    - cas complexes envoyés au plus tard 7 jours avant\n- 20 minutes par cas\n- point d'actualité du territoire"
+                    .into(),
+                repeat: "monthly_nth_weekday".into(),
+                interval: "2".into(),
+                end_kind: "count".into(),
+                count: "6".into(),
+                ..Default::default()
+            },
+            members.clone(),
+        ),
+        (
+            MeetingDraft {
+                kind: "rcp".into(),
+                title: "RCP psychiatrie – médecine générale".into(),
+                date: (today + Duration::days(10)).format("%Y-%m-%d").to_string(),
+                start_time: "18:00".into(),
+                end_time: "19:00".into(),
+                mode: "video".into(),
+                description: "Réunion de concertation pluridisciplinaire sur un patient (quorum : MG, psychiatre, IDE).".into(),
+                ..Default::default()
+            },
+            vec![id_of(Role::GeneralPractitioner), id_of(Role::Psychiatrist), id_of(Role::Nurse)],
+        ),
+        (
+            MeetingDraft {
+                kind: "joint_consultation".into(),
+                title: "Consultation conjointe MG – psychiatre".into(),
+                date: (today + Duration::days(5)).format("%Y-%m-%d").to_string(),
+                start_time: "11:00".into(),
+                end_time: "11:45".into(),
+                mode: "video".into(),
+                ..Default::default()
+            },
+            vec![id_of(Role::GeneralPractitioner), id_of(Role::Psychiatrist)],
+        ),
+    ];
+    for (draft, invitees) in plans {
+        let meeting = ValidMeeting::try_from(&draft).map_err(|errors| anyhow::anyhow!("demo meeting invalid: {errors:?}"))?;
+        let mut tx = pool.begin().await?;
+        let meeting_ids = meetings::create(&mut tx, organisation, coordinator, &meeting, paris).await?;
+        meetings::invite(&mut tx, &meeting_ids, &invitees).await?;
+        tx.commit().await?;
+    }
+    tracing::info!("demo data seeded: {DEMO_ORGANISATION}, password {DEMO_PASSWORD}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_next_second_tuesday() {
+        let from = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(next_second_tuesday(from), NaiveDate::from_ymd_opt(2026, 12, 8).unwrap());
+        let from = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(next_second_tuesday(from), NaiveDate::from_ymd_opt(2026, 12, 8).unwrap());
+    }
+}

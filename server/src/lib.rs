@@ -1,0 +1,152 @@
+//! The `concerto` server: configuration, start-up, HTTP routes that are not server functions,
+//! calendar feeds, e-mail, background tasks. Tests build the same [`Application`] the binary
+//! runs, on port 0 with a fresh database.
+
+pub mod calendar;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod mail;
+pub mod pii_scan;
+pub mod static_files;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::backend::{AppState, Settings};
+use app::{shell, App};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::config::ServeConfig;
+use crate::mail::Mailer;
+
+/// A built, bound, migrated application, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    mailer: Arc<Mailer>,
+    reminder_interval: Duration,
+    port: u16,
+}
+
+impl Application {
+    /// Binds (port 0 picks a free port), opens and migrates the database, seeds demo data when
+    /// asked, and builds the routes.
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        let pool = db::connect(&config.database.database_url).await?;
+        if config.demo {
+            demo::seed(&pool).await?;
+        }
+        let listener = TcpListener::bind(config.bind).await?;
+        let port = listener.local_addr()?.port();
+        let leptos_options = LeptosOptions::builder()
+            .output_name("concerto")
+            .site_root(config.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(config.bind)
+            .build();
+        let state = AppState {
+            pool,
+            settings: Arc::new(Settings { base_url: config.base_url(port), secure_cookies: config.secure_cookies(port) }),
+            mail_wakeup: Arc::new(Notify::new()),
+            leptos_options,
+        };
+        let mailer = Arc::new(Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone(), &config.mail_from)?);
+        static_files::precompress(&config.site_root);
+        let router = routes(state.clone(), &config.site_root);
+        Ok(Application {
+            listener,
+            router,
+            state,
+            mailer,
+            reminder_interval: Duration::from_secs(config.reminder_interval_seconds.max(1)),
+            port,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its pool).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes (graceful), with the mail and reminder workers.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let worker = tokio::spawn(mail::run_worker(self.state.clone(), self.mailer.clone()));
+        let reminders = tokio::spawn(mail::reminders::run(self.state.clone(), self.reminder_interval));
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        tracing::info!(port = self.port, "Concerto is listening");
+        let result = axum::serve(listener, self.router).with_graceful_shutdown(shutdown).await;
+        worker.abort();
+        reminders.abort();
+        // Deliver what is already queued before leaving.
+        mail::deliver_pending(&self.state, &self.mailer).await;
+        self.state.pool.close().await;
+        result
+    }
+}
+
+fn routes(state: AppState, site_root: &str) -> Router {
+    let leptos_routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .route("/auth/login", post(http::auth::login))
+        .route("/auth/logout", post(http::auth::logout))
+        .route("/auth/organisation", post(http::auth::switch_organisation))
+        .route("/meetings/{id}/invite.ics", get(calendar::feeds::meeting_invite))
+        .route("/me/calendar.ics", get(calendar::feeds::my_calendar))
+        .route("/calendar/{file}", get(calendar::feeds::token_calendar))
+        .leptos_routes_with_context(
+            &state,
+            leptos_routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback_service(static_files::service(site_root))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::context::request_context))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
