@@ -107,4 +107,8 @@ pub fn hydrate() {
         provide_context(session);
         view! { <App/> }
     });
+    // Lets browser tests wait for interactivity instead of sleeping.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__concertoHydrated".into(), &true.into());
+    }
 }

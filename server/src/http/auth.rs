@@ -62,7 +62,7 @@ pub async fn login(
     if let Some(Extension(SessionToken(old))) = previous {
         let _ = sessions::delete(&state.pool, &old).await;
     }
-    let first_org = users::memberships(&state.pool, user.id).await.ok().and_then(|m| m.first().map(|m| m.organisation_id));
+    let first_org = users::default_organisation(&state.pool, user.id).await.ok().flatten();
     let token = match sessions::create(&state.pool, user.id, first_org).await {
         Ok(token) => token,
         Err(error) => {

@@ -52,6 +52,12 @@ fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/healthz" || path == "/favicon.ico"
 }
 
+/// Whether a GET of this path is a page that only signed-in people may see.
+fn needs_sign_in(path: &str) -> bool {
+    const PUBLIC_PREFIXES: [&str; 6] = ["/login", "/mot-de-passe/", "/api/", "/auth/", "/calendar/", "/meetings/"];
+    !(PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || path == "/me/calendar.ics")
+}
+
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
@@ -134,6 +140,18 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     }
     if let Some(viewer) = &viewer {
         parts.extensions.insert(viewer.clone());
+    }
+    // Pages need a signed-in person; send others to the sign-in page (server functions and
+    // feeds answer 401 themselves).
+    if viewer.is_none() && parts.method == Method::GET && needs_sign_in(&path) {
+        let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+        if existing_csrf.is_none() {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure));
+        }
+        harden(response.headers_mut(), None, false);
+        return response;
     }
     let nonce = random_token();
     parts.extensions.insert(CspNonce(nonce.clone()));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use app::backend::db::meetings as store;
 use app::backend::db::outbox::{self, PendingMail};
 use app::backend::AppState;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -94,7 +94,12 @@ async fn build_message(state: &AppState, mailer: &Mailer, mail: &PendingMail) ->
             builder.multipart(
                 MultiPart::mixed()
                     .singlepart(text)
-                    .singlepart(SinglePart::builder().header(content_type).body(ics)),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(content_type)
+                            .header(ContentTransferEncoding::Base64)
+                            .body(ics),
+                    ),
             )?
         }
     })

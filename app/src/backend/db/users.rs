@@ -146,6 +146,16 @@ pub async fn memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Me
         .collect())
 }
 
+/// The organisation a person acts for after signing in: their first membership.
+pub async fn default_organisation(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT organisation_id FROM memberships WHERE user_id = $1 ORDER BY created_at, organisation_id LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
 /// Builds the viewer of a session: the user, their memberships and the current one (the
 /// session's choice if still a member, else the first).
 pub async fn viewer(pool: &SqlitePool, user_id: i64, current_org: Option<i64>) -> sqlx::Result<Option<Viewer>> {

@@ -1,0 +1,31 @@
+import { defineConfig } from "@playwright/test";
+
+// The server is started by end2end/run.sh (release build, demo data, fresh database) and its
+// address passed in CONCERTO_E2E_URL. Debian's Chromium, never a downloaded browser.
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: process.env.CONCERTO_E2E_URL ?? "http://127.0.0.1:3000",
+    locale: "fr-FR",
+    timezoneId: "Europe/Paris",
+    acceptDownloads: true,
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+});

@@ -1,0 +1,88 @@
+import { test, expect, Page } from "@playwright/test";
+import * as fs from "fs";
+
+const PASSWORD = "concerto-demo";
+
+async function signIn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("Adresse e-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill(PASSWORD);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page).toHaveURL(/\/agenda$/);
+}
+
+// The second Tuesday of the month after next, as YYYY-MM-DD.
+function secondTuesdayInTwoMonths(): string {
+  const now = new Date();
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
+  const offset = (2 - first.getUTCDay() + 7) % 7; // Tuesday = 2
+  const day = 1 + offset + 7;
+  const date = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), day));
+  return date.toISOString().slice(0, 10);
+}
+
+test("a coordinator plans a bimonthly staff, a GP accepts, the coordinator sees it", async ({ browser }) => {
+  const title = `Staff bimestriel ${Date.now()}`;
+  const coordinator = await (await browser.newContext()).newPage();
+  await signIn(coordinator, "coordination@demo.concerto.test");
+
+  await coordinator.getByRole("link", { name: "Réunions" }).click();
+  await coordinator.getByRole("link", { name: "Nouvelle réunion" }).click();
+  await expect(coordinator.getByRole("heading", { name: "Nouvelle réunion" })).toBeVisible();
+  await coordinator.getByLabel("Titre").fill(title);
+  await coordinator.getByLabel("Date", { exact: true }).fill(secondTuesdayInTwoMonths());
+  await coordinator.getByLabel("Début").fill("12:30");
+  await coordinator.getByLabel("Fin", { exact: true }).fill("14:00");
+  await coordinator.getByLabel("Répétition").selectOption("monthly_nth_weekday");
+  await coordinator.getByLabel("Tous les … (semaines ou mois)").fill("2");
+  await coordinator.getByLabel("Fin de la série").selectOption("count");
+  await coordinator.getByLabel("Nombre de séances").fill("6");
+  await coordinator.getByRole("button", { name: "Créer la réunion" }).click();
+  await expect(coordinator).toHaveURL(/\/reunions\/\d+$/);
+  await expect(coordinator.getByRole("heading", { level: 1 })).toContainText(title);
+  await expect(coordinator.getByText("le 2e mardi, tous les 2 mois")).toBeVisible();
+
+  for (const person of ["Dr Julien Moreau", "Dr Sophie Laurent"]) {
+    const option = coordinator.locator("#invite-user option", { hasText: person });
+    await coordinator.locator("#invite-user").selectOption(await option.getAttribute("value") as string);
+    await coordinator.getByRole("button", { name: "Inviter", exact: true }).click();
+    await expect(coordinator.locator("table.invitees")).toContainText(person);
+  }
+  const meetingUrl = coordinator.url();
+
+  const gp = await (await browser.newContext()).newPage();
+  await signIn(gp, "generaliste@demo.concerto.test");
+  await expect(gp.getByRole("heading", { name: "Mon agenda" })).toBeVisible();
+  const item = gp.locator(".agenda-item", { hasText: title }).first();
+  await expect(item).toBeVisible();
+  await item.getByRole("button", { name: "Accepter" }).click();
+  await expect(gp.locator(".agenda-item", { hasText: title }).first().locator(".tag.rsvp-accepted")).toBeVisible();
+
+  await coordinator.goto(meetingUrl);
+  const row = coordinator.locator("table.invitees tr", { hasText: "Dr Julien Moreau" });
+  await expect(row).toContainText("Accepte");
+
+  const [download] = await Promise.all([
+    coordinator.waitForEvent("download"),
+    coordinator.getByRole("link", { name: "Ajouter à mon agenda (.ics)" }).click(),
+  ]);
+  const path = await download.path();
+  const ics = fs.readFileSync(path as string, "utf8");
+  expect(ics).toContain("BEGIN:VCALENDAR");
+  expect(ics).toContain("RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;COUNT=6");
+  expect(ics).toContain("TZID=Europe/Paris");
+});
+
+test("a refused form keeps what was typed and says why in French", async ({ page }) => {
+  await signIn(page, "coordination@demo.concerto.test");
+  await page.goto("/reunions/nouvelle");
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  await page.getByLabel("Titre").fill("Réunion mal saisie");
+  await page.getByLabel("Date", { exact: true }).fill("2027-03-09");
+  await page.getByLabel("Début").fill("14:00");
+  await page.getByLabel("Fin", { exact: true }).fill("13:00");
+  await page.getByRole("button", { name: "Créer la réunion" }).click();
+  await expect(page.getByText("L'heure de fin doit être après l'heure de début.").first()).toBeVisible();
+  await expect(page.getByLabel("Titre")).toHaveValue("Réunion mal saisie");
+  await expect(page).toHaveURL(/\/reunions\/nouvelle$/);
+});

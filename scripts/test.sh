@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration (cargo test), then the browser journeys (Playwright in
+# Debian Chromium against the release build). Installs what is missing first. Prints the time
+# each stage took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+START=$(date +%s)
+stage() { STAGE_NAME=$1; STAGE_START=$(date +%s); echo; echo "=== $1"; }
+stage_done() { echo "=== $STAGE_NAME took $(( $(date +%s) - STAGE_START ))s"; }
+
+stage "set-up"
+bash scripts/setup.sh
+source scripts/env.sh
+stage_done
+
+stage "unit and integration tests (cargo test)"
+mkdir -p target
+cargo test --workspace --features app/ssr -- --nocapture 2>&1 | tee target/cargo-test.log
+stage_done
+
+stage "release build (cargo leptos build --release)"
+cargo leptos build --release 2>&1 | tail -n 5
+stage_done
+
+stage "browser tests (Playwright + /usr/bin/chromium)"
+bash end2end/run.sh
+stage_done
+
+echo
+echo "All tests passed in $(( $(date +%s) - START ))s."

@@ -1,0 +1,238 @@
+//! Test harness: the real `Application` on port 0 with a fresh SQLite file in a temporary
+//! folder, a real SMTP sink, and "browsers" (HTTP clients with their own cookie jar).
+#![allow(dead_code)]
+
+pub mod smtp;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use concerto_server::config::{DatabaseArgs, ServeConfig};
+use concerto_server::Application;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use concerto_server::demo::DEMO_PASSWORD;
+pub const COORDINATOR: &str = "coordination@demo.concerto.test";
+pub const GP: &str = "generaliste@demo.concerto.test";
+pub const PSYCHIATRIST: &str = "psychiatre@demo.concerto.test";
+pub const NURSE: &str = "infirmier@demo.concerto.test";
+pub const ADMIN: &str = "admin@demo.concerto.test";
+
+/// A running application.
+pub struct TestApp {
+    pub address: String,
+    pub dir: Arc<TempDir>,
+    pub state: app::backend::AppState,
+    pub smtp: Option<smtp::SmtpSink>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// How to start it.
+#[derive(Default)]
+pub struct Options {
+    pub smtp: bool,
+    pub demo: bool,
+    /// Reuse this folder (and so the database) instead of a new one: a restart.
+    pub dir: Option<Arc<TempDir>>,
+    /// Reuse this SMTP sink.
+    pub sink: Option<smtp::SmtpSink>,
+}
+
+impl TestApp {
+    pub async fn spawn(options: Options) -> TestApp {
+        let dir = options.dir.unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("temp dir")));
+        let sink = match (options.sink, options.smtp) {
+            (Some(sink), _) => Some(sink),
+            (None, true) => Some(smtp::SmtpSink::start().await),
+            (None, false) => None,
+        };
+        let config = ServeConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            database: DatabaseArgs { database_url: format!("sqlite://{}/concerto.db", dir.path().display()) },
+            demo: options.demo,
+            smtp_url: sink.as_ref().map(|s| format!("smtp://127.0.0.1:{}", s.port)),
+            outbox_dir: dir.path().join("outbox"),
+            mail_from: "Concerto <concerto@localhost>".into(),
+            base_url: None,
+            site_root: dir.path().join("site").display().to_string(),
+            reminder_interval_seconds: 1,
+        };
+        let application = Application::build(config).await.expect("application builds");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let state = application.state();
+        let (tx, rx) = oneshot::channel();
+        let handle = tokio::spawn(application.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp { address, dir, state, smtp: sink, shutdown: Some(tx), handle: Some(handle) }
+    }
+
+    pub async fn demo() -> TestApp {
+        TestApp::spawn(Options { demo: true, ..Default::default() }).await
+    }
+
+    /// Stops gracefully; returns the folder (for a restart) and the sink.
+    pub async fn stop(mut self) -> (Arc<TempDir>, Option<smtp::SmtpSink>) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        }
+        (self.dir.clone(), self.smtp.take())
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.address.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A browser signed in as `email` with the demo password.
+    pub async fn signed_in(&self, email: &str) -> Browser {
+        let mut browser = self.browser();
+        let response = browser.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+        assert_eq!(response.headers()["location"], "/agenda", "sign-in of {email}");
+        browser
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.pool).await.unwrap()
+    }
+}
+
+/// An HTTP client with its own cookie jar, like one browser.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub csrf: String,
+}
+
+/// The value of the first `name="csrf_token" value="…"` in a page.
+pub fn csrf_from_html(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.unwrap())
+    }
+
+    /// Loads the sign-in page to get the anti-forgery cookie and token.
+    pub async fn fetch_csrf(&mut self) -> String {
+        let (status, html) = self.get_text("/login").await;
+        assert_eq!(status, StatusCode::OK);
+        self.csrf = csrf_from_html(&html).expect("the sign-in form carries a CSRF token");
+        self.csrf.clone()
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> reqwest::Response {
+        if self.csrf.is_empty() {
+            self.fetch_csrf().await;
+        }
+        self.client
+            .post(self.url("/auth/login"))
+            .form(&[("email", email), ("password", password), ("csrf_token", &self.csrf)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function with form fields (the CSRF token added), as the hydrated page does.
+    pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &self.csrf));
+        let response = self.client.post(self.url(&format!("/api/{endpoint}"))).form(&form).send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+}
+
+/// Form fields of a meeting, with overrides.
+pub fn meeting_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("draft[kind]", "staff"),
+        ("draft[title]", "Staff santé mentale"),
+        ("draft[date]", "2027-01-12"),
+        ("draft[start_time]", "12:30"),
+        ("draft[end_time]", "14:00"),
+        ("draft[mode]", "video"),
+        ("draft[address]", ""),
+        ("draft[deadline]", ""),
+        ("draft[max_cases]", ""),
+        ("draft[description]", "Ordre du jour : **cas complexes**"),
+        ("draft[repeat]", "monthly_nth_weekday"),
+        ("draft[interval]", "2"),
+        ("draft[end_kind]", "count"),
+        ("draft[count]", "6"),
+        ("draft[until]", ""),
+    ];
+    for (key, value) in overrides {
+        if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
+            field.1 = value;
+        } else {
+            fields.push((key, value));
+        }
+    }
+    fields
+}
+
+/// Waits until `condition` holds, checking every 50 ms, for at most `seconds`.
+pub async fn wait_for<F, Fut>(seconds: u64, mut condition: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    while tokio::time::Instant::now() < deadline {
+        if condition().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// User id by e-mail.
+pub async fn user_id(app: &TestApp, email: &str) -> i64 {
+    app::backend::db::users::by_email(&app.state.pool, email).await.unwrap().unwrap().id
+}
+
+/// Parses iCalendar text with the `ical` crate; panics when it does not parse.
+pub fn parse_ics(text: &str) -> Vec<ical::parser::ical::component::IcalCalendar> {
+    let calendars: Vec<_> = ical::IcalParser::new(text.as_bytes()).collect();
+    assert!(!calendars.is_empty(), "no calendar in:\n{text}");
+    calendars.into_iter().map(|c| c.expect("iCalendar parses")).collect()
+}
+
+/// A property's value in a component's property list.
+pub fn prop<'a>(properties: &'a [ical::property::Property], name: &str) -> Option<&'a str> {
+    properties.iter().find(|p| p.name == name).and_then(|p| p.value.as_deref())
+}
