@@ -30,9 +30,9 @@ test("a coordinator plans a bimonthly staff, a GP accepts, the coordinator sees 
   await coordinator.getByRole("link", { name: "Nouvelle réunion" }).click();
   await expect(coordinator.getByRole("heading", { name: "Nouvelle réunion" })).toBeVisible();
   await coordinator.getByLabel("Titre").fill(title);
-  await coordinator.getByLabel("Date", { exact: true }).fill(secondTuesdayInTwoMonths());
-  await coordinator.getByLabel("Début").fill("12:30");
-  await coordinator.getByLabel("Fin", { exact: true }).fill("14:00");
+  await coordinator.locator("#f-draft-date").fill(secondTuesdayInTwoMonths());
+  await coordinator.locator("#f-draft-start_time").fill("12:30");
+  await coordinator.locator("#f-draft-end_time").fill("14:00");
   await coordinator.getByLabel("Répétition").selectOption("monthly_nth_weekday");
   await coordinator.getByLabel("Tous les … (semaines ou mois)").fill("2");
   await coordinator.getByLabel("Fin de la série").selectOption("count");
@@ -78,9 +78,9 @@ test("a refused form keeps what was typed and says why in French", async ({ page
   await page.goto("/reunions/nouvelle");
   await page.waitForFunction(() => (window as any).__concertoHydrated === true);
   await page.getByLabel("Titre").fill("Réunion mal saisie");
-  await page.getByLabel("Date", { exact: true }).fill("2027-03-09");
-  await page.getByLabel("Début").fill("14:00");
-  await page.getByLabel("Fin", { exact: true }).fill("13:00");
+  await page.locator("#f-draft-date").fill("2027-03-09");
+  await page.locator("#f-draft-start_time").fill("14:00");
+  await page.locator("#f-draft-end_time").fill("13:00");
   await page.getByRole("button", { name: "Créer la réunion" }).click();
   await expect(page.getByText("L'heure de fin doit être après l'heure de début.").first()).toBeVisible();
   await expect(page.getByLabel("Titre")).toHaveValue("Réunion mal saisie");

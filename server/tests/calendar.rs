@@ -121,7 +121,7 @@ async fn the_private_feed_works_by_token_and_stops_when_revoked() {
     let (_, gp, _) = series_with_gp(&app).await;
     let (status, _) = gp.call("profile/calendar-token", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, profile) = gp.call("profile", &[]).await;
+    let (_, profile) = gp.query("profile", &[]).await;
     let url = profile["calendar_url"].as_str().expect("a subscription URL").to_string();
     let path = url.split_once("/calendar/").map(|(_, rest)| format!("/calendar/{rest}")).unwrap();
     // No cookie needed: a calendar application fetches it.

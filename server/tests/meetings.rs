@@ -40,7 +40,7 @@ async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
     );
     assert!(rows[0].1.starts_with("2027-01-12T11:30"), "winter: UTC+1");
     assert!(rows[2].1.starts_with("2027-05-11T10:30"), "summer: UTC+2");
-    let (status, detail) = coordinator.call("meetings/get", &[("id", &id.to_string())]).await;
+    let (status, detail) = coordinator.query("meetings/get", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["series_description"].as_str().unwrap().contains("2e mardi"), true, "{detail}");
     assert!(detail["description_html"].as_str().unwrap().contains("<strong>cas complexes</strong>"));
@@ -66,7 +66,7 @@ async fn invitations_and_answers_are_seen_by_the_coordinator() {
     assert_eq!(invitations, 12, "2 people × 6 occurrences");
 
     let gp = app.signed_in(GP).await;
-    let (_, agenda) = gp.call("agenda", &[]).await;
+    let (_, agenda) = gp.query("agenda", &[]).await;
     let entries: Vec<&Value> = agenda.as_array().unwrap().iter().filter(|m| m["title"] == "Staff santé mentale").collect();
     assert_eq!(entries.len(), 6);
     assert_eq!(entries[0]["my_response"], "needs_action");
@@ -75,7 +75,7 @@ async fn invitations_and_answers_are_seen_by_the_coordinator() {
     let (status, body) = gp.call("meetings/respond", &[("id", &id.to_string()), ("response", "needs_action")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "cannot un-answer: {body}");
 
-    let (_, detail) = coordinator.call("meetings/get", &[("id", &id.to_string())]).await;
+    let (_, detail) = coordinator.query("meetings/get", &[("id", &id.to_string())]).await;
     let invitees = detail["invitees"].as_array().unwrap();
     let gp_row = invitees.iter().find(|i| i["name"] == "Dr Julien Moreau").unwrap();
     assert_eq!(gp_row["response"], "accepted");
@@ -112,13 +112,13 @@ async fn another_organisation_sees_nothing() {
     app::backend::db::users::set_calendar_token(pool, other, Some("another-organisation-token-123456")).await.unwrap();
     let stranger = app.signed_in("coord@ailleurs.test").await;
 
-    let (status, _) = stranger.call("meetings/get", &[("id", &id.to_string())]).await;
+    let (status, _) = stranger.query("meetings/get", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = stranger.call("meetings/invite", &[("id", &id.to_string()), ("role", "gp")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = stranger.call("meetings/cancel", &[("id", &id.to_string()), ("scope", "series")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, list) = stranger.call("meetings/list", &[("kind", ""), ("period", "upcoming")]).await;
+    let (status, list) = stranger.query("meetings/list", &[("kind", ""), ("period", "upcoming")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 0);
     assert_eq!(stranger.get(&format!("/meetings/{id}/invite.ics")).await.status(), StatusCode::NOT_FOUND);

@@ -1,11 +1,12 @@
 //! Administration: organisations (administrators only).
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
 
 /// Every organisation (administrators).
-#[server(endpoint = "admin/organisations")]
+#[server(endpoint = "admin/organisations", input = GetUrl)]
 pub async fn list_organisations() -> Result<Vec<(i64, String)>, AppError> {
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;

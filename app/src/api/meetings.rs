@@ -1,6 +1,7 @@
 //! Meetings: list, detail, create, edit, cancel, invite, answer, "Mon agenda".
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::meeting::{MeetingDraft, MeetingKind, MeetingMode};
@@ -94,13 +95,13 @@ pub struct MeetingDetail {
 }
 
 /// An organisation's meetings: `period` is "upcoming" or "past"; `kind` a kind code or "" for all.
-#[server(endpoint = "meetings/list")]
+#[server(endpoint = "meetings/list", input = GetUrl)]
 pub async fn list_meetings(kind: String, period: String) -> Result<Vec<MeetingSummary>, AppError> {
     ssr::respond(ssr::list(kind, period)).await
 }
 
 /// One meeting with its invitees.
-#[server(endpoint = "meetings/get")]
+#[server(endpoint = "meetings/get", input = GetUrl)]
 pub async fn get_meeting(id: i64) -> Result<MeetingDetail, AppError> {
     ssr::respond(ssr::detail(id)).await
 }
@@ -142,7 +143,7 @@ pub async fn respond(id: i64, response: String, #[server(default)] scope: String
 }
 
 /// "Mon agenda": the viewer's upcoming invitations in all their organisations.
-#[server(endpoint = "agenda")]
+#[server(endpoint = "agenda", input = GetUrl)]
 pub async fn my_agenda() -> Result<Vec<MeetingSummary>, AppError> {
     ssr::respond(ssr::agenda()).await
 }

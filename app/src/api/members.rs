@@ -1,6 +1,7 @@
 //! Members of the current organisation; coordinators invite new members by e-mail.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::role::Role;
@@ -22,7 +23,7 @@ pub struct MemberView {
 }
 
 /// Members of the current organisation.
-#[server(endpoint = "members/list")]
+#[server(endpoint = "members/list", input = GetUrl)]
 pub async fn list_members() -> Result<Vec<MemberView>, AppError> {
     ssr::respond(ssr::list()).await
 }

@@ -1,6 +1,7 @@
 //! The profile page: calendar subscription link.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -17,7 +18,7 @@ pub struct Profile {
 }
 
 /// The viewer's profile.
-#[server(endpoint = "profile")]
+#[server(endpoint = "profile", input = GetUrl)]
 pub async fn get_profile() -> Result<Profile, AppError> {
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;
