@@ -50,7 +50,10 @@ impl AppError {
     pub fn field(field: &str, message: &str) -> AppError {
         AppError::Validation {
             message: message.to_string(),
-            fields: vec![FieldError { field: field.to_string(), message: message.to_string() }],
+            fields: vec![FieldError {
+                field: field.to_string(),
+                message: message.to_string(),
+            }],
         }
     }
 
@@ -59,7 +62,10 @@ impl AppError {
         let message = if fields.len() == 1 {
             fields[0].message.clone()
         } else {
-            format!("Le formulaire contient {} erreurs : corrigez les champs signalés.", fields.len())
+            format!(
+                "Le formulaire contient {} erreurs : corrigez les champs signalés.",
+                fields.len()
+            )
         };
         AppError::Validation { message, fields }
     }
@@ -80,9 +86,10 @@ impl AppError {
     /// The message for one form field, if it is in error.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation { fields, .. } => {
-                fields.iter().find(|f| f.field == field).map(|f| f.message.clone())
-            }
+            AppError::Validation { fields, .. } => fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.message.clone()),
             _ => None,
         }
     }
@@ -93,10 +100,12 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => AppError::Validation {
-                message: format!("Le formulaire est incomplet ou mal formé ({detail})."),
-                fields: Vec::new(),
-            },
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                AppError::Validation {
+                    message: format!("Le formulaire est incomplet ou mal formé ({detail})."),
+                    fields: Vec::new(),
+                }
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

@@ -38,11 +38,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         if let Some(nonce) = parts.as_ref().and_then(|p| p.extensions.get::<CspNonce>()) {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
         }
-        parts.and_then(|p| p.extensions.get::<SessionView>().cloned()).unwrap_or_default()
+        parts
+            .and_then(|p| p.extensions.get::<SessionView>().cloned())
+            .unwrap_or_default()
     };
     #[cfg(not(feature = "ssr"))]
     let session = SessionView::default();
-    let session_json = serde_json::to_string(&session).unwrap_or_default().replace('<', "\\u003c");
+    let session_json = serde_json::to_string(&session)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
     provide_context(session);
     view! {
         <!DOCTYPE html>

@@ -52,7 +52,11 @@ pub enum UserCommand {
         #[command(flatten)]
         database: DatabaseArgs,
         /// Public base URL used in the printed link.
-        #[arg(long, env = "CONCERTO_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        #[arg(
+            long,
+            env = "CONCERTO_BASE_URL",
+            default_value = "http://127.0.0.1:3000"
+        )]
         base_url: String,
     },
 }
@@ -61,7 +65,11 @@ pub enum UserCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// SQLite URL (a file, created if missing, in WAL mode).
-    #[arg(long, env = "CONCERTO_DATABASE_URL", default_value = "sqlite://data/concerto.db")]
+    #[arg(
+        long,
+        env = "CONCERTO_DATABASE_URL",
+        default_value = "sqlite://data/concerto.db"
+    )]
     pub database_url: String,
 }
 
@@ -84,7 +92,11 @@ pub struct ServeConfig {
     #[arg(long, env = "CONCERTO_OUTBOX_DIR", default_value = "data/outbox")]
     pub outbox_dir: PathBuf,
     /// Sender of e-mails.
-    #[arg(long, env = "CONCERTO_MAIL_FROM", default_value = "Concerto <concerto@localhost>")]
+    #[arg(
+        long,
+        env = "CONCERTO_MAIL_FROM",
+        default_value = "Concerto <concerto@localhost>"
+    )]
     pub mail_from: String,
     /// Public base URL (links in e-mails and calendar feeds); defaults to http://BIND.
     #[arg(long, env = "CONCERTO_BASE_URL")]

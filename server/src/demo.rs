@@ -18,17 +18,38 @@ pub const DEMO_PASSWORD: &str = "concerto-demo";
 
 /// Demo accounts: (e-mail, name, role; None = administrator).
 pub const DEMO_ACCOUNTS: [(&str, &str, Option<Role>); 6] = [
-    ("coordination@demo.concerto.test", "Claire Martin (coordination)", Some(Role::Coordinator)),
-    ("generaliste@demo.concerto.test", "Dr Julien Moreau", Some(Role::GeneralPractitioner)),
-    ("psychiatre@demo.concerto.test", "Dr Sophie Laurent", Some(Role::Psychiatrist)),
-    ("infirmier@demo.concerto.test", "Thomas Petit (IDE)", Some(Role::Nurse)),
-    ("psychologue@demo.concerto.test", "Camille Durand (psychologue)", Some(Role::Psychologist)),
+    (
+        "coordination@demo.concerto.test",
+        "Claire Martin (coordination)",
+        Some(Role::Coordinator),
+    ),
+    (
+        "generaliste@demo.concerto.test",
+        "Dr Julien Moreau",
+        Some(Role::GeneralPractitioner),
+    ),
+    (
+        "psychiatre@demo.concerto.test",
+        "Dr Sophie Laurent",
+        Some(Role::Psychiatrist),
+    ),
+    (
+        "infirmier@demo.concerto.test",
+        "Thomas Petit (IDE)",
+        Some(Role::Nurse),
+    ),
+    (
+        "psychologue@demo.concerto.test",
+        "Camille Durand (psychologue)",
+        Some(Role::Psychologist),
+    ),
     ("admin@demo.concerto.test", "Administrateur Concerto", None),
 ];
 
 /// The second Tuesday of the month of `date`.
 fn second_tuesday(year: i32, month: u32) -> NaiveDate {
-    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Tue, 2).expect("every month has two Tuesdays")
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Tue, 2)
+        .expect("every month has two Tuesdays")
 }
 
 /// The next second Tuesday on or after `from`.
@@ -59,7 +80,12 @@ pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
         }
         ids.push((id, role));
     }
-    let id_of = |wanted: Role| ids.iter().find(|(_, role)| *role == Some(wanted)).map(|(id, _)| *id).expect("demo role");
+    let id_of = |wanted: Role| {
+        ids.iter()
+            .find(|(_, role)| *role == Some(wanted))
+            .map(|(id, _)| *id)
+            .expect("demo role")
+    };
     let coordinator = id_of(Role::Coordinator);
     users::add_membership(pool, id_of(Role::Psychiatrist), second, Role::Psychiatrist).await?;
     users::add_membership(pool, coordinator, second, Role::Coordinator).await?;
@@ -67,7 +93,11 @@ pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
     let paris = chrono_tz::Europe::Paris;
     let today = utc_to_local(Utc::now(), paris).date();
     let staff_date = next_second_tuesday(today + Duration::days(1));
-    let members: Vec<i64> = ids.iter().filter(|(_, role)| role.is_some()).map(|(id, _)| *id).collect();
+    let members: Vec<i64> = ids
+        .iter()
+        .filter(|(_, role)| role.is_some())
+        .map(|(id, _)| *id)
+        .collect();
 
     let plans = [
         (
@@ -118,9 +148,11 @@ pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
         ),
     ];
     for (draft, invitees) in plans {
-        let meeting = ValidMeeting::try_from(&draft).map_err(|errors| anyhow::anyhow!("demo meeting invalid: {errors:?}"))?;
+        let meeting = ValidMeeting::try_from(&draft)
+            .map_err(|errors| anyhow::anyhow!("demo meeting invalid: {errors:?}"))?;
         let mut tx = pool.begin().await?;
-        let meeting_ids = meetings::create(&mut tx, organisation, coordinator, &meeting, paris).await?;
+        let meeting_ids =
+            meetings::create(&mut tx, organisation, coordinator, &meeting, paris).await?;
         meetings::invite(&mut tx, &meeting_ids, &invitees).await?;
         tx.commit().await?;
     }
@@ -135,8 +167,14 @@ mod tests {
     #[test]
     fn finds_the_next_second_tuesday() {
         let from = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(next_second_tuesday(from), NaiveDate::from_ymd_opt(2026, 12, 8).unwrap());
+        assert_eq!(
+            next_second_tuesday(from),
+            NaiveDate::from_ymd_opt(2026, 12, 8).unwrap()
+        );
         let from = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(next_second_tuesday(from), NaiveDate::from_ymd_opt(2026, 12, 8).unwrap());
+        assert_eq!(
+            next_second_tuesday(from),
+            NaiveDate::from_ymd_opt(2026, 12, 8).unwrap()
+        );
     }
 }

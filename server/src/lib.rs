@@ -56,11 +56,18 @@ impl Application {
             .build();
         let state = AppState {
             pool,
-            settings: Arc::new(Settings { base_url: config.base_url(port), secure_cookies: config.secure_cookies(port) }),
+            settings: Arc::new(Settings {
+                base_url: config.base_url(port),
+                secure_cookies: config.secure_cookies(port),
+            }),
             mail_wakeup: Arc::new(Notify::new()),
             leptos_options,
         };
-        let mailer = Arc::new(Mailer::new(config.smtp_url.as_deref(), config.outbox_dir.clone(), &config.mail_from)?);
+        let mailer = Arc::new(Mailer::new(
+            config.smtp_url.as_deref(),
+            config.outbox_dir.clone(),
+            &config.mail_from,
+        )?);
         static_files::precompress(&config.site_root);
         let router = routes(state.clone(), &config.site_root);
         Ok(Application {
@@ -89,14 +96,22 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes (graceful), with the mail and reminder workers.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let worker = tokio::spawn(mail::run_worker(self.state.clone(), self.mailer.clone()));
-        let reminders = tokio::spawn(mail::reminders::run(self.state.clone(), self.reminder_interval));
+        let reminders = tokio::spawn(mail::reminders::run(
+            self.state.clone(),
+            self.reminder_interval,
+        ));
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
         tracing::info!(port = self.port, "Concerto is listening");
-        let result = axum::serve(listener, self.router).with_graceful_shutdown(shutdown).await;
+        let result = axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
         worker.abort();
         reminders.abort();
         // Deliver what is already queued before leaving.
@@ -115,7 +130,10 @@ fn routes(state: AppState, site_root: &str) -> Router {
         .route("/auth/login", post(http::auth::login))
         .route("/auth/logout", post(http::auth::logout))
         .route("/auth/organisation", post(http::auth::switch_organisation))
-        .route("/meetings/{id}/invite.ics", get(calendar::feeds::meeting_invite))
+        .route(
+            "/meetings/{id}/invite.ics",
+            get(calendar::feeds::meeting_invite),
+        )
         .route("/me/calendar.ics", get(calendar::feeds::my_calendar))
         .route("/calendar/{file}", get(calendar::feeds::token_calendar))
         .leptos_routes_with_context(
@@ -125,7 +143,10 @@ fn routes(state: AppState, site_root: &str) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback_service(static_files::service(site_root))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::context::request_context))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::context::request_context,
+        ))
         .with_state(state)
 }
 

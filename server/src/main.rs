@@ -10,7 +10,10 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("CONCERTO_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_env("CONCERTO_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
@@ -21,25 +24,49 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("migrations applied to {}", database.database_url);
             Ok(())
         }
-        Some(Command::User { command: UserCommand::Add { email, admin, name, database, base_url } }) => {
+        Some(Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    admin,
+                    name,
+                    database,
+                    base_url,
+                },
+        }) => {
             let pool = db::connect(&database.database_url).await?;
             if !app::api::members::ssr::plausible_email(&email) {
                 anyhow::bail!("invalid e-mail address: {email}");
             }
-            if app::backend::db::users::by_email(&pool, &email).await?.is_some() {
+            if app::backend::db::users::by_email(&pool, &email)
+                .await?
+                .is_some()
+            {
                 anyhow::bail!("an account with e-mail {email} already exists");
             }
             let display_name = name.unwrap_or_else(|| email.clone());
-            let user_id = app::backend::db::users::create(&pool, &email, &display_name, admin).await?;
-            let token =
-                app::backend::db::users::create_password_token(&pool, user_id, chrono::Duration::days(7)).await?;
+            let user_id =
+                app::backend::db::users::create(&pool, &email, &display_name, admin).await?;
+            let token = app::backend::db::users::create_password_token(
+                &pool,
+                user_id,
+                chrono::Duration::days(7),
+            )
+            .await?;
             println!("{}/mot-de-passe/{token}", base_url.trim_end_matches('/'));
-            eprintln!("account {email} created{}; the link above sets its password (valid 7 days, once)", if admin { " (administrator)" } else { "" });
+            eprintln!(
+                "account {email} created{}; the link above sets its password (valid 7 days, once)",
+                if admin { " (administrator)" } else { "" }
+            );
             Ok(())
         }
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();
-            let bad = pii_scan::scan(stdin.lock(), std::io::stdout().lock(), std::io::stderr().lock())?;
+            let bad = pii_scan::scan(
+                stdin.lock(),
+                std::io::stdout().lock(),
+                std::io::stderr().lock(),
+            )?;
             if bad > 0 {
                 std::process::exit(1);
             }

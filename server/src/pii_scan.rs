@@ -26,7 +26,11 @@ struct Output {
 
 /// Scans `input` line by line into `output`; bad lines are reported on `errors` with their line
 /// number and skipped. Returns the number of bad lines.
-pub fn scan(input: impl BufRead, mut output: impl Write, mut errors: impl Write) -> std::io::Result<usize> {
+pub fn scan(
+    input: impl BufRead,
+    mut output: impl Write,
+    mut errors: impl Write,
+) -> std::io::Result<usize> {
     let mut bad = 0;
     for (index, line) in input.lines().enumerate() {
         let number = index + 1;
@@ -38,14 +42,27 @@ pub fn scan(input: impl BufRead, mut output: impl Write, mut errors: impl Write)
             Ok(input) => {
                 let spans = find_identifiers(&input.text)
                     .into_iter()
-                    .map(|f| Span { start: f.start, end: f.end, kind: f.kind.code() })
+                    .map(|f| Span {
+                        start: f.start,
+                        end: f.end,
+                        kind: f.kind.code(),
+                    })
                     .collect();
-                serde_json::to_writer(&mut output, &Output { id: input.id, spans })?;
+                serde_json::to_writer(
+                    &mut output,
+                    &Output {
+                        id: input.id,
+                        spans,
+                    },
+                )?;
                 output.write_all(b"\n")?;
             }
             Err(error) => {
                 bad += 1;
-                writeln!(errors, "line {number}: expected a JSON object {{\"id\": …, \"text\": \"…\"}}: {error}")?;
+                writeln!(
+                    errors,
+                    "line {number}: expected a JSON object {{\"id\": …, \"text\": \"…\"}}: {error}"
+                )?;
             }
         }
     }

@@ -12,11 +12,24 @@ use tower_http::services::ServeDir;
 /// The fallback service: files under the site root, French 404 otherwise.
 pub fn service(
     site_root: &str,
-) -> ServeDir<impl tower::Service<axum::extract::Request, Response = axum::response::Response, Error = std::convert::Infallible, Future = impl Send> + Clone + Send + Sync + 'static> {
+) -> ServeDir<
+    impl tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+            Future = impl Send,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+> {
     let not_found = tower::service_fn(|_request: axum::extract::Request| async {
         Ok::<_, std::convert::Infallible>(not_found_page().into_response())
     });
-    ServeDir::new(site_root).precompressed_br().precompressed_gzip().not_found_service(not_found)
+    ServeDir::new(site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .not_found_service(not_found)
 }
 
 fn not_found_page() -> impl IntoResponse {
@@ -30,7 +43,10 @@ fn not_found_page() -> impl IntoResponse {
 }
 
 fn compressible(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css" | "html" | "svg"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("wasm" | "js" | "css" | "html" | "svg")
+    )
 }
 
 fn stale(source: &Path, copy: &Path) -> bool {

@@ -8,11 +8,18 @@ use reqwest::StatusCode;
 
 async fn series_with_gp(app: &TestApp) -> (Browser, Browser, i64) {
     let coordinator = app.signed_in(COORDINATOR).await;
-    let (status, body) = coordinator.call("meetings/create", &meeting_fields(&[])).await;
+    let (status, body) = coordinator
+        .call("meetings/create", &meeting_fields(&[]))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let id = body.as_i64().unwrap();
     let gp_id = user_id(app, GP).await.to_string();
-    let (status, body) = coordinator.call("meetings/invite", &[("id", &id.to_string()), ("user_id", &gp_id)]).await;
+    let (status, body) = coordinator
+        .call(
+            "meetings/invite",
+            &[("id", &id.to_string()), ("user_id", &gp_id)],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let gp = app.signed_in(GP).await;
     (coordinator, gp, id)
@@ -23,7 +30,10 @@ fn series_master(text: &str) -> ical::parser::ical::component::IcalEvent {
     calendars[0]
         .events
         .iter()
-        .find(|e| prop(&e.properties, "SUMMARY").is_some_and(|s| s.ends_with("— Staff santé mentale")) && prop(&e.properties, "RRULE").is_some())
+        .find(|e| {
+            prop(&e.properties, "SUMMARY").is_some_and(|s| s.ends_with("— Staff santé mentale"))
+                && prop(&e.properties, "RRULE").is_some()
+        })
         .cloned()
         .expect("the series master")
 }
@@ -34,23 +44,44 @@ async fn the_meeting_invite_is_a_series_with_rrule_in_paris_time() {
     let (_, gp, id) = series_with_gp(&app).await;
     let response = gp.get(&format!("/meetings/{id}/invite.ics")).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
     let text = response.text().await.unwrap();
     assert!(text.lines().all(|l| l.len() <= 75), "folded at 75 octets");
     assert!(text.contains("\r\n"));
     let calendars = parse_ics(&text);
     assert_eq!(prop(&calendars[0].properties, "METHOD"), Some("REQUEST"));
-    assert!(calendars[0].timezones.iter().any(|tz| prop(&tz.properties, "TZID") == Some("Europe/Paris")));
+    assert!(calendars[0]
+        .timezones
+        .iter()
+        .any(|tz| prop(&tz.properties, "TZID") == Some("Europe/Paris")));
     let master = series_master(&text);
-    assert_eq!(prop(&master.properties, "RRULE"), Some("FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;COUNT=6"));
-    let dtstart = master.properties.iter().find(|p| p.name == "DTSTART").unwrap();
+    assert_eq!(
+        prop(&master.properties, "RRULE"),
+        Some("FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;COUNT=6")
+    );
+    let dtstart = master
+        .properties
+        .iter()
+        .find(|p| p.name == "DTSTART")
+        .unwrap();
     assert_eq!(dtstart.value.as_deref(), Some("20270112T123000"));
     assert!(format!("{:?}", dtstart.params).contains("Europe/Paris"));
     assert!(prop(&master.properties, "UID").is_some());
     assert!(prop(&master.properties, "DTSTAMP").is_some_and(|v| v.ends_with('Z')));
     assert_eq!(master.alarms.len(), 2, "1 day and 1 hour before");
-    let attendee = master.properties.iter().find(|p| p.name == "ATTENDEE").expect("attendee");
-    assert!(attendee.value.as_deref().unwrap().contains("generaliste@demo.concerto.test"));
+    let attendee = master
+        .properties
+        .iter()
+        .find(|p| p.name == "ATTENDEE")
+        .expect("attendee");
+    assert!(attendee
+        .value
+        .as_deref()
+        .unwrap()
+        .contains("generaliste@demo.concerto.test"));
     assert!(format!("{:?}", attendee.params).contains("NEEDS-ACTION"));
     assert!(master.properties.iter().any(|p| p.name == "ORGANIZER"));
 }
@@ -65,7 +96,12 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
         async move { client.get(url).send().await.unwrap().text().await.unwrap() }
     };
     let before = series_master(&feed(&gp).await);
-    let sequence = |e: &ical::parser::ical::component::IcalEvent| prop(&e.properties, "SEQUENCE").unwrap().parse::<u32>().unwrap();
+    let sequence = |e: &ical::parser::ical::component::IcalEvent| {
+        prop(&e.properties, "SEQUENCE")
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
     let uid = prop(&before.properties, "UID").unwrap().to_string();
 
     // Edit one occurrence: an override with RECURRENCE-ID, and the master's SEQUENCE rises.
@@ -77,7 +113,10 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
     .await
     .unwrap();
     let second_id = second.0.to_string();
-    let mut fields = meeting_fields(&[("draft[date]", "2027-03-09"), ("draft[title]", "Staff santé mentale (salle B)")]);
+    let mut fields = meeting_fields(&[
+        ("draft[date]", "2027-03-09"),
+        ("draft[title]", "Staff santé mentale (salle B)"),
+    ]);
     fields.push(("id", &second_id));
     fields.push(("scope", "occurrence"));
     let (status, body) = coordinator.call("meetings/update", &fields).await;
@@ -92,7 +131,9 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
         .find(|e| prop(&e.properties, "RECURRENCE-ID") == Some("20270309T123000"))
         .expect("the edited occurrence");
     assert_eq!(prop(&override_event.properties, "UID"), Some(uid.as_str()));
-    assert!(prop(&override_event.properties, "SUMMARY").unwrap().contains("salle B"));
+    assert!(prop(&override_event.properties, "SUMMARY")
+        .unwrap()
+        .contains("salle B"));
 
     // Cancel the third occurrence: EXDATE on the master.
     let third: (i64,) = sqlx::query_as(
@@ -102,14 +143,24 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
     .fetch_one(&app.state.pool)
     .await
     .unwrap();
-    let (status, body) = coordinator.call("meetings/cancel", &[("id", &third.0.to_string()), ("scope", "occurrence")]).await;
+    let (status, body) = coordinator
+        .call(
+            "meetings/cancel",
+            &[("id", &third.0.to_string()), ("scope", "occurrence")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let master = series_master(&feed(&gp).await);
     assert_eq!(prop(&master.properties, "EXDATE"), Some("20270511T123000"));
     assert!(sequence(&master) > sequence(&after));
 
     // Cancel the whole series: STATUS:CANCELLED.
-    let (status, _) = coordinator.call("meetings/cancel", &[("id", &id.to_string()), ("scope", "series")]).await;
+    let (status, _) = coordinator
+        .call(
+            "meetings/cancel",
+            &[("id", &id.to_string()), ("scope", "series")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let master = series_master(&feed(&gp).await);
     assert_eq!(prop(&master.properties, "STATUS"), Some("CANCELLED"));
@@ -122,17 +173,31 @@ async fn the_private_feed_works_by_token_and_stops_when_revoked() {
     let (status, _) = gp.call("profile/calendar-token", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let (_, profile) = gp.query("profile", &[]).await;
-    let url = profile["calendar_url"].as_str().expect("a subscription URL").to_string();
-    let path = url.split_once("/calendar/").map(|(_, rest)| format!("/calendar/{rest}")).unwrap();
+    let url = profile["calendar_url"]
+        .as_str()
+        .expect("a subscription URL")
+        .to_string();
+    let path = url
+        .split_once("/calendar/")
+        .map(|(_, rest)| format!("/calendar/{rest}"))
+        .unwrap();
     // No cookie needed: a calendar application fetches it.
     let anonymous = app.browser();
     let (status, text) = anonymous.get_text(&path).await;
     assert_eq!(status, StatusCode::OK);
     let calendars = parse_ics(&text);
-    assert!(calendars[0].events.iter().any(|e| prop(&e.properties, "RRULE").is_some()));
-    assert!(calendars[0].events.len() >= 3, "the demo meetings and the new series");
+    assert!(calendars[0]
+        .events
+        .iter()
+        .any(|e| prop(&e.properties, "RRULE").is_some()));
+    assert!(
+        calendars[0].events.len() >= 3,
+        "the demo meetings and the new series"
+    );
     // Revoked: 404.
-    let (status, _) = gp.call("profile/calendar-token", &[("revoke", "true")]).await;
+    let (status, _) = gp
+        .call("profile/calendar-token", &[("revoke", "true")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = anonymous.get_text(&path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

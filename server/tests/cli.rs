@@ -21,19 +21,33 @@ fn pii_scan_reads_json_lines_and_reports_bad_ones() {
         "this is not json\n",
         "{\"id\": 7, \"text\": \"Sous escitalopram 10 mg, PHQ-9 à 14.\"}\n",
     );
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(!output.status.success(), "a bad line makes the exit code non-zero");
+    assert!(
+        !output.status.success(),
+        "a bad line makes the exit code non-zero"
+    );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("line 2"), "{stderr}");
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["id"], "a");
     let span = &lines[0]["spans"][0];
     assert_eq!(span["kind"], "PHONE");
     let text = "Joignable au 06 12 34 56 78 le soir.";
-    let (start, end) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+    let (start, end) = (
+        span["start"].as_u64().unwrap() as usize,
+        span["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[start..end], "06 12 34 56 78");
     assert_eq!(lines[1]["id"], 7);
     assert_eq!(lines[1]["spans"].as_array().unwrap().len(), 0);
@@ -43,12 +57,46 @@ fn pii_scan_reads_json_lines_and_reports_bad_ones() {
 fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/c.db", dir.path().display());
-    let output = concerto().args(["user", "add", "--admin", "chef@cpts.test", "--database-url", &url]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = concerto()
+        .args([
+            "user",
+            "add",
+            "--admin",
+            "chef@cpts.test",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let link = String::from_utf8(output.stdout).unwrap();
-    assert!(link.trim().starts_with("http://127.0.0.1:3000/mot-de-passe/"), "{link}");
-    let again = concerto().args(["user", "add", "--admin", "chef@cpts.test", "--database-url", &url]).output().unwrap();
-    assert!(!again.status.success(), "a second account with the same e-mail is refused");
-    let migrate = concerto().args(["migrate", "--database-url", &url]).output().unwrap();
+    assert!(
+        link.trim()
+            .starts_with("http://127.0.0.1:3000/mot-de-passe/"),
+        "{link}"
+    );
+    let again = concerto()
+        .args([
+            "user",
+            "add",
+            "--admin",
+            "chef@cpts.test",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "a second account with the same e-mail is refused"
+    );
+    let migrate = concerto()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .unwrap();
     assert!(migrate.status.success());
 }

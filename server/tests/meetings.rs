@@ -40,10 +40,22 @@ async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
     );
     assert!(rows[0].1.starts_with("2027-01-12T11:30"), "winter: UTC+1");
     assert!(rows[2].1.starts_with("2027-05-11T10:30"), "summer: UTC+2");
-    let (status, detail) = coordinator.query("meetings/get", &[("id", &id.to_string())]).await;
+    let (status, detail) = coordinator
+        .query("meetings/get", &[("id", &id.to_string())])
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(detail["series_description"].as_str().unwrap().contains("2e mardi"), true, "{detail}");
-    assert!(detail["description_html"].as_str().unwrap().contains("<strong>cas complexes</strong>"));
+    assert_eq!(
+        detail["series_description"]
+            .as_str()
+            .unwrap()
+            .contains("2e mardi"),
+        true,
+        "{detail}"
+    );
+    assert!(detail["description_html"]
+        .as_str()
+        .unwrap()
+        .contains("<strong>cas complexes</strong>"));
 }
 
 #[tokio::test]
@@ -52,10 +64,19 @@ async fn invitations_and_answers_are_seen_by_the_coordinator() {
     let coordinator = app.signed_in(COORDINATOR).await;
     let id = create_series(&coordinator).await;
     let gp_id = user_id(&app, GP).await.to_string();
-    let (status, body) = coordinator.call("meetings/invite", &[("id", &id.to_string()), ("user_id", &gp_id)]).await;
+    let (status, body) = coordinator
+        .call(
+            "meetings/invite",
+            &[("id", &id.to_string()), ("user_id", &gp_id)],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) =
-        coordinator.call("meetings/invite", &[("id", &id.to_string()), ("role", "psychiatrist")]).await;
+    let (status, body) = coordinator
+        .call(
+            "meetings/invite",
+            &[("id", &id.to_string()), ("role", "psychiatrist")],
+        )
+        .await;
     assert_eq!((status, body), (StatusCode::OK, Value::from(1)));
     let invitations = app
         .count(&format!(
@@ -67,19 +88,46 @@ async fn invitations_and_answers_are_seen_by_the_coordinator() {
 
     let gp = app.signed_in(GP).await;
     let (_, agenda) = gp.query("agenda", &[]).await;
-    let entries: Vec<&Value> = agenda.as_array().unwrap().iter().filter(|m| m["title"] == "Staff santé mentale").collect();
+    let entries: Vec<&Value> = agenda
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["title"] == "Staff santé mentale")
+        .collect();
     assert_eq!(entries.len(), 6);
     assert_eq!(entries[0]["my_response"], "needs_action");
-    let (status, body) = gp.call("meetings/respond", &[("id", &id.to_string()), ("response", "accepted")]).await;
+    let (status, body) = gp
+        .call(
+            "meetings/respond",
+            &[("id", &id.to_string()), ("response", "accepted")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = gp.call("meetings/respond", &[("id", &id.to_string()), ("response", "needs_action")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "cannot un-answer: {body}");
+    let (status, body) = gp
+        .call(
+            "meetings/respond",
+            &[("id", &id.to_string()), ("response", "needs_action")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot un-answer: {body}"
+    );
 
-    let (_, detail) = coordinator.query("meetings/get", &[("id", &id.to_string())]).await;
+    let (_, detail) = coordinator
+        .query("meetings/get", &[("id", &id.to_string())])
+        .await;
     let invitees = detail["invitees"].as_array().unwrap();
-    let gp_row = invitees.iter().find(|i| i["name"] == "Dr Julien Moreau").unwrap();
+    let gp_row = invitees
+        .iter()
+        .find(|i| i["name"] == "Dr Julien Moreau")
+        .unwrap();
     assert_eq!(gp_row["response"], "accepted");
-    let psy_row = invitees.iter().find(|i| i["name"] == "Dr Sophie Laurent").unwrap();
+    let psy_row = invitees
+        .iter()
+        .find(|i| i["name"] == "Dr Sophie Laurent")
+        .unwrap();
     assert_eq!(psy_row["response"], "needs_action");
     // The meeting page shows it too, server-rendered.
     let (_, html) = coordinator.get_text(&format!("/reunions/{id}")).await;
@@ -104,32 +152,82 @@ async fn another_organisation_sees_nothing() {
     let id = create_series(&coordinator).await;
     // A coordinator of another CPTS.
     let pool = &app.state.pool;
-    let other_org = app::backend::db::users::create_organisation(pool, "CPTS Ailleurs").await.unwrap();
-    let other = app::backend::db::users::create(pool, "coord@ailleurs.test", "Coord Ailleurs", false).await.unwrap();
+    let other_org = app::backend::db::users::create_organisation(pool, "CPTS Ailleurs")
+        .await
+        .unwrap();
+    let other =
+        app::backend::db::users::create(pool, "coord@ailleurs.test", "Coord Ailleurs", false)
+            .await
+            .unwrap();
     let hash = app::backend::security::hash_password(DEMO_PASSWORD);
-    app::backend::db::users::set_password_hash(pool, other, &hash).await.unwrap();
-    app::backend::db::users::add_membership(pool, other, other_org, app::domain::role::Role::Coordinator).await.unwrap();
-    app::backend::db::users::set_calendar_token(pool, other, Some("another-organisation-token-123456")).await.unwrap();
+    app::backend::db::users::set_password_hash(pool, other, &hash)
+        .await
+        .unwrap();
+    app::backend::db::users::add_membership(
+        pool,
+        other,
+        other_org,
+        app::domain::role::Role::Coordinator,
+    )
+    .await
+    .unwrap();
+    app::backend::db::users::set_calendar_token(
+        pool,
+        other,
+        Some("another-organisation-token-123456"),
+    )
+    .await
+    .unwrap();
     let stranger = app.signed_in("coord@ailleurs.test").await;
 
-    let (status, _) = stranger.query("meetings/get", &[("id", &id.to_string())]).await;
+    let (status, _) = stranger
+        .query("meetings/get", &[("id", &id.to_string())])
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = stranger.call("meetings/invite", &[("id", &id.to_string()), ("role", "gp")]).await;
+    let (status, _) = stranger
+        .call(
+            "meetings/invite",
+            &[("id", &id.to_string()), ("role", "gp")],
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = stranger.call("meetings/cancel", &[("id", &id.to_string()), ("scope", "series")]).await;
+    let (status, _) = stranger
+        .call(
+            "meetings/cancel",
+            &[("id", &id.to_string()), ("scope", "series")],
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, list) = stranger.query("meetings/list", &[("kind", ""), ("period", "upcoming")]).await;
+    let (status, list) = stranger
+        .query("meetings/list", &[("kind", ""), ("period", "upcoming")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 0);
-    assert_eq!(stranger.get(&format!("/meetings/{id}/invite.ics")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger
+            .get(&format!("/meetings/{id}/invite.ics"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let (_, feed) = stranger.get_text("/me/calendar.ics").await;
     assert!(!feed.contains("Staff santé mentale"));
-    let (_, feed) = stranger.get_text("/calendar/another-organisation-token-123456.ics").await;
+    let (_, feed) = stranger
+        .get_text("/calendar/another-organisation-token-123456.ics")
+        .await;
     assert!(!feed.contains("Staff santé mentale"));
     // Nor can the demo coordinator invite the stranger.
-    let (status, body) =
-        coordinator.call("meetings/invite", &[("id", &id.to_string()), ("user_id", &other.to_string())]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown invitee: {body}");
+    let (status, body) = coordinator
+        .call(
+            "meetings/invite",
+            &[("id", &id.to_string()), ("user_id", &other.to_string())],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown invitee: {body}"
+    );
     assert!(body.to_string().contains("n'est pas membre"), "{body}");
 }
 
@@ -139,28 +237,74 @@ async fn bad_input_gets_a_clear_french_error_and_stores_nothing() {
     let coordinator = app.signed_in(COORDINATOR).await;
     let before = app.count("SELECT COUNT(*) FROM meetings").await;
     let cases: [(&[(&str, &str)], &str, &str); 5] = [
-        (&[("draft[end_time]", "11:00")], "end_time", "après l'heure de début"),
-        (&[("draft[deadline]", "2027-01-13T09:00")], "deadline", "précéder le début"),
-        (&[("draft[date]", "12/01/2027")], "date", "La date est invalide"),
-        (&[("draft[start_time]", "midi")], "start_time", "L'heure de début est invalide"),
-        (&[("draft[title]", "  ")], "title", "Le titre est obligatoire"),
+        (
+            &[("draft[end_time]", "11:00")],
+            "end_time",
+            "après l'heure de début",
+        ),
+        (
+            &[("draft[deadline]", "2027-01-13T09:00")],
+            "deadline",
+            "précéder le début",
+        ),
+        (
+            &[("draft[date]", "12/01/2027")],
+            "date",
+            "La date est invalide",
+        ),
+        (
+            &[("draft[start_time]", "midi")],
+            "start_time",
+            "L'heure de début est invalide",
+        ),
+        (
+            &[("draft[title]", "  ")],
+            "title",
+            "Le titre est obligatoire",
+        ),
     ];
     for (overrides, field, message) in cases {
-        let (status, body) = coordinator.call("meetings/create", &meeting_fields(overrides)).await;
+        let (status, body) = coordinator
+            .call("meetings/create", &meeting_fields(overrides))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
-        let fields = body["Validation"]["fields"].as_array().expect("field errors");
-        let error = fields.iter().find(|f| f["field"] == field).unwrap_or_else(|| panic!("{field} in {body}"));
-        assert!(error["message"].as_str().unwrap().contains(message), "{body}");
+        let fields = body["Validation"]["fields"]
+            .as_array()
+            .expect("field errors");
+        let error = fields
+            .iter()
+            .find(|f| f["field"] == field)
+            .unwrap_or_else(|| panic!("{field} in {body}"));
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{body}"
+        );
     }
     // An unknown invitee.
     let id = {
-        let (_, body) = coordinator.call("meetings/create", &meeting_fields(&[("draft[repeat]", "none")])).await;
+        let (_, body) = coordinator
+            .call(
+                "meetings/create",
+                &meeting_fields(&[("draft[repeat]", "none")]),
+            )
+            .await;
         body.as_i64().unwrap()
     };
-    let (status, body) = coordinator.call("meetings/invite", &[("id", &id.to_string()), ("user_id", "999999")]).await;
+    let (status, body) = coordinator
+        .call(
+            "meetings/invite",
+            &[("id", &id.to_string()), ("user_id", "999999")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, before + 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE meeting_id = (SELECT MAX(id) FROM meetings)").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM invitations WHERE meeting_id = (SELECT MAX(id) FROM meetings)"
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -175,31 +319,53 @@ async fn editing_one_occurrence_or_the_following_ones() {
         .unwrap();
     let third = ids[2].0.to_string();
     // One occurrence moves to 13:00.
-    let mut fields = meeting_fields(&[("draft[date]", "2027-05-11"), ("draft[start_time]", "13:00"), ("draft[end_time]", "14:30")]);
+    let mut fields = meeting_fields(&[
+        ("draft[date]", "2027-05-11"),
+        ("draft[start_time]", "13:00"),
+        ("draft[end_time]", "14:30"),
+    ]);
     fields.push(("id", &third));
     fields.push(("scope", "occurrence"));
     let (status, body) = coordinator.call("meetings/update", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (start, overridden): (String, bool) = sqlx::query_as("SELECT start_local, overridden FROM meetings WHERE id = $1")
-        .bind(ids[2].0)
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let (start, overridden): (String, bool) =
+        sqlx::query_as("SELECT start_local, overridden FROM meetings WHERE id = $1")
+            .bind(ids[2].0)
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
     assert_eq!((start.as_str(), overridden), ("2027-05-11T13:00:00", true));
     // From the fourth on, a new time: the series is split.
     let fourth = ids[3].0.to_string();
-    let mut fields = meeting_fields(&[("draft[date]", "2027-07-13"), ("draft[start_time]", "18:00"), ("draft[end_time]", "19:30")]);
+    let mut fields = meeting_fields(&[
+        ("draft[date]", "2027-07-13"),
+        ("draft[start_time]", "18:00"),
+        ("draft[end_time]", "19:30"),
+    ]);
     fields.push(("id", &fourth));
     fields.push(("scope", "following"));
     let (status, body) = coordinator.call("meetings/update", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM series").await, 2 + 1, "the demo series, the old and the new");
-    let later: Vec<(String,)> = sqlx::query_as("SELECT start_local FROM meetings WHERE id IN ($1, $2, $3) ORDER BY start_utc")
-        .bind(ids[3].0)
-        .bind(ids[4].0)
-        .bind(ids[5].0)
-        .fetch_all(&app.state.pool)
-        .await
-        .unwrap();
-    assert_eq!(later.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["2027-07-13T18:00:00", "2027-09-14T18:00:00", "2027-11-09T18:00:00"]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM series").await,
+        2 + 1,
+        "the demo series, the old and the new"
+    );
+    let later: Vec<(String,)> = sqlx::query_as(
+        "SELECT start_local FROM meetings WHERE id IN ($1, $2, $3) ORDER BY start_utc",
+    )
+    .bind(ids[3].0)
+    .bind(ids[4].0)
+    .bind(ids[5].0)
+    .fetch_all(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        later.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        [
+            "2027-07-13T18:00:00",
+            "2027-09-14T18:00:00",
+            "2027-11-09T18:00:00"
+        ]
+    );
 }

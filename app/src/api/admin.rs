@@ -22,7 +22,9 @@ pub async fn list_organisations() -> Result<Vec<(i64, String)>, AppError> {
 /// Creates an organisation (administrators); the administrator becomes its coordinator so they
 /// can invite its first members.
 #[server(endpoint = "admin/organisations/create")]
-pub async fn create_organisation(name: String) -> Result<i64, AppError> {
+pub async fn create_organisation(csrf_token: String, name: String) -> Result<i64, AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;
         if !viewer.is_admin {
@@ -30,15 +32,20 @@ pub async fn create_organisation(name: String) -> Result<i64, AppError> {
         }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err(AppError::field("name", "Le nom de l'organisation est obligatoire (120 caractères au plus)."));
+            return Err(AppError::field(
+                "name",
+                "Le nom de l'organisation est obligatoire (120 caractères au plus).",
+            ));
         }
         let state = crate::backend::state()?;
-        let id = crate::backend::db::users::create_organisation(&state.pool, name).await.map_err(|error| {
-            match AppError::from(error) {
-                AppError::Conflict(_) => AppError::field("name", "Une organisation porte déjà ce nom."),
+        let id = crate::backend::db::users::create_organisation(&state.pool, name)
+            .await
+            .map_err(|error| match AppError::from(error) {
+                AppError::Conflict(_) => {
+                    AppError::field("name", "Une organisation porte déjà ce nom.")
+                }
                 other => other,
-            }
-        })?;
+            })?;
         crate::backend::db::users::add_membership(
             &state.pool,
             viewer.user_id,

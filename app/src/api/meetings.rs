@@ -108,19 +108,30 @@ pub async fn get_meeting(id: i64) -> Result<MeetingDetail, AppError> {
 
 /// Creates a meeting or a series in the current organisation (coordinators), then shows it.
 #[server(endpoint = "meetings/create")]
-pub async fn create_meeting(draft: MeetingDraft) -> Result<i64, AppError> {
+pub async fn create_meeting(csrf_token: String, draft: MeetingDraft) -> Result<i64, AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     ssr::respond(ssr::create(draft)).await
 }
 
 /// Edits a meeting; for an occurrence, `scope` is "occurrence" or "following".
 #[server(endpoint = "meetings/update")]
-pub async fn update_meeting(id: i64, scope: String, draft: MeetingDraft) -> Result<i64, AppError> {
+pub async fn update_meeting(
+    csrf_token: String,
+    id: i64,
+    scope: String,
+    draft: MeetingDraft,
+) -> Result<i64, AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     ssr::respond(ssr::update(id, scope, draft)).await
 }
 
 /// Cancels a meeting; for an occurrence, `scope` is "occurrence", "following" or "series".
 #[server(endpoint = "meetings/cancel")]
-pub async fn cancel_meeting(id: i64, scope: String) -> Result<(), AppError> {
+pub async fn cancel_meeting(csrf_token: String, id: i64, scope: String) -> Result<(), AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     ssr::respond(ssr::cancel(id, scope)).await
 }
 
@@ -128,17 +139,27 @@ pub async fn cancel_meeting(id: i64, scope: String) -> Result<(), AppError> {
 /// `scope` "following" (default) invites to this and every later occurrence.
 #[server(endpoint = "meetings/invite")]
 pub async fn invite(
+    csrf_token: String,
     id: i64,
     #[server(default)] user_id: String,
     #[server(default)] role: String,
     #[server(default)] scope: String,
 ) -> Result<usize, AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     ssr::respond(ssr::invite(id, user_id, role, scope)).await
 }
 
 /// Answers an invitation; `scope` "following" answers this and every later occurrence.
 #[server(endpoint = "meetings/respond")]
-pub async fn respond(id: i64, response: String, #[server(default)] scope: String) -> Result<(), AppError> {
+pub async fn respond(
+    csrf_token: String,
+    id: i64,
+    response: String,
+    #[server(default)] scope: String,
+) -> Result<(), AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     ssr::respond(ssr::answer(id, response, scope)).await
 }
 
@@ -163,7 +184,9 @@ mod ssr {
     use crate::domain::meeting::ValidMeeting;
     use crate::domain::permissions::Action;
     use crate::domain::role::Role;
-    use crate::domain::time::{datetime_field_value, format_datetime_fr, format_slot_fr, DEFAULT_TIME_ZONE};
+    use crate::domain::time::{
+        datetime_field_value, format_datetime_fr, format_slot_fr, DEFAULT_TIME_ZONE,
+    };
 
     fn paris() -> Tz {
         DEFAULT_TIME_ZONE.parse().expect("known zone")
@@ -188,11 +211,26 @@ mod ssr {
         let (viewer, membership) = current_member(Action::ViewMeetings)?;
         let kind = match kind.as_str() {
             "" | "all" => None,
-            code => Some(MeetingKind::from_code(code).ok_or_else(|| AppError::field("kind", "Type de réunion inconnu."))?),
+            code => Some(
+                MeetingKind::from_code(code)
+                    .ok_or_else(|| AppError::field("kind", "Type de réunion inconnu."))?,
+            ),
         };
-        let period = if period == "past" { Period::Past } else { Period::Upcoming };
+        let period = if period == "past" {
+            Period::Past
+        } else {
+            Period::Upcoming
+        };
         let state = state()?;
-        let rows = store::list(&state.pool, membership.organisation_id, viewer.user_id, kind, period, 200).await?;
+        let rows = store::list(
+            &state.pool,
+            membership.organisation_id,
+            viewer.user_id,
+            kind,
+            period,
+            200,
+        )
+        .await?;
         Ok(rows.into_iter().map(summary).collect())
     }
 
@@ -204,9 +242,14 @@ mod ssr {
     }
 
     /// Loads a meeting the viewer may see, with their membership of its organisation.
-    async fn load(id: i64, action: Action) -> Result<(MeetingRow, crate::api::session::Viewer, Role), AppError> {
+    async fn load(
+        id: i64,
+        action: Action,
+    ) -> Result<(MeetingRow, crate::api::session::Viewer, Role), AppError> {
         let state = state()?;
-        let row = store::get(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+        let row = store::get(&state.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let (viewer, membership) = member_of(row.organisation_id, action)?;
         Ok((row, viewer, membership.role))
     }
@@ -235,12 +278,14 @@ mod ssr {
         let invitees = store::invitees(&state.pool, id).await?;
         let can_manage = crate::domain::permissions::may(role, Action::ManageMeetings);
         let series_description = match row.series_id {
-            Some(series_id) => store::get_series(&state.pool, series_id)
-                .await?
-                .and_then(|series| {
-                    let first = crate::backend::db::parse_local(&series.first_start_local);
-                    series.rule().map(|rule| rule.describe_fr_at(first))
-                }),
+            Some(series_id) => {
+                store::get_series(&state.pool, series_id)
+                    .await?
+                    .and_then(|series| {
+                        let first = crate::backend::db::parse_local(&series.first_start_local);
+                        series.rule().map(|rule| rule.describe_fr_at(first))
+                    })
+            }
             None => None,
         };
         let members = if can_manage {
@@ -279,13 +324,22 @@ mod ssr {
             cancelled: row.cancelled,
             past: row.is_past(),
             series_description,
-            my_response: invitees.iter().find(|i| i.user_id == viewer.user_id).map(|i| i.rsvp()),
+            my_response: invitees
+                .iter()
+                .find(|i| i.user_id == viewer.user_id)
+                .map(|i| i.rsvp()),
             invitees: invitees
                 .iter()
                 .map(|i| InviteeView {
                     user_id: i.user_id,
                     name: i.display_name.clone(),
-                    role_label: i.role.as_deref().and_then(Role::from_code).map(Role::label_fr).unwrap_or("").to_string(),
+                    role_label: i
+                        .role
+                        .as_deref()
+                        .and_then(Role::from_code)
+                        .map(Role::label_fr)
+                        .unwrap_or("")
+                        .to_string(),
                     response: i.rsvp(),
                 })
                 .collect(),
@@ -304,17 +358,30 @@ mod ssr {
         let meeting = validate(&draft)?;
         let state = state()?;
         let mut tx = state.pool.begin().await?;
-        let ids = store::create(&mut tx, membership.organisation_id, viewer.user_id, &meeting, paris()).await?;
+        let ids = store::create(
+            &mut tx,
+            membership.organisation_id,
+            viewer.user_id,
+            &meeting,
+            paris(),
+        )
+        .await?;
         tx.commit().await?;
         let id = ids[0];
         leptos_axum::redirect(&format!("/reunions/{id}"));
         Ok(id)
     }
 
-    async fn recipients(pool: &sqlx::SqlitePool, meeting_ids: &[i64]) -> Result<Vec<Recipient>, AppError> {
+    async fn recipients(
+        pool: &sqlx::SqlitePool,
+        meeting_ids: &[i64],
+    ) -> Result<Vec<Recipient>, AppError> {
         let mut seen = std::collections::BTreeMap::new();
         for (_, invitee) in store::invitees_of_many(pool, meeting_ids).await? {
-            seen.entry(invitee.email.clone()).or_insert(Recipient { email: invitee.email, name: invitee.display_name });
+            seen.entry(invitee.email.clone()).or_insert(Recipient {
+                email: invitee.email,
+                name: invitee.display_name,
+            });
         }
         Ok(seen.into_values().collect())
     }
@@ -327,7 +394,9 @@ mod ssr {
         let mut tx = state.pool.begin().await?;
         let (affected, notice_row_id, notice_scope) = match (row.series_id, scope.as_str()) {
             (Some(series_id), "following") => {
-                let series = store::get_series(&state.pool, series_id).await?.ok_or(AppError::NotFound)?;
+                let series = store::get_series(&state.pool, series_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
                 let ids = store::update_following(&mut tx, &row, &series, &meeting).await?;
                 (ids, row.id, Scope::Series)
             }
@@ -340,11 +409,21 @@ mod ssr {
             }
         };
         tx.commit().await?;
-        let updated = store::get(&state.pool, notice_row_id).await?.ok_or(AppError::NotFound)?;
+        let updated = store::get(&state.pool, notice_row_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let recipients = recipients(&state.pool, &affected).await?;
         let mut tx = state.pool.begin().await?;
-        notifications::queue(&mut tx, &state.settings.base_url, &updated, notice_scope, Notice::Update, &recipients, None)
-            .await?;
+        notifications::queue(
+            &mut tx,
+            &state.settings.base_url,
+            &updated,
+            notice_scope,
+            Notice::Update,
+            &recipients,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         state.mail_wakeup.notify_one();
         leptos_axum::redirect(&format!("/reunions/{id}"));
@@ -354,15 +433,24 @@ mod ssr {
     pub async fn cancel(id: i64, scope: String) -> Result<(), AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         if row.cancelled {
-            return Err(AppError::Conflict("Cette réunion est déjà annulée.".to_string()));
+            return Err(AppError::Conflict(
+                "Cette réunion est déjà annulée.".to_string(),
+            ));
         }
         let state = state()?;
         let (ids, notice_scope) = match (row.series_id, scope.as_str()) {
             (Some(series_id), "series") => {
-                let ids: Vec<i64> = store::occurrences(&state.pool, series_id).await?.iter().map(|m| m.id).collect();
+                let ids: Vec<i64> = store::occurrences(&state.pool, series_id)
+                    .await?
+                    .iter()
+                    .map(|m| m.id)
+                    .collect();
                 (ids, Scope::Series)
             }
-            (Some(_), "following") => (store::following_ids(&state.pool, &row).await?, Scope::Meeting),
+            (Some(_), "following") => (
+                store::following_ids(&state.pool, &row).await?,
+                Scope::Meeting,
+            ),
             _ => (vec![row.id], Scope::Meeting),
         };
         let recipients = recipients(&state.pool, &ids).await?;
@@ -377,13 +465,25 @@ mod ssr {
             }
         }
         // One cancellation per occurrence (each carries its RECURRENCE-ID), or one for the series.
-        let announced: Vec<i64> = if notice_scope == Scope::Series { vec![row.id] } else { ids.clone() };
+        let announced: Vec<i64> = if notice_scope == Scope::Series {
+            vec![row.id]
+        } else {
+            ids.clone()
+        };
         tx.commit().await?;
         let mut tx = state.pool.begin().await?;
         for meeting_id in announced {
             if let Some(meeting) = store::get(&state.pool, meeting_id).await? {
-                notifications::queue(&mut tx, &state.settings.base_url, &meeting, notice_scope, Notice::Cancellation, &recipients, None)
-                    .await?;
+                notifications::queue(
+                    &mut tx,
+                    &state.settings.base_url,
+                    &meeting,
+                    notice_scope,
+                    Notice::Cancellation,
+                    &recipients,
+                    None,
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -391,33 +491,57 @@ mod ssr {
         Ok(())
     }
 
-    pub async fn invite(id: i64, user_id: String, role: String, scope: String) -> Result<usize, AppError> {
+    pub async fn invite(
+        id: i64,
+        user_id: String,
+        role: String,
+        scope: String,
+    ) -> Result<usize, AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         if row.cancelled {
-            return Err(AppError::Conflict("Cette réunion est annulée : impossible d'inviter.".to_string()));
+            return Err(AppError::Conflict(
+                "Cette réunion est annulée : impossible d'inviter.".to_string(),
+            ));
         }
         let state = state()?;
         let members = users::members(&state.pool, row.organisation_id).await?;
         let chosen: Vec<&users::MemberRow> = match (user_id.trim(), role.trim()) {
-            ("", "") => return Err(AppError::field("user_id", "Choisissez une personne ou un groupe à inviter.")),
+            ("", "") => {
+                return Err(AppError::field(
+                    "user_id",
+                    "Choisissez une personne ou un groupe à inviter.",
+                ))
+            }
             (user, "") => {
-                let user: i64 = user.parse().map_err(|_| AppError::field("user_id", "Personne inconnue."))?;
-                let member = members
-                    .iter()
-                    .find(|m| m.user_id == user)
-                    .ok_or_else(|| AppError::field("user_id", "Cette personne n'est pas membre de l'organisation."))?;
+                let user: i64 = user
+                    .parse()
+                    .map_err(|_| AppError::field("user_id", "Personne inconnue."))?;
+                let member = members.iter().find(|m| m.user_id == user).ok_or_else(|| {
+                    AppError::field(
+                        "user_id",
+                        "Cette personne n'est pas membre de l'organisation.",
+                    )
+                })?;
                 vec![member]
             }
             (_, role) => {
-                let role = Role::from_code(role).ok_or_else(|| AppError::field("role", "Rôle inconnu."))?;
+                let role = Role::from_code(role)
+                    .ok_or_else(|| AppError::field("role", "Rôle inconnu."))?;
                 let chosen: Vec<_> = members.iter().filter(|m| m.role == role.code()).collect();
                 if chosen.is_empty() {
-                    return Err(AppError::field("role", "Aucun membre de l'organisation n'a ce rôle."));
+                    return Err(AppError::field(
+                        "role",
+                        "Aucun membre de l'organisation n'a ce rôle.",
+                    ));
                 }
                 chosen
             }
         };
-        let meeting_ids = if scope == "occurrence" { vec![row.id] } else { store::following_ids(&state.pool, &row).await? };
+        let meeting_ids = if scope == "occurrence" {
+            vec![row.id]
+        } else {
+            store::following_ids(&state.pool, &row).await?
+        };
         let user_ids: Vec<i64> = chosen.iter().map(|m| m.user_id).collect();
         let mut tx = state.pool.begin().await?;
         let added = store::invite(&mut tx, &meeting_ids, &user_ids).await?;
@@ -425,10 +549,26 @@ mod ssr {
         let recipients: Vec<Recipient> = chosen
             .iter()
             .filter(|m| newly.contains(&m.user_id))
-            .map(|m| Recipient { email: m.email.clone(), name: m.display_name.clone() })
+            .map(|m| Recipient {
+                email: m.email.clone(),
+                name: m.display_name.clone(),
+            })
             .collect();
-        let scope = if row.series_id.is_some() && meeting_ids.len() > 1 { Scope::Series } else { Scope::Meeting };
-        notifications::queue(&mut tx, &state.settings.base_url, &row, scope, Notice::Invitation, &recipients, None).await?;
+        let scope = if row.series_id.is_some() && meeting_ids.len() > 1 {
+            Scope::Series
+        } else {
+            Scope::Meeting
+        };
+        notifications::queue(
+            &mut tx,
+            &state.settings.base_url,
+            &row,
+            scope,
+            Notice::Invitation,
+            &recipients,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(newly.len())
@@ -437,18 +577,28 @@ mod ssr {
     pub async fn answer(id: i64, response: String, scope: String) -> Result<(), AppError> {
         let (row, viewer, _) = load(id, Action::AnswerInvitation).await?;
         let state = state()?;
-        let new = Rsvp::from_code(response.trim())
-            .ok_or_else(|| AppError::field("response", "Veuillez choisir une réponse : accepter, décliner ou peut-être."))?;
+        let new = Rsvp::from_code(response.trim()).ok_or_else(|| {
+            AppError::field(
+                "response",
+                "Veuillez choisir une réponse : accepter, décliner ou peut-être.",
+            )
+        })?;
         let invitees = store::invitees(&state.pool, id).await?;
         let current = invitees
             .iter()
             .find(|i| i.user_id == viewer.user_id)
             .map(|i| i.rsvp())
-            .ok_or_else(|| AppError::Conflict("Vous n'êtes pas invité·e à cette réunion.".to_string()))?;
+            .ok_or_else(|| {
+                AppError::Conflict("Vous n'êtes pas invité·e à cette réunion.".to_string())
+            })?;
         let new = current
             .answer(new, row.cancelled, row.is_past())
             .map_err(|error| AppError::field("response", &error.to_string()))?;
-        let ids = if scope == "following" { store::following_ids(&state.pool, &row).await? } else { vec![row.id] };
+        let ids = if scope == "following" {
+            store::following_ids(&state.pool, &row).await?
+        } else {
+            vec![row.id]
+        };
         store::respond(&state.pool, &ids, viewer.user_id, new).await?;
         Ok(())
     }

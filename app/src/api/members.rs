@@ -32,7 +32,14 @@ pub async fn list_members() -> Result<Vec<MemberView>, AppError> {
 /// an e-mail with a one-time link to set a password (valid 7 days); an existing account just
 /// gains the membership.
 #[server(endpoint = "members/invite")]
-pub async fn invite_member(email: String, display_name: String, role: String) -> Result<(), AppError> {
+pub async fn invite_member(
+    csrf_token: String,
+    email: String,
+    display_name: String,
+    role: String,
+) -> Result<(), AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     ssr::respond(ssr::invite(email, display_name, role)).await
 }
 
@@ -94,7 +101,8 @@ pub mod ssr {
             Some(user) => (user.id, None),
             None => {
                 let user_id = users::create(pool, email, display_name, false).await?;
-                let token = users::create_password_token(pool, user_id, chrono::Duration::days(7)).await?;
+                let token =
+                    users::create_password_token(pool, user_id, chrono::Duration::days(7)).await?;
                 (user_id, Some(format!("{base_url}/mot-de-passe/{token}")))
             }
         };
@@ -147,7 +155,10 @@ pub mod ssr {
         }
         let role = Role::from_code(role.trim());
         if role.is_none() {
-            fields.push(crate::domain::meeting::FieldError { field: "role".into(), message: "Choisissez un rôle.".into() });
+            fields.push(crate::domain::meeting::FieldError {
+                field: "role".into(),
+                message: "Choisissez un rôle.".into(),
+            });
         }
         if !fields.is_empty() {
             return Err(AppError::fields(fields));

@@ -8,7 +8,9 @@ use crate::error::AppError;
 
 /// Finds direct identifiers in a text (signed-in users).
 #[server(endpoint = "pii/check")]
-pub async fn check_text(text: String) -> Result<Vec<Finding>, AppError> {
+pub async fn check_text(csrf_token: String, text: String) -> Result<Vec<Finding>, AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     crate::backend::respond(async move {
         crate::backend::viewer()?;
         Ok(crate::domain::pii::find_identifiers(&text))

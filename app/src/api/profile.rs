@@ -23,7 +23,9 @@ pub async fn get_profile() -> Result<Profile, AppError> {
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;
         let state = crate::backend::state()?;
-        let user = crate::backend::db::users::by_id(&state.pool, viewer.user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let user = crate::backend::db::users::by_id(&state.pool, viewer.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Profile {
             name: user.display_name,
             email: user.email,
@@ -38,12 +40,22 @@ pub async fn get_profile() -> Result<Profile, AppError> {
 /// Creates a new private calendar link (the old one stops working), or revokes it when
 /// `revoke` is "true".
 #[server(endpoint = "profile/calendar-token")]
-pub async fn renew_calendar_token(#[server(default)] revoke: String) -> Result<(), AppError> {
+pub async fn renew_calendar_token(
+    csrf_token: String,
+    #[server(default)] revoke: String,
+) -> Result<(), AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;
         let state = crate::backend::state()?;
         let token = (revoke != "true").then(crate::backend::security::random_token);
-        crate::backend::db::users::set_calendar_token(&state.pool, viewer.user_id, token.as_deref()).await?;
+        crate::backend::db::users::set_calendar_token(
+            &state.pool,
+            viewer.user_id,
+            token.as_deref(),
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -51,22 +63,45 @@ pub async fn renew_calendar_token(#[server(default)] revoke: String) -> Result<(
 
 /// Sets a password through a one-time link, then sends the person to the sign-in page.
 #[server(endpoint = "password/set")]
-pub async fn set_password(token: String, password: String, confirmation: String) -> Result<(), AppError> {
+pub async fn set_password(
+    csrf_token: String,
+    token: String,
+    password: String,
+    confirmation: String,
+) -> Result<(), AppError> {
+    // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
+    let _ = csrf_token;
     crate::backend::respond(async {
         use crate::backend::security::{hash_password, MIN_PASSWORD_CHARS};
         if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::field("password", "Le mot de passe doit contenir au moins 10 caractères."));
+            return Err(AppError::field(
+                "password",
+                "Le mot de passe doit contenir au moins 10 caractères.",
+            ));
         }
         if password != confirmation {
-            return Err(AppError::field("confirmation", "Les deux mots de passe ne sont pas identiques."));
+            return Err(AppError::field(
+                "confirmation",
+                "Les deux mots de passe ne sont pas identiques.",
+            ));
         }
         let state = crate::backend::state()?;
         let hash = hash_password(&password);
         let user_id = crate::backend::db::users::consume_password_token(&state.pool, &token, &hash)
             .await?
-            .ok_or_else(|| AppError::field("token", "Ce lien a expiré ou a déjà servi. Demandez une nouvelle invitation."))?;
-        let user = crate::backend::db::users::by_id(&state.pool, user_id).await?.ok_or(AppError::NotFound)?;
-        leptos_axum::redirect(&format!("/login?info=password_set&email={}", urlencode(&user.email)));
+            .ok_or_else(|| {
+                AppError::field(
+                    "token",
+                    "Ce lien a expiré ou a déjà servi. Demandez une nouvelle invitation.",
+                )
+            })?;
+        let user = crate::backend::db::users::by_id(&state.pool, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        leptos_axum::redirect(&format!(
+            "/login?info=password_set&email={}",
+            urlencode(&user.email)
+        ));
         Ok(())
     })
     .await
@@ -77,7 +112,9 @@ fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -37,7 +37,9 @@ pub struct Viewer {
 impl Viewer {
     /// Whether the viewer coordinates their current organisation.
     pub fn is_coordinator(&self) -> bool {
-        self.current.as_ref().is_some_and(|m| m.role == Role::Coordinator)
+        self.current
+            .as_ref()
+            .is_some_and(|m| m.role == Role::Coordinator)
     }
 }
 

@@ -101,7 +101,9 @@ pub fn fail<T>(error: AppError) -> Result<T, AppError> {
 }
 
 /// Runs a server-function body and maps its error to the right HTTP status.
-pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+pub async fn respond<T>(
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
     match body.await {
         Ok(value) => Ok(value),
         Err(error) => fail(error),

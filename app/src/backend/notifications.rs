@@ -48,7 +48,11 @@ pub async fn queue(
     dedup_prefix: Option<&str>,
 ) -> sqlx::Result<()> {
     let when = format_slot_fr(meeting.local_start(), meeting.duration_minutes as u32);
-    let series_note = if scope == Scope::Series { " (série)" } else { "" };
+    let series_note = if scope == Scope::Series {
+        " (série)"
+    } else {
+        ""
+    };
     let (subject, intro, method) = match notice {
         Notice::Invitation => (
             format!("Invitation : {}{} — {}", meeting.title, series_note, when),
@@ -56,12 +60,18 @@ pub async fn queue(
             "REQUEST",
         ),
         Notice::Update => (
-            format!("Réunion modifiée : {}{} — {}", meeting.title, series_note, when),
+            format!(
+                "Réunion modifiée : {}{} — {}",
+                meeting.title, series_note, when
+            ),
             "La réunion suivante a été modifiée",
             "REQUEST",
         ),
         Notice::Cancellation => (
-            format!("Réunion annulée : {}{} — {}", meeting.title, series_note, when),
+            format!(
+                "Réunion annulée : {}{} — {}",
+                meeting.title, series_note, when
+            ),
             "La réunion suivante est annulée",
             "CANCEL",
         ),
@@ -92,7 +102,14 @@ pub async fn queue(
             subject: subject.clone(),
             body_text,
             ics_meeting_id: Some(meeting.id),
-            ics_scope: Some(if scope == Scope::Series { "series" } else { "meeting" }.to_string()),
+            ics_scope: Some(
+                if scope == Scope::Series {
+                    "series"
+                } else {
+                    "meeting"
+                }
+                .to_string(),
+            ),
             ics_method: Some(method.to_string()),
             dedup_key: dedup_prefix.map(|prefix| format!("{prefix}:{}", recipient.email)),
         };

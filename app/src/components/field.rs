@@ -23,7 +23,13 @@ pub fn field_error<T: Clone + Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, AppError>>>,
     field: &'static str,
 ) -> Signal<Option<String>> {
-    Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err()).and_then(|e| e.field_message(field))))
+    Signal::derive(move || {
+        value.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .and_then(|e| e.field_message(field))
+        })
+    })
 }
 
 /// A labelled `<input>`.

@@ -2,6 +2,7 @@
 
 pub mod field;
 pub mod nav;
+pub mod pii_editor;
 
 use leptos::prelude::*;
 
@@ -37,7 +38,9 @@ where
 {
     move || match value.get() {
         Some(Err(error)) => view! { <ErrorBanner error/> }.into_any(),
-        Some(Ok(_)) => view! { <p class="alert alert-ok" role="status">{success.clone()}</p> }.into_any(),
+        Some(Ok(_)) => {
+            view! { <p class="alert alert-ok" role="status">{success.clone()}</p> }.into_any()
+        }
         None => ().into_any(),
     }
 }

@@ -37,7 +37,11 @@ pub fn Nav() -> impl IntoView {
             </form>
         }
     });
-    let current_name = viewer.current.as_ref().map(|m| m.organisation_name.clone()).unwrap_or_default();
+    let current_name = viewer
+        .current
+        .as_ref()
+        .map(|m| m.organisation_name.clone())
+        .unwrap_or_default();
     let is_coordinator = viewer.is_coordinator();
     view! {
         <header class="topbar">

@@ -45,7 +45,9 @@ impl MeetingKind {
 
     /// Parses a code produced by [`MeetingKind::code`].
     pub fn from_code(code: &str) -> Option<MeetingKind> {
-        MeetingKind::ALL.into_iter().find(|kind| kind.code() == code)
+        MeetingKind::ALL
+            .into_iter()
+            .find(|kind| kind.code() == code)
     }
 
     /// French label.
@@ -74,7 +76,11 @@ pub enum MeetingMode {
 
 impl MeetingMode {
     /// Every mode.
-    pub const ALL: [MeetingMode; 3] = [MeetingMode::InPerson, MeetingMode::Video, MeetingMode::Hybrid];
+    pub const ALL: [MeetingMode; 3] = [
+        MeetingMode::InPerson,
+        MeetingMode::Video,
+        MeetingMode::Hybrid,
+    ];
 
     /// Stable code.
     pub fn code(self) -> &'static str {
@@ -87,7 +93,9 @@ impl MeetingMode {
 
     /// Parses a code produced by [`MeetingMode::code`].
     pub fn from_code(code: &str) -> Option<MeetingMode> {
-        MeetingMode::ALL.into_iter().find(|mode| mode.code() == code)
+        MeetingMode::ALL
+            .into_iter()
+            .find(|mode| mode.code() == code)
     }
 
     /// French label.
@@ -233,7 +241,10 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
     fn try_from(draft: &MeetingDraft) -> Result<Self, Self::Error> {
         let mut errors = Vec::new();
         let mut fail = |field: &str, message: &str| {
-            errors.push(FieldError { field: field.to_string(), message: message.to_string() })
+            errors.push(FieldError {
+                field: field.to_string(),
+                message: message.to_string(),
+            })
         };
 
         let kind = MeetingKind::from_code(draft.kind.trim());
@@ -248,21 +259,33 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
         }
         let date = parse_date_field(&draft.date);
         if date.is_none() {
-            fail("date", "La date est invalide (format attendu : AAAA-MM-JJ).");
+            fail(
+                "date",
+                "La date est invalide (format attendu : AAAA-MM-JJ).",
+            );
         }
         let start_time = parse_time_field(&draft.start_time);
         if start_time.is_none() {
-            fail("start_time", "L'heure de début est invalide (format attendu : HH:MM).");
+            fail(
+                "start_time",
+                "L'heure de début est invalide (format attendu : HH:MM).",
+            );
         }
         let end_time = parse_time_field(&draft.end_time);
         if end_time.is_none() {
-            fail("end_time", "L'heure de fin est invalide (format attendu : HH:MM).");
+            fail(
+                "end_time",
+                "L'heure de fin est invalide (format attendu : HH:MM).",
+            );
         }
         let mut duration_minutes = 0;
         if let (Some(start), Some(end)) = (start_time, end_time) {
             let minutes = (end - start).num_minutes();
             if minutes <= 0 {
-                fail("end_time", "L'heure de fin doit être après l'heure de début.");
+                fail(
+                    "end_time",
+                    "L'heure de fin doit être après l'heure de début.",
+                );
             } else if minutes < 5 {
                 fail("end_time", "Une réunion dure au moins 5 minutes.");
             } else {
@@ -275,7 +298,10 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
         }
         let address = draft.address.trim().to_string();
         if mode.is_some_and(MeetingMode::needs_address) && address.is_empty() {
-            fail("address", "L'adresse est obligatoire pour une réunion en présentiel ou hybride.");
+            fail(
+                "address",
+                "L'adresse est obligatoire pour une réunion en présentiel ou hybride.",
+            );
         }
         let start_local = date.zip(start_time).map(|(d, t)| d.and_time(t));
         let mut deadline_before_minutes = DEFAULT_DEADLINE_DAYS * 24 * 60;
@@ -297,12 +323,18 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
         if !draft.max_cases.trim().is_empty() {
             match draft.max_cases.trim().parse::<u32>() {
                 Ok(n) if (1..=50).contains(&n) => max_cases = Some(n),
-                _ => fail("max_cases", "Le nombre maximal de cas doit être un entier entre 1 et 50."),
+                _ => fail(
+                    "max_cases",
+                    "Le nombre maximal de cas doit être un entier entre 1 et 50.",
+                ),
             }
         }
         let description_md = draft.description.trim_end().to_string();
         if description_md.chars().count() > MAX_DESCRIPTION_CHARS {
-            fail("description", "La description ne doit pas dépasser 20 000 caractères.");
+            fail(
+                "description",
+                "La description ne doit pas dépasser 20 000 caractères.",
+            );
         }
 
         let recurrence = match (RepeatChoice::from_code(draft.repeat.trim()), date) {
@@ -329,7 +361,11 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             start_local: start_local.expect("checked"),
             duration_minutes,
             mode: mode.expect("checked"),
-            address: if address.is_empty() { None } else { Some(address) },
+            address: if address.is_empty() {
+                None
+            } else {
+                Some(address)
+            },
             deadline_before_minutes,
             max_cases,
             description_md,
@@ -346,31 +382,43 @@ fn recurrence_from_draft(
     let interval = if draft.interval.trim().is_empty() {
         1
     } else {
-        draft
-            .interval
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| ("interval", "L'intervalle doit être un nombre entier.".to_string()))?
+        draft.interval.trim().parse::<u32>().map_err(|_| {
+            (
+                "interval",
+                "L'intervalle doit être un nombre entier.".to_string(),
+            )
+        })?
     };
     let end = match draft.end_kind.trim() {
         "count" => {
-            let count = draft
-                .count
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| ("count", "Indiquez le nombre de séances (un entier).".to_string()))?;
+            let count = draft.count.trim().parse::<u32>().map_err(|_| {
+                (
+                    "count",
+                    "Indiquez le nombre de séances (un entier).".to_string(),
+                )
+            })?;
             SeriesEnd::Count(count)
         }
         "until" => {
-            let until = parse_date_field(&draft.until)
-                .ok_or(("until", "La date de fin de la série est invalide.".to_string()))?;
+            let until = parse_date_field(&draft.until).ok_or((
+                "until",
+                "La date de fin de la série est invalide.".to_string(),
+            ))?;
             if until < date {
-                return Err(("until", "La date de fin de la série doit suivre la première séance.".to_string()));
+                return Err((
+                    "until",
+                    "La date de fin de la série doit suivre la première séance.".to_string(),
+                ));
             }
             SeriesEnd::Until(until)
         }
         "" | "never" => SeriesEnd::Never,
-        _ => return Err(("end_kind", "Choisissez comment la série se termine.".to_string())),
+        _ => {
+            return Err((
+                "end_kind",
+                "Choisissez comment la série se termine.".to_string(),
+            ))
+        }
     };
     let weekday = date.weekday();
     let nth_in_month = ((date.day() - 1) / 7 + 1) as i8;
@@ -384,19 +432,40 @@ fn recurrence_from_draft(
                     "Ce jour est le 5e du mois : choisissez « le dernier … du mois ».".to_string(),
                 ));
             }
-            (Frequency::Monthly, Some(MonthlyPattern::NthWeekday { nth: nth_in_month, weekday }))
+            (
+                Frequency::Monthly,
+                Some(MonthlyPattern::NthWeekday {
+                    nth: nth_in_month,
+                    weekday,
+                }),
+            )
         }
         RepeatChoice::MonthlyLastWeekday => {
             let next_week = date + Duration::days(7);
             if next_week.month() == date.month() {
-                return Err(("repeat", "Cette date n'est pas le dernier jour de ce type dans le mois.".to_string()));
+                return Err((
+                    "repeat",
+                    "Cette date n'est pas le dernier jour de ce type dans le mois.".to_string(),
+                ));
             }
-            (Frequency::Monthly, Some(MonthlyPattern::NthWeekday { nth: -1, weekday }))
+            (
+                Frequency::Monthly,
+                Some(MonthlyPattern::NthWeekday { nth: -1, weekday }),
+            )
         }
-        RepeatChoice::MonthlyDayOfMonth => (Frequency::Monthly, Some(MonthlyPattern::DayOfMonth(date.day() as u8))),
+        RepeatChoice::MonthlyDayOfMonth => (
+            Frequency::Monthly,
+            Some(MonthlyPattern::DayOfMonth(date.day() as u8)),
+        ),
     };
-    let rule = RecurrenceRule { frequency, interval, monthly, end };
-    rule.validate().map_err(|error| ("interval", error.to_string()))?;
+    let rule = RecurrenceRule {
+        frequency,
+        interval,
+        monthly,
+        end,
+    };
+    rule.validate()
+        .map_err(|error| ("interval", error.to_string()))?;
     Ok(rule)
 }
 
@@ -467,7 +536,13 @@ mod tests {
         let rule = meeting.recurrence.unwrap();
         assert_eq!(rule.frequency, Frequency::Monthly);
         assert_eq!(rule.interval, 2);
-        assert_eq!(rule.monthly, Some(MonthlyPattern::NthWeekday { nth: 2, weekday: chrono::Weekday::Tue }));
+        assert_eq!(
+            rule.monthly,
+            Some(MonthlyPattern::NthWeekday {
+                nth: 2,
+                weekday: chrono::Weekday::Tue
+            })
+        );
         assert_eq!(rule.end, SeriesEnd::Count(6));
     }
 

@@ -33,8 +33,16 @@ mod tests {
     #[test]
     fn only_coordinators_manage() {
         for role in Role::ALL {
-            assert_eq!(may(role, Action::ManageMeetings), role == Role::Coordinator, "{role:?}");
-            assert_eq!(may(role, Action::ManageMembers), role == Role::Coordinator, "{role:?}");
+            assert_eq!(
+                may(role, Action::ManageMeetings),
+                role == Role::Coordinator,
+                "{role:?}"
+            );
+            assert_eq!(
+                may(role, Action::ManageMembers),
+                role == Role::Coordinator,
+                "{role:?}"
+            );
             assert!(may(role, Action::ViewMeetings));
             assert!(may(role, Action::AnswerInvitation));
         }

@@ -32,7 +32,12 @@ pub enum RsvpError {
 
 impl Rsvp {
     /// Every state, for select boxes and tests.
-    pub const ALL: [Rsvp; 4] = [Rsvp::NeedsAction, Rsvp::Accepted, Rsvp::Declined, Rsvp::Tentative];
+    pub const ALL: [Rsvp; 4] = [
+        Rsvp::NeedsAction,
+        Rsvp::Accepted,
+        Rsvp::Declined,
+        Rsvp::Tentative,
+    ];
 
     /// Stable code used in the database and in forms.
     pub fn code(self) -> &'static str {
@@ -77,7 +82,12 @@ impl Rsvp {
     /// Checks a new answer from the invitee: any answer may replace any other (people change
     /// their minds) while the meeting is upcoming and not cancelled, but nobody can go back to
     /// "not answered".
-    pub fn answer(self, new: Rsvp, meeting_cancelled: bool, meeting_past: bool) -> Result<Rsvp, RsvpError> {
+    pub fn answer(
+        self,
+        new: Rsvp,
+        meeting_cancelled: bool,
+        meeting_past: bool,
+    ) -> Result<Rsvp, RsvpError> {
         if new == Rsvp::NeedsAction {
             return Err(RsvpError::NotAnAnswer);
         }
@@ -106,9 +116,18 @@ mod tests {
 
     #[test]
     fn cannot_unanswer_nor_answer_cancelled_or_past() {
-        assert_eq!(Rsvp::Accepted.answer(Rsvp::NeedsAction, false, false), Err(RsvpError::NotAnAnswer));
-        assert_eq!(Rsvp::NeedsAction.answer(Rsvp::Accepted, true, false), Err(RsvpError::MeetingCancelled));
-        assert_eq!(Rsvp::NeedsAction.answer(Rsvp::Accepted, false, true), Err(RsvpError::MeetingPast));
+        assert_eq!(
+            Rsvp::Accepted.answer(Rsvp::NeedsAction, false, false),
+            Err(RsvpError::NotAnAnswer)
+        );
+        assert_eq!(
+            Rsvp::NeedsAction.answer(Rsvp::Accepted, true, false),
+            Err(RsvpError::MeetingCancelled)
+        );
+        assert_eq!(
+            Rsvp::NeedsAction.answer(Rsvp::Accepted, false, true),
+            Err(RsvpError::MeetingPast)
+        );
     }
 
     #[test]

@@ -9,10 +9,22 @@ pub const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 /// Format of local wall-clock times stored in the database (`2027-02-09T12:30:00`).
 pub const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
-const WEEKDAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+const WEEKDAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
 const MONTHS: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-    "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 /// French name of a weekday ("mardi").
@@ -27,7 +39,13 @@ pub fn month_fr(month: u32) -> &'static str {
 
 /// "mardi 9 février 2027".
 pub fn format_date_fr(date: NaiveDate) -> String {
-    format!("{} {} {} {}", weekday_fr(date.weekday()), date.day(), month_fr(date.month()), date.year())
+    format!(
+        "{} {} {} {}",
+        weekday_fr(date.weekday()),
+        date.day(),
+        month_fr(date.month()),
+        date.year()
+    )
 }
 
 /// "12h30" (French usage; "12h" on the hour).
@@ -41,16 +59,29 @@ pub fn format_time_fr(time: NaiveTime) -> String {
 
 /// "mardi 9 février 2027 à 12h30".
 pub fn format_datetime_fr(local: NaiveDateTime) -> String {
-    format!("{} à {}", format_date_fr(local.date()), format_time_fr(local.time()))
+    format!(
+        "{} à {}",
+        format_date_fr(local.date()),
+        format_time_fr(local.time())
+    )
 }
 
 /// "mardi 9 février 2027, 12h30–14h".
 pub fn format_slot_fr(start: NaiveDateTime, duration_minutes: u32) -> String {
     let end = start + chrono::Duration::minutes(duration_minutes as i64);
     if end.date() == start.date() {
-        format!("{}, {}–{}", format_date_fr(start.date()), format_time_fr(start.time()), format_time_fr(end.time()))
+        format!(
+            "{}, {}–{}",
+            format_date_fr(start.date()),
+            format_time_fr(start.time()),
+            format_time_fr(end.time())
+        )
     } else {
-        format!("{} – {}", format_datetime_fr(start), format_datetime_fr(end))
+        format!(
+            "{} – {}",
+            format_datetime_fr(start),
+            format_datetime_fr(end)
+        )
     }
 }
 
@@ -100,9 +131,15 @@ mod tests {
 
     #[test]
     fn parses_form_fields() {
-        assert_eq!(parse_date_field("2027-02-09"), NaiveDate::from_ymd_opt(2027, 2, 9));
+        assert_eq!(
+            parse_date_field("2027-02-09"),
+            NaiveDate::from_ymd_opt(2027, 2, 9)
+        );
         assert_eq!(parse_date_field("09/02/2027"), None);
-        assert_eq!(parse_time_field("12:30"), NaiveTime::from_hms_opt(12, 30, 0));
+        assert_eq!(
+            parse_time_field("12:30"),
+            NaiveTime::from_hms_opt(12, 30, 0)
+        );
         assert_eq!(parse_time_field("25:00"), None);
         assert!(parse_datetime_field("2027-02-02T12:30").is_some());
         assert!(parse_datetime_field("demain").is_none());

@@ -18,8 +18,17 @@ pub fn AgendaPage() -> impl IntoView {
 /// The three answer buttons for a meeting, each its own small form so it works without
 /// JavaScript.
 #[component]
-pub fn RsvpButtons(meeting_id: i64, current: Option<Rsvp>, action: ServerAction<Respond>, #[prop(optional)] with_scope: bool) -> impl IntoView {
-    let buttons = [(Rsvp::Accepted, "Accepter"), (Rsvp::Tentative, "Peut-être"), (Rsvp::Declined, "Décliner")];
+pub fn RsvpButtons(
+    meeting_id: i64,
+    current: Option<Rsvp>,
+    action: ServerAction<Respond>,
+    #[prop(optional)] with_scope: bool,
+) -> impl IntoView {
+    let buttons = [
+        (Rsvp::Accepted, "Accepter"),
+        (Rsvp::Tentative, "Peut-être"),
+        (Rsvp::Declined, "Décliner"),
+    ];
     view! {
         <div class="rsvp" role="group" aria-label="Votre réponse">
             {buttons

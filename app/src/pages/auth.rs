@@ -19,10 +19,19 @@ pub fn LoginPage() -> impl IntoView {
             "alert-error",
             "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes.",
         )),
-        Some("csrf") => Some(("alert-error", "Le formulaire a expiré : veuillez réessayer.")),
-        Some("expired") => Some(("alert-error", "Votre session a expiré : veuillez vous reconnecter.")),
+        Some("csrf") => Some((
+            "alert-error",
+            "Le formulaire a expiré : veuillez réessayer.",
+        )),
+        Some("expired") => Some((
+            "alert-error",
+            "Votre session a expiré : veuillez vous reconnecter.",
+        )),
         _ => match query.read_untracked().get("info").as_deref() {
-            Some("password_set") => Some(("alert-ok", "Mot de passe enregistré : vous pouvez vous connecter.")),
+            Some("password_set") => Some((
+                "alert-ok",
+                "Mot de passe enregistré : vous pouvez vous connecter.",
+            )),
             Some("signed_out") => Some(("alert-ok", "Vous êtes déconnecté·e.")),
             _ => None,
         },

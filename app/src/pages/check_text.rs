@@ -1,8 +1,10 @@
 //! `/verifier` ("Vérifier un texte"): check a text for direct identifiers before sharing it.
+//! Detection runs in the browser; nothing is sent to the server.
 
 use leptos::prelude::*;
 
 use super::SignedIn;
+use crate::components::pii_editor::PiiTextarea;
 
 /// `/verifier`.
 #[component]
@@ -10,7 +12,13 @@ pub fn CheckTextPage() -> impl IntoView {
     view! {
         <SignedIn>
             <h1>"Vérifier un texte"</h1>
-            <p>"Collez un texte (résumé de cas, courrier) : les identifiants directs (noms, téléphones, NIR, adresses, dates de naissance, identifiants hospitaliers) sont repérés pendant la saisie, sans rien envoyer au serveur."</p>
+            <p>
+                "Collez ou tapez un texte (résumé de cas, courrier) : les identifiants directs — noms, "
+                "téléphones, NIR, e-mails, adresses, dates de naissance, identifiants hospitaliers — sont "
+                "repérés pendant la saisie, dans votre navigateur, sans rien envoyer au serveur."
+            </p>
+            <PiiTextarea label="Texte à vérifier" name="text" rows=12/>
+            <p class="hint">"Les noms de médicaments, de maladies, d'échelles, d'établissements et de villes ne sont pas signalés. Relisez toujours : l'outil aide, il ne remplace pas votre vigilance."</p>
         </SignedIn>
     }
 }

@@ -22,12 +22,25 @@ pub fn MeetingPage() -> impl IntoView {
 #[component]
 fn Meeting() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let respond = ServerAction::<Respond>::new();
     let invite = ServerAction::<Invite>::new();
     let cancel = ServerAction::<CancelMeeting>::new();
     let meeting = Resource::new(
-        move || (id(), respond.version().get(), invite.version().get(), cancel.version().get()),
+        move || {
+            (
+                id(),
+                respond.version().get(),
+                invite.version().get(),
+                cancel.version().get(),
+            )
+        },
         |(id, ..)| get_meeting(id),
     );
     view! {
@@ -50,7 +63,13 @@ fn MeetingView(
     cancel: ServerAction<CancelMeeting>,
 ) -> impl IntoView {
     let id = detail.id;
-    let answered = |answer: Rsvp| detail.invitees.iter().filter(|i| i.response == answer).count();
+    let answered = |answer: Rsvp| {
+        detail
+            .invitees
+            .iter()
+            .filter(|i| i.response == answer)
+            .count()
+    };
     let counts = format!(
         "{} accepte(nt), {} peut-être, {} décline(nt), {} sans réponse",
         answered(Rsvp::Accepted),
@@ -127,7 +146,11 @@ fn MeetingView(
 }
 
 #[component]
-fn ManagePanel(detail: MeetingDetail, invite: ServerAction<Invite>, cancel: ServerAction<CancelMeeting>) -> impl IntoView {
+fn ManagePanel(
+    detail: MeetingDetail,
+    invite: ServerAction<Invite>,
+    cancel: ServerAction<CancelMeeting>,
+) -> impl IntoView {
     let id = detail.id;
     let in_series = detail.series_description.is_some();
     let invite_value = invite.value();

@@ -12,11 +12,17 @@ use crate::domain::meeting::{MeetingDraft, MeetingKind, MeetingMode};
 use crate::error::AppError;
 
 fn kind_options() -> Vec<(String, String)> {
-    MeetingKind::ALL.iter().map(|k| (k.code().to_string(), k.label_fr().to_string())).collect()
+    MeetingKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), k.label_fr().to_string()))
+        .collect()
 }
 
 fn mode_options() -> Vec<(String, String)> {
-    MeetingMode::ALL.iter().map(|m| (m.code().to_string(), m.label_fr().to_string())).collect()
+    MeetingMode::ALL
+        .iter()
+        .map(|m| (m.code().to_string(), m.label_fr().to_string()))
+        .collect()
 }
 
 /// The fields of a meeting, named `draft[...]` for the server function.
@@ -134,7 +140,13 @@ pub fn EditMeetingPage() -> impl IntoView {
 #[component]
 fn EditMeeting() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let meeting = Resource::new(id, get_meeting);
     let update = ServerAction::<UpdateMeeting>::new();
     let value = update.value();

@@ -11,7 +11,10 @@ use crate::domain::meeting::MeetingKind;
 
 /// One line of a list of meetings (shared by the list and the agenda).
 #[component]
-pub fn MeetingLine(meeting: MeetingSummary, #[prop(optional)] show_organisation: bool) -> impl IntoView {
+pub fn MeetingLine(
+    meeting: MeetingSummary,
+    #[prop(optional)] show_organisation: bool,
+) -> impl IntoView {
     let href = format!("/reunions/{}", meeting.id);
     view! {
         <li class="meeting-line" class:cancelled=meeting.cancelled>
@@ -37,13 +40,25 @@ pub fn MeetingsPage() -> impl IntoView {
 fn MeetingsList() -> impl IntoView {
     let query = use_query_map();
     let kind = move || query.read().get("kind").unwrap_or_default();
-    let period = move || query.read().get("period").unwrap_or_else(|| "upcoming".to_string());
-    let meetings = Resource::new(move || (kind(), period()), |(kind, period)| list_meetings(kind, period));
+    let period = move || {
+        query
+            .read()
+            .get("period")
+            .unwrap_or_else(|| "upcoming".to_string())
+    };
+    let meetings = Resource::new(
+        move || (kind(), period()),
+        |(kind, period)| list_meetings(kind, period),
+    );
     let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
     let kind_options = move || {
         let current = kind();
         std::iter::once(("".to_string(), "Tous les types".to_string()))
-            .chain(MeetingKind::ALL.iter().map(|k| (k.code().to_string(), k.label_fr().to_string())))
+            .chain(
+                MeetingKind::ALL
+                    .iter()
+                    .map(|k| (k.code().to_string(), k.label_fr().to_string())),
+            )
             .map(|(value, label)| {
                 let selected = value == current;
                 view! { <option value=value selected=selected>{label}</option> }

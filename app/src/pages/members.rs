@@ -20,7 +20,10 @@ fn Members() -> impl IntoView {
     let value = invite.value();
     let members = Resource::new(move || invite.version().get(), |_| list_members());
     let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
-    let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_string(), r.label_fr().to_string())).collect();
+    let roles: Vec<(String, String)> = Role::ALL
+        .iter()
+        .map(|r| (r.code().to_string(), r.label_fr().to_string()))
+        .collect();
     view! {
         <h1>"Membres"</h1>
         {is_coordinator.then(|| view! {

@@ -37,7 +37,10 @@ struct Organisers<'a> {
 
 impl<'a> Organisers<'a> {
     fn new(pool: &'a SqlitePool) -> Self {
-        Organisers { pool, cache: HashMap::new() }
+        Organisers {
+            pool,
+            cache: HashMap::new(),
+        }
     }
 
     async fn get(&mut self, user_id: i64) -> sqlx::Result<Person> {
@@ -45,8 +48,14 @@ impl<'a> Organisers<'a> {
             return Ok(person.clone());
         }
         let person = match users::by_id(self.pool, user_id).await? {
-            Some(user) => Person { name: user.display_name, email: user.email },
-            None => Person { name: "Concerto".into(), email: "noreply@concerto.invalid".into() },
+            Some(user) => Person {
+                name: user.display_name,
+                email: user.email,
+            },
+            None => Person {
+                name: "Concerto".into(),
+                email: "noreply@concerto.invalid".into(),
+            },
         };
         self.cache.insert(user_id, person.clone());
         Ok(person)
@@ -57,7 +66,10 @@ fn attendees(invitees: &[InviteeRow]) -> Vec<Attendee> {
     invitees
         .iter()
         .map(|i| Attendee {
-            person: Person { name: i.display_name.clone(), email: i.email.clone() },
+            person: Person {
+                name: i.display_name.clone(),
+                email: i.email.clone(),
+            },
             partstat: partstat(i.rsvp()),
         })
         .collect()
@@ -80,7 +92,13 @@ fn location(mode: &str, address: &Option<String>) -> Option<String> {
     }
 }
 
-fn meeting_event(base_url: &str, row: &MeetingRow, organizer: Person, invitees: &[InviteeRow], as_override: bool) -> Event {
+fn meeting_event(
+    base_url: &str,
+    row: &MeetingRow,
+    organizer: Person,
+    invitees: &[InviteeRow],
+    as_override: bool,
+) -> Event {
     Event {
         uid: row.uid.clone(),
         sequence: row.sequence as u32,
@@ -92,7 +110,11 @@ fn meeting_event(base_url: &str, row: &MeetingRow, organizer: Person, invitees: 
         start_local: row.local_start(),
         duration_minutes: row.duration_minutes as u32,
         tz: row.tz(),
-        status: if row.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed },
+        status: if row.cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        },
         organizer,
         attendees: attendees(invitees),
         rrule: None,
@@ -117,7 +139,10 @@ fn series_events(
         .iter()
         .find(|m| !m.cancelled && parse_ts(&m.start_utc) >= now)
         .or(occurrences.last());
-    let master_attendees = reference.and_then(|m| invitees.get(&m.id)).map(|i| attendees(i)).unwrap_or_default();
+    let master_attendees = reference
+        .and_then(|m| invitees.get(&m.id))
+        .map(|i| attendees(i))
+        .unwrap_or_default();
     let first = parse_local(&series.first_start_local);
     let master = Event {
         uid: series.uid.clone(),
@@ -125,23 +150,37 @@ fn series_events(
         dtstamp: parse_ts(&series.updated_at),
         summary: format!(
             "{} — {}",
-            app::domain::meeting::MeetingKind::from_code(&series.kind).map(|k| k.label_fr()).unwrap_or(""),
+            app::domain::meeting::MeetingKind::from_code(&series.kind)
+                .map(|k| k.label_fr())
+                .unwrap_or(""),
             series.title
         ),
-        description: description(base_url, reference.map(|m| m.id).unwrap_or(0), &series.description_md),
+        description: description(
+            base_url,
+            reference.map(|m| m.id).unwrap_or(0),
+            &series.description_md,
+        ),
         location: location(&series.mode, &series.address),
         url: reference.map(|m| format!("{base_url}/reunions/{}", m.id)),
         start_local: first,
         duration_minutes: series.duration_minutes as u32,
         tz: series.tz(),
-        status: if series.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed },
+        status: if series.cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        },
         organizer: organizer.clone(),
         attendees: master_attendees,
         rrule: Some(series.rrule.clone()),
         exdates: if series.cancelled {
             Vec::new()
         } else {
-            occurrences.iter().filter(|m| m.cancelled).filter_map(MeetingRow::occurrence).collect()
+            occurrences
+                .iter()
+                .filter(|m| m.cancelled)
+                .filter_map(MeetingRow::occurrence)
+                .collect()
         },
         recurrence_id: None,
         alarms: true,
@@ -150,13 +189,22 @@ fn series_events(
     if !series.cancelled {
         for row in occurrences.iter().filter(|m| m.overridden && !m.cancelled) {
             let empty = Vec::new();
-            events.push(meeting_event(base_url, row, organizer.clone(), invitees.get(&row.id).unwrap_or(&empty), true));
+            events.push(meeting_event(
+                base_url,
+                row,
+                organizer.clone(),
+                invitees.get(&row.id).unwrap_or(&empty),
+                true,
+            ));
         }
     }
     events
 }
 
-async fn invitees_by_meeting(pool: &SqlitePool, ids: &[i64]) -> sqlx::Result<HashMap<i64, Vec<InviteeRow>>> {
+async fn invitees_by_meeting(
+    pool: &SqlitePool,
+    ids: &[i64],
+) -> sqlx::Result<HashMap<i64, Vec<InviteeRow>>> {
     let mut map: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
     for chunk in ids.chunks(500) {
         for (meeting_id, invitee) in store::invitees_of_many(pool, chunk).await? {
@@ -178,7 +226,9 @@ pub async fn meeting_calendar(
     let organizer = organisers.get(meeting.created_by).await?;
     let events = match (meeting.series_id, scope) {
         (Some(series_id), Scope::Series) => {
-            let series = store::get_series(pool, series_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+            let series = store::get_series(pool, series_id)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?;
             let occurrences = store::occurrences(pool, series_id).await?;
             let ids: Vec<i64> = occurrences.iter().map(|m| m.id).collect();
             let invitees = invitees_by_meeting(pool, &ids).await?;
@@ -186,10 +236,20 @@ pub async fn meeting_calendar(
         }
         (series, _) => {
             let invitees = store::invitees(pool, meeting.id).await?;
-            vec![meeting_event(base_url, meeting, organizer, &invitees, series.is_some())]
+            vec![meeting_event(
+                base_url,
+                meeting,
+                organizer,
+                &invitees,
+                series.is_some(),
+            )]
         }
     };
-    Ok(Calendar { method, name: None, events })
+    Ok(Calendar {
+        method,
+        name: None,
+        events,
+    })
 }
 
 /// A person's feed: every meeting they are invited to, series grouped into one master each.
@@ -215,20 +275,40 @@ pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx:
             all_rows.extend(occurrences);
         }
     }
-    let ids: Vec<i64> = singles.iter().chain(all_rows.iter()).map(|m| m.id).collect();
+    let ids: Vec<i64> = singles
+        .iter()
+        .chain(all_rows.iter())
+        .map(|m| m.id)
+        .collect();
     let invitees = invitees_by_meeting(pool, &ids).await?;
     let mut events = Vec::with_capacity(singles.len() + series_rows.len());
     let empty = Vec::new();
     for row in &singles {
         let organizer = organisers.get(row.created_by).await?;
-        events.push(meeting_event(base_url, row, organizer, invitees.get(&row.id).unwrap_or(&empty), false));
+        events.push(meeting_event(
+            base_url,
+            row,
+            organizer,
+            invitees.get(&row.id).unwrap_or(&empty),
+            false,
+        ));
     }
     let mut offset = 0;
     for (series, count) in series_rows {
         let occurrences = &all_rows[offset..offset + count];
         offset += count;
         let organizer = organisers.get(series.created_by).await?;
-        events.extend(series_events(base_url, &series, occurrences, &invitees, organizer));
+        events.extend(series_events(
+            base_url,
+            &series,
+            occurrences,
+            &invitees,
+            organizer,
+        ));
     }
-    Ok(Calendar { method: Method::Feed, name: Some("Concerto".to_string()), events })
+    Ok(Calendar {
+        method: Method::Feed,
+        name: Some("Concerto".to_string()),
+        events,
+    })
 }

@@ -14,8 +14,14 @@ use super::ics::{render, Method};
 fn calendar_response(body: String, filename: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         body,
@@ -43,26 +49,53 @@ pub async fn meeting_invite(
     viewer: Option<Extension<Viewer>>,
     Path(id): Path<i64>,
 ) -> Response {
-    let Some(Extension(viewer)) = viewer else { return unauthenticated() };
+    let Some(Extension(viewer)) = viewer else {
+        return unauthenticated();
+    };
     let meeting = match store::get(&state.pool, id).await {
         Ok(Some(meeting)) => meeting,
         Ok(None) => return not_found(),
         Err(error) => return internal(error),
     };
-    if !viewer.memberships.iter().any(|m| m.organisation_id == meeting.organisation_id) {
+    if !viewer
+        .memberships
+        .iter()
+        .any(|m| m.organisation_id == meeting.organisation_id)
+    {
         return not_found();
     }
-    let scope = if meeting.series_id.is_some() { Scope::Series } else { Scope::Meeting };
-    let method = if meeting.cancelled && scope == Scope::Meeting { Method::Cancel } else { Method::Request };
-    match meeting_calendar(&state.pool, &state.settings.base_url, &meeting, scope, method).await {
+    let scope = if meeting.series_id.is_some() {
+        Scope::Series
+    } else {
+        Scope::Meeting
+    };
+    let method = if meeting.cancelled && scope == Scope::Meeting {
+        Method::Cancel
+    } else {
+        Method::Request
+    };
+    match meeting_calendar(
+        &state.pool,
+        &state.settings.base_url,
+        &meeting,
+        scope,
+        method,
+    )
+    .await
+    {
         Ok(calendar) => calendar_response(render(&calendar), &format!("reunion-{id}.ics")),
         Err(error) => internal(error),
     }
 }
 
 /// `GET /me/calendar.ics`: the signed-in person's meetings.
-pub async fn my_calendar(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Response {
-    let Some(Extension(viewer)) = viewer else { return unauthenticated() };
+pub async fn my_calendar(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+) -> Response {
+    let Some(Extension(viewer)) = viewer else {
+        return unauthenticated();
+    };
     match user_feed(&state.pool, &state.settings.base_url, viewer.user_id).await {
         Ok(calendar) => calendar_response(render(&calendar), "concerto.ics"),
         Err(error) => internal(error),
@@ -71,7 +104,9 @@ pub async fn my_calendar(State(state): State<AppState>, viewer: Option<Extension
 
 /// `GET /calendar/{token}.ics`: the same feed for calendar apps, by private revocable token.
 pub async fn token_calendar(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    let Some(token) = file.strip_suffix(".ics") else { return not_found() };
+    let Some(token) = file.strip_suffix(".ics") else {
+        return not_found();
+    };
     if token.len() < 20 {
         return not_found();
     }

@@ -21,7 +21,11 @@ pub struct LoginForm {
 }
 
 fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
 fn encode(value: &str) -> String {
@@ -52,7 +56,9 @@ pub async fn login(
     let password = form.password;
     let verified = {
         let hash = hash.clone().unwrap_or_else(|| dummy_hash().to_string());
-        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
     };
     let Some(user) = user.filter(|_| verified && hash.is_some()) else {
         let _ = sessions::record_failure(&state.pool, &email).await;
@@ -62,7 +68,10 @@ pub async fn login(
     if let Some(Extension(SessionToken(old))) = previous {
         let _ = sessions::delete(&state.pool, &old).await;
     }
-    let first_org = users::default_organisation(&state.pool, user.id).await.ok().flatten();
+    let first_org = users::default_organisation(&state.pool, user.id)
+        .await
+        .ok()
+        .flatten();
     let token = match sessions::create(&state.pool, user.id, first_org).await {
         Ok(token) => token,
         Err(error) => {
@@ -74,20 +83,36 @@ pub async fn login(
     let mut response = see_other("/agenda");
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, Some(max_age), "Lax", state.settings.secure_cookies),
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            Some(max_age),
+            "Lax",
+            state.settings.secure_cookies,
+        ),
     );
     response
 }
 
 /// `POST /auth/logout`.
-pub async fn logout(State(state): State<AppState>, token: Option<Extension<SessionToken>>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    token: Option<Extension<SessionToken>>,
+) -> Response {
     if let Some(Extension(SessionToken(token))) = token {
         let _ = sessions::delete(&state.pool, &token).await;
     }
     let mut response = see_other("/login?info=signed_out");
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), "Lax", state.settings.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            Some(0),
+            "Lax",
+            state.settings.secure_cookies,
+        ),
+    );
     response
 }
 
@@ -108,16 +133,24 @@ pub async fn switch_organisation(
     let (Some(Extension(viewer)), Some(Extension(SessionToken(token)))) = (viewer, token) else {
         return see_other("/login?error=expired");
     };
-    if !viewer.memberships.iter().any(|m| m.organisation_id == form.organisation_id) {
+    if !viewer
+        .memberships
+        .iter()
+        .any(|m| m.organisation_id == form.organisation_id)
+    {
         return (StatusCode::NOT_FOUND, "Organisation introuvable.").into_response();
     }
-    if let Err(error) = sessions::set_organisation(&state.pool, &token, form.organisation_id).await {
+    if let Err(error) = sessions::set_organisation(&state.pool, &token, form.organisation_id).await
+    {
         tracing::error!(%error, "cannot switch organisation");
     }
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.find("://").and_then(|i| v[i + 3..].find('/').map(|j| v[i + 3 + j..].to_string())))
+        .and_then(|v| {
+            v.find("://")
+                .and_then(|i| v[i + 3..].find('/').map(|j| v[i + 3 + j..].to_string()))
+        })
         .unwrap_or_else(|| "/reunions".to_string());
     see_other(&back)
 }

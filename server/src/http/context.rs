@@ -5,7 +5,9 @@
 //! - the signed-in viewer, resolved from the session cookie;
 //! - security headers on every response.
 
-use app::api::session::{SessionView, Viewer, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE};
+use app::api::session::{
+    SessionView, Viewer, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE,
+};
 use app::backend::db::{sessions, users};
 use app::backend::security::{random_token, same_secret};
 use app::backend::AppState;
@@ -37,7 +39,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value with the house flags.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, same_site: &str, secure: bool) -> HeaderValue {
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    same_site: &str,
+    secure: bool,
+) -> HeaderValue {
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if let Some(seconds) = max_age {
         cookie.push_str(&format!("; Max-Age={seconds}"));
@@ -54,12 +62,24 @@ fn is_static(path: &str) -> bool {
 
 /// Whether a GET of this path is a page that only signed-in people may see.
 fn needs_sign_in(path: &str) -> bool {
-    const PUBLIC_PREFIXES: [&str; 6] = ["/login", "/mot-de-passe/", "/api/", "/auth/", "/calendar/", "/meetings/"];
-    !(PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || path == "/me/calendar.ics")
+    const PUBLIC_PREFIXES: [&str; 6] = [
+        "/login",
+        "/mot-de-passe/",
+        "/api/",
+        "/auth/",
+        "/calendar/",
+        "/meetings/",
+    ];
+    !(PUBLIC_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || path == "/me/calendar.ics")
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded::parse(body).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+    form_urlencoded::parse(body)
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 fn csrf_refusal(req_headers: &HeaderMap, path: &str) -> Response {
@@ -69,19 +89,37 @@ fn csrf_refusal(req_headers: &HeaderMap, path: &str) -> Response {
         .is_some_and(|v| v.contains("text/html"));
     if path.starts_with("/api/") && !accepts_html {
         let body = serde_json::to_string(&AppError::Csrf).unwrap_or_default();
-        return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
     }
     if path == "/auth/login" {
-        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login?error=csrf")]).into_response();
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/login?error=csrf")],
+        )
+            .into_response();
     }
     let page = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Formulaire expiré</title></head>\
         <body><h1>Formulaire expiré</h1><p>Le formulaire a expiré ou ne vient pas de Concerto : rechargez la page \
         et recommencez.</p><p><a href=\"/\">Retour à l'accueil</a></p></body></html>";
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
 }
 
 /// The middleware.
-pub async fn request_context(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     if is_static(&path) {
         let mut response = next.run(request).await;
@@ -99,7 +137,9 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     let body = if unsafe_method {
         let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => bytes,
-            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse.").into_response(),
+            Err(_) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse.").into_response()
+            }
         };
         let is_form = parts
             .headers
@@ -111,7 +151,13 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or_else(|| if is_form { form_field(&bytes, CSRF_FIELD) } else { None });
+            .or_else(|| {
+                if is_form {
+                    form_field(&bytes, CSRF_FIELD)
+                } else {
+                    None
+                }
+            });
         let valid = match (&existing_csrf, &sent) {
             (Some(expected), Some(sent)) => same_secret(expected, sent),
             _ => false,
@@ -129,10 +175,12 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     let mut viewer: Option<Viewer> = None;
     if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
         match sessions::resolve(&state.pool, &token).await {
-            Ok(Some((user_id, organisation_id))) => match users::viewer(&state.pool, user_id, organisation_id).await {
-                Ok(found) => viewer = found,
-                Err(error) => tracing::error!(%error, "cannot load viewer"),
-            },
+            Ok(Some((user_id, organisation_id))) => {
+                match users::viewer(&state.pool, user_id, organisation_id).await {
+                    Ok(found) => viewer = found,
+                    Err(error) => tracing::error!(%error, "cannot load viewer"),
+                }
+            }
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "cannot resolve session"),
         }
@@ -146,21 +194,28 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     if viewer.is_none() && parts.method == Method::GET && needs_sign_in(&path) {
         let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
         if existing_csrf.is_none() {
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure));
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure),
+            );
         }
         harden(response.headers_mut(), None, false);
         return response;
     }
     let nonce = random_token();
     parts.extensions.insert(CspNonce(nonce.clone()));
-    parts.extensions.insert(SessionView { viewer, csrf_token: csrf_token.clone() });
+    parts.extensions.insert(SessionView {
+        viewer,
+        csrf_token: csrf_token.clone(),
+    });
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let headers = response.headers_mut();
     if existing_csrf.is_none() {
-        headers.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure));
+        headers.append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure),
+        );
     }
     harden(headers, Some(&nonce), false);
     response
@@ -179,11 +234,23 @@ fn harden(headers: &mut HeaderMap, nonce: Option<&str>, is_static: bool) {
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"),
+    );
     if is_static {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     } else if !headers.contains_key(header::CACHE_CONTROL) {

@@ -37,22 +37,29 @@ impl Mailer {
         let transport = match smtp_url {
             Some(url) => {
                 // smtp://host[:port] (plain SMTP, for a local relay or a test sink).
-                let rest = url
-                    .strip_prefix("smtp://")
-                    .ok_or_else(|| anyhow::anyhow!("unsupported SMTP URL {url}: expected smtp://host:port"))?;
+                let rest = url.strip_prefix("smtp://").ok_or_else(|| {
+                    anyhow::anyhow!("unsupported SMTP URL {url}: expected smtp://host:port")
+                })?;
                 let rest = rest.trim_end_matches('/');
                 let (host, port) = match rest.rsplit_once(':') {
                     Some((host, port)) => (host.to_string(), port.parse::<u16>()?),
                     None => (rest.to_string(), 25),
                 };
-                Transport::Smtp(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).build())
+                Transport::Smtp(
+                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                        .port(port)
+                        .build(),
+                )
             }
             None => {
                 std::fs::create_dir_all(&outbox_dir)?;
                 Transport::Folder(outbox_dir)
             }
         };
-        Ok(Mailer { transport, from: from.parse()? })
+        Ok(Mailer {
+            transport,
+            from: from.parse()?,
+        })
     }
 
     async fn send(&self, id: i64, message: Message) -> anyhow::Result<()> {
@@ -69,18 +76,39 @@ impl Mailer {
     }
 }
 
-async fn build_message(state: &AppState, mailer: &Mailer, mail: &PendingMail) -> anyhow::Result<Message> {
+async fn build_message(
+    state: &AppState,
+    mailer: &Mailer,
+    mail: &PendingMail,
+) -> anyhow::Result<Message> {
     let builder = Message::builder()
         .from(mailer.from.clone())
         .to(mail.recipient.parse()?)
         .subject(mail.subject.clone());
-    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.body_text.clone());
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body_text.clone());
     let attachment = match (mail.ics_meeting_id, mail.ics_method.as_deref()) {
         (Some(meeting_id), Some(method_name)) => match store::get(&state.pool, meeting_id).await? {
             Some(meeting) => {
-                let scope = if mail.ics_scope.as_deref() == Some("series") { Scope::Series } else { Scope::Meeting };
-                let method = if method_name == "CANCEL" { Method::Cancel } else { Method::Request };
-                let calendar = meeting_calendar(&state.pool, &state.settings.base_url, &meeting, scope, method).await?;
+                let scope = if mail.ics_scope.as_deref() == Some("series") {
+                    Scope::Series
+                } else {
+                    Scope::Meeting
+                };
+                let method = if method_name == "CANCEL" {
+                    Method::Cancel
+                } else {
+                    Method::Request
+                };
+                let calendar = meeting_calendar(
+                    &state.pool,
+                    &state.settings.base_url,
+                    &meeting,
+                    scope,
+                    method,
+                )
+                .await?;
                 Some((render(&calendar), method_name.to_string()))
             }
             None => None,
@@ -90,16 +118,15 @@ async fn build_message(state: &AppState, mailer: &Mailer, mail: &PendingMail) ->
     Ok(match attachment {
         None => builder.singlepart(text)?,
         Some((ics, method)) => {
-            let content_type = ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))?;
+            let content_type =
+                ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))?;
             builder.multipart(
-                MultiPart::mixed()
-                    .singlepart(text)
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(content_type)
-                            .header(ContentTransferEncoding::Base64)
-                            .body(ics),
-                    ),
+                MultiPart::mixed().singlepart(text).singlepart(
+                    SinglePart::builder()
+                        .header(content_type)
+                        .header(ContentTransferEncoding::Base64)
+                        .body(ics),
+                ),
             )?
         }
     })

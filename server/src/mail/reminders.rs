@@ -22,14 +22,26 @@ pub async fn queue_due_reminders(state: &AppState) -> sqlx::Result<usize> {
         let recipients: Vec<Recipient> = invitees
             .iter()
             .filter(|i| i.rsvp().wants_reminder())
-            .map(|i| Recipient { email: i.email.clone(), name: i.display_name.clone() })
+            .map(|i| Recipient {
+                email: i.email.clone(),
+                name: i.display_name.clone(),
+            })
             .collect();
         let mut tx = state.pool.begin().await?;
         if !store::claim_reminder(&mut tx, meeting.id).await? {
             continue;
         }
         let dedup = format!("reminder:{}", meeting.id);
-        queue(&mut tx, &state.settings.base_url, &meeting, Scope::Meeting, Notice::Reminder, &recipients, Some(&dedup)).await?;
+        queue(
+            &mut tx,
+            &state.settings.base_url,
+            &meeting,
+            Scope::Meeting,
+            Notice::Reminder,
+            &recipients,
+            Some(&dedup),
+        )
+        .await?;
         tx.commit().await?;
         reminded += 1;
     }

@@ -45,7 +45,9 @@ pub struct Options {
 
 impl TestApp {
     pub async fn spawn(options: Options) -> TestApp {
-        let dir = options.dir.unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("temp dir")));
+        let dir = options
+            .dir
+            .unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("temp dir")));
         let sink = match (options.sink, options.smtp) {
             (Some(sink), _) => Some(sink),
             (None, true) => Some(smtp::SmtpSink::start().await),
@@ -53,27 +55,44 @@ impl TestApp {
         };
         let config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
-            database: DatabaseArgs { database_url: format!("sqlite://{}/concerto.db", dir.path().display()) },
+            database: DatabaseArgs {
+                database_url: format!("sqlite://{}/concerto.db", dir.path().display()),
+            },
             demo: options.demo,
-            smtp_url: sink.as_ref().map(|s| format!("smtp://127.0.0.1:{}", s.port)),
+            smtp_url: sink
+                .as_ref()
+                .map(|s| format!("smtp://127.0.0.1:{}", s.port)),
             outbox_dir: dir.path().join("outbox"),
             mail_from: "Concerto <concerto@localhost>".into(),
             base_url: None,
             site_root: dir.path().join("site").display().to_string(),
             reminder_interval_seconds: 1,
         };
-        let application = Application::build(config).await.expect("application builds");
+        let application = Application::build(config)
+            .await
+            .expect("application builds");
         let address = format!("http://127.0.0.1:{}", application.port());
         let state = application.state();
         let (tx, rx) = oneshot::channel();
         let handle = tokio::spawn(application.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp { address, dir, state, smtp: sink, shutdown: Some(tx), handle: Some(handle) }
+        TestApp {
+            address,
+            dir,
+            state,
+            smtp: sink,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
     }
 
     pub async fn demo() -> TestApp {
-        TestApp::spawn(Options { demo: true, ..Default::default() }).await
+        TestApp::spawn(Options {
+            demo: true,
+            ..Default::default()
+        })
+        .await
     }
 
     /// Stops gracefully; returns the folder (for a restart) and the sink.
@@ -103,13 +122,24 @@ impl TestApp {
     pub async fn signed_in(&self, email: &str) -> Browser {
         let mut browser = self.browser();
         let response = browser.sign_in(email, DEMO_PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
-        assert_eq!(response.headers()["location"], "/agenda", "sign-in of {email}");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in of {email}"
+        );
+        assert_eq!(
+            response.headers()["location"],
+            "/agenda",
+            "sign-in of {email}"
+        );
         browser
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.pool).await.unwrap()
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap()
     }
 }
 
@@ -157,7 +187,11 @@ impl Browser {
         }
         self.client
             .post(self.url("/auth/login"))
-            .form(&[("email", email), ("password", password), ("csrf_token", &self.csrf)])
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &self.csrf),
+            ])
             .send()
             .await
             .unwrap()
@@ -165,7 +199,13 @@ impl Browser {
 
     /// Calls a read-only server function (GET with query parameters), as the pages load data.
     pub async fn query(&self, endpoint: &str, params: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self.client.get(self.url(&format!("/api/{endpoint}"))).query(params).send().await.unwrap();
+        let response = self
+            .client
+            .get(self.url(&format!("/api/{endpoint}")))
+            .query(params)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -176,7 +216,13 @@ impl Browser {
     pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &self.csrf));
-        let response = self.client.post(self.url(&format!("/api/{endpoint}"))).form(&form).send().await.unwrap();
+        let response = self
+            .client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -231,17 +277,27 @@ where
 
 /// User id by e-mail.
 pub async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app::backend::db::users::by_email(&app.state.pool, email).await.unwrap().unwrap().id
+    app::backend::db::users::by_email(&app.state.pool, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 /// Parses iCalendar text with the `ical` crate; panics when it does not parse.
 pub fn parse_ics(text: &str) -> Vec<ical::parser::ical::component::IcalCalendar> {
     let calendars: Vec<_> = ical::IcalParser::new(text.as_bytes()).collect();
     assert!(!calendars.is_empty(), "no calendar in:\n{text}");
-    calendars.into_iter().map(|c| c.expect("iCalendar parses")).collect()
+    calendars
+        .into_iter()
+        .map(|c| c.expect("iCalendar parses"))
+        .collect()
 }
 
 /// A property's value in a component's property list.
 pub fn prop<'a>(properties: &'a [ical::property::Property], name: &str) -> Option<&'a str> {
-    properties.iter().find(|p| p.name == name).and_then(|p| p.value.as_deref())
+    properties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.as_deref())
 }

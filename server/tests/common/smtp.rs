@@ -37,13 +37,21 @@ impl SmtpSink {
                         let upper = line.to_ascii_uppercase();
                         let reply: &[u8] = if upper.starts_with("EHLO") {
                             b"250-sink\r\n250 8BITMIME\r\n"
-                        } else if upper.starts_with("HELO") || upper.starts_with("MAIL") || upper.starts_with("NOOP") {
+                        } else if upper.starts_with("HELO")
+                            || upper.starts_with("MAIL")
+                            || upper.starts_with("NOOP")
+                        {
                             b"250 OK\r\n"
                         } else if upper.starts_with("RSET") {
                             recipients.clear();
                             b"250 OK\r\n"
                         } else if upper.starts_with("RCPT") {
-                            recipients.push(line[8..].trim().trim_matches(|c| c == '<' || c == '>').to_string());
+                            recipients.push(
+                                line[8..]
+                                    .trim()
+                                    .trim_matches(|c| c == '<' || c == '>')
+                                    .to_string(),
+                            );
                             b"250 OK\r\n"
                         } else if upper.starts_with("DATA") {
                             let _ = write.write_all(b"354 go ahead\r\n").await;
@@ -55,7 +63,10 @@ impl SmtpSink {
                                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
                                 data.push_str("\r\n");
                             }
-                            store.lock().unwrap().push(Received { recipients: std::mem::take(&mut recipients), data });
+                            store.lock().unwrap().push(Received {
+                                recipients: std::mem::take(&mut recipients),
+                                data,
+                            });
                             b"250 queued\r\n"
                         } else if upper.starts_with("QUIT") {
                             let _ = write.write_all(b"221 bye\r\n").await;
@@ -116,7 +127,11 @@ fn decode_words(value: &str) -> String {
         let decoded = word
             .strip_prefix("=?utf-8?b?")
             .or_else(|| word.strip_prefix("=?UTF-8?B?"))
-            .and_then(|inner| base64::engine::general_purpose::STANDARD.decode(inner.trim_end_matches("?=")).ok())
+            .and_then(|inner| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(inner.trim_end_matches("?="))
+                    .ok()
+            })
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         // RFC 2047: white space between two encoded words is not part of the text.
         if !out.is_empty() && !(previous_encoded && decoded.is_some()) {
@@ -133,10 +148,21 @@ pub fn calendar_part(data: &str) -> Option<(String, String)> {
     use base64::Engine as _;
     let start = data.find("Content-Type: text/calendar")?;
     let header_line = &data[start..start + data[start..].find("\r\n")?];
-    let method = header_line.split("method=").nth(1)?.split(';').next()?.trim().to_string();
+    let method = header_line
+        .split("method=")
+        .nth(1)?
+        .split(';')
+        .next()?
+        .trim()
+        .to_string();
     let body_start = start + data[start..].find("\r\n\r\n")? + 4;
-    let body_end = body_start + data[body_start..].find("\r\n--").unwrap_or(data.len() - body_start);
+    let body_end = body_start
+        + data[body_start..]
+            .find("\r\n--")
+            .unwrap_or(data.len() - body_start);
     let encoded: String = data[body_start..body_end].split("\r\n").collect();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     Some((method, String::from_utf8(bytes).ok()?))
 }

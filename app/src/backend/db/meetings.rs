@@ -196,7 +196,10 @@ pub fn occurrence_starts(rule: &RecurrenceRule, first: NaiveDateTime) -> Vec<Nai
     let starts = rule.local_starts(first, MAX_OCCURRENCES);
     if rule.end == SeriesEnd::Never {
         let horizon = first + Duration::days(OPEN_SERIES_HORIZON_DAYS);
-        starts.into_iter().filter(|start| *start <= horizon).collect()
+        starts
+            .into_iter()
+            .filter(|start| *start <= horizon)
+            .collect()
     } else {
         starts
     }
@@ -295,7 +298,13 @@ pub async fn create(
             let uid = new_uid();
             let id = insert_meeting(
                 tx,
-                Occurrence { organisation_id, uid: &uid, series_id: None, start_local: meeting.start_local, created_by },
+                Occurrence {
+                    organisation_id,
+                    uid: &uid,
+                    series_id: None,
+                    start_local: meeting.start_local,
+                    created_by,
+                },
                 meeting,
                 tz,
             )
@@ -305,11 +314,17 @@ pub async fn create(
         Some(rule) => {
             let starts = occurrence_starts(rule, meeting.start_local);
             let first = starts.first().copied().unwrap_or(meeting.start_local);
-            let (series_id, uid) = insert_series(tx, organisation_id, created_by, meeting, rule, first, tz).await?;
+            let (series_id, uid) =
+                insert_series(tx, organisation_id, created_by, meeting, rule, first, tz).await?;
             let mut ids = Vec::with_capacity(starts.len());
             for start_local in starts {
-                let occurrence =
-                    Occurrence { organisation_id, uid: &uid, series_id: Some(series_id), start_local, created_by };
+                let occurrence = Occurrence {
+                    organisation_id,
+                    uid: &uid,
+                    series_id: Some(series_id),
+                    start_local,
+                    created_by,
+                };
                 ids.push(insert_meeting(tx, occurrence, meeting, tz).await?);
             }
             Ok(ids)
@@ -319,18 +334,22 @@ pub async fn create(
 
 /// One meeting.
 pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<MeetingRow>> {
-    sqlx::query_as::<_, MeetingRow>(&format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as::<_, MeetingRow>(&format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// One series.
 pub async fn get_series(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SeriesRow>> {
-    sqlx::query_as::<_, SeriesRow>(&format!("SELECT {SERIES_COLUMNS} FROM series WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as::<_, SeriesRow>(&format!(
+        "SELECT {SERIES_COLUMNS} FROM series WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Every occurrence of a series, in order.
@@ -384,7 +403,11 @@ pub async fn list(
 }
 
 /// "Mon agenda": the viewer's upcoming invitations in every organisation.
-pub async fn agenda(pool: &SqlitePool, user_id: i64, limit: i64) -> sqlx::Result<Vec<MeetingWithAnswer>> {
+pub async fn agenda(
+    pool: &SqlitePool,
+    user_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<MeetingWithAnswer>> {
     let sql = format!(
         "SELECT {MEETING_COLUMNS}, i.response AS my_response, o.name AS organisation_name
          FROM invitations i
@@ -445,7 +468,12 @@ pub async fn invite(
 }
 
 /// Records an answer on each meeting where the user is invited; returns how many changed.
-pub async fn respond(pool: &SqlitePool, meeting_ids: &[i64], user_id: i64, answer: Rsvp) -> sqlx::Result<u64> {
+pub async fn respond(
+    pool: &SqlitePool,
+    meeting_ids: &[i64],
+    user_id: i64,
+    answer: Rsvp,
+) -> sqlx::Result<u64> {
     let stamp = now();
     let mut tx = pool.begin().await?;
     let mut changed = 0;
@@ -524,12 +552,13 @@ pub async fn update_following(
     .bind(local(occurrence))
     .fetch_all(&mut **tx)
     .await?;
-    let (earlier,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2")
-            .bind(series.id)
-            .bind(local(occurrence))
-            .fetch_one(&mut **tx)
-            .await?;
+    let (earlier,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2",
+    )
+    .bind(series.id)
+    .bind(local(occurrence))
+    .fetch_one(&mut **tx)
+    .await?;
     let first_local = occurrence.date().and_time(new_time);
     let stamp = now();
     let (target_series, target_uid) = if earlier == 0 {
@@ -555,17 +584,28 @@ pub async fn update_following(
     } else {
         let mut old_rule = rule.clone();
         old_rule.end = SeriesEnd::Until(occurrence.date() - Duration::days(1));
-        sqlx::query("UPDATE series SET rrule = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3")
-            .bind(old_rule.to_rrule_at(parse_local(&series.first_start_local), tz))
-            .bind(&stamp)
-            .bind(series.id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE series SET rrule = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(old_rule.to_rrule_at(parse_local(&series.first_start_local), tz))
+        .bind(&stamp)
+        .bind(series.id)
+        .execute(&mut **tx)
+        .await?;
         let mut new_rule = rule.clone();
         if let SeriesEnd::Count(count) = rule.end {
             new_rule.end = SeriesEnd::Count(count.saturating_sub(earlier as u32).max(1));
         }
-        insert_series(tx, series.organisation_id, series.created_by, meeting, &new_rule, first_local, tz).await?
+        insert_series(
+            tx,
+            series.organisation_id,
+            series.created_by,
+            meeting,
+            &new_rule,
+            first_local,
+            tz,
+        )
+        .await?
     };
     let mut ids = Vec::with_capacity(following.len());
     for (id, occurrence_local) in following {
@@ -600,7 +640,9 @@ pub async fn update_following(
 
 /// Ids of an occurrence and the later ones of its series that are not cancelled.
 pub async fn following_ids(pool: &SqlitePool, row: &MeetingRow) -> sqlx::Result<Vec<i64>> {
-    let Some(series_id) = row.series_id else { return Ok(vec![row.id]) };
+    let Some(series_id) = row.series_id else {
+        return Ok(vec![row.id]);
+    };
     let rows: Vec<(i64,)> = sqlx::query_as(
         "SELECT id FROM meetings WHERE series_id = $1 AND start_utc >= $2 AND cancelled = FALSE ORDER BY start_utc",
     )
@@ -667,7 +709,10 @@ pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<V
 }
 
 /// Invitees of many meetings at once: (meeting id, invitee).
-pub async fn invitees_of_many(pool: &SqlitePool, meeting_ids: &[i64]) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+pub async fn invitees_of_many(
+    pool: &SqlitePool,
+    meeting_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
     if meeting_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -686,9 +731,20 @@ pub async fn invitees_of_many(pool: &SqlitePool, meeting_ids: &[i64]) -> sqlx::R
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(|(meeting_id, user_id, display_name, email, role, response)| {
-            (meeting_id, InviteeRow { user_id, display_name, email, role, response })
-        })
+        .map(
+            |(meeting_id, user_id, display_name, email, role, response)| {
+                (
+                    meeting_id,
+                    InviteeRow {
+                        user_id,
+                        display_name,
+                        email,
+                        role,
+                        response,
+                    },
+                )
+            },
+        )
         .collect())
 }
 
@@ -707,11 +763,16 @@ pub async fn due_reminders(pool: &SqlitePool, within: Duration) -> sqlx::Result<
 }
 
 /// Marks a meeting's reminder as sent; false when another worker got there first.
-pub async fn claim_reminder(tx: &mut Transaction<'_, Sqlite>, meeting_id: i64) -> sqlx::Result<bool> {
-    let result = sqlx::query("UPDATE meetings SET reminder_sent_at = $1 WHERE id = $2 AND reminder_sent_at IS NULL")
-        .bind(now())
-        .bind(meeting_id)
-        .execute(&mut **tx)
-        .await?;
+pub async fn claim_reminder(
+    tx: &mut Transaction<'_, Sqlite>,
+    meeting_id: i64,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE meetings SET reminder_sent_at = $1 WHERE id = $2 AND reminder_sent_at IS NULL",
+    )
+    .bind(now())
+    .bind(meeting_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(result.rows_affected() == 1)
 }

@@ -17,10 +17,12 @@ pub fn ts(instant: DateTime<Utc>) -> String {
 
 /// Parses [`ts`] output.
 pub fn parse_ts(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| {
-        tracing::error!(text, "unparsable instant in the database");
-        DateTime::<Utc>::MIN_UTC
-    })
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|_| {
+            tracing::error!(text, "unparsable instant in the database");
+            DateTime::<Utc>::MIN_UTC
+        })
 }
 
 /// Text for a local wall-clock time.

@@ -76,7 +76,11 @@ pub async fn pending(pool: &SqlitePool, limit: i64) -> sqlx::Result<Vec<PendingM
 
 /// Marks a row delivered.
 pub async fn mark_sent(pool: &SqlitePool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2").bind(now()).bind(id).execute(pool).await?;
+    sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

@@ -16,7 +16,11 @@ pub const MAX_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 
 /// Creates a session and returns the cookie value (a fresh random id at every sign-in).
-pub async fn create(pool: &SqlitePool, user_id: i64, organisation_id: Option<i64>) -> sqlx::Result<String> {
+pub async fn create(
+    pool: &SqlitePool,
+    user_id: i64,
+    organisation_id: Option<i64>,
+) -> sqlx::Result<String> {
     let token = random_token();
     let created = Utc::now();
     sqlx::query(
@@ -43,7 +47,9 @@ pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<(i64
     .bind(&hash)
     .fetch_optional(pool)
     .await?;
-    let Some((user_id, organisation_id, last_seen_at, expires_at)) = row else { return Ok(None) };
+    let Some((user_id, organisation_id, last_seen_at, expires_at)) = row else {
+        return Ok(None);
+    };
     let now_instant = Utc::now();
     let last_seen = parse_ts(&last_seen_at);
     if parse_ts(&expires_at) <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
@@ -62,12 +68,19 @@ pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<(i64
 
 /// Ends a session.
 pub async fn delete(pool: &SqlitePool, token: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(token_hash(token)).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(token_hash(token))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Changes the session's current organisation.
-pub async fn set_organisation(pool: &SqlitePool, token: &str, organisation_id: i64) -> sqlx::Result<()> {
+pub async fn set_organisation(
+    pool: &SqlitePool,
+    token: &str,
+    organisation_id: i64,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE sessions SET organisation_id = $1 WHERE id_hash = $2")
         .bind(organisation_id)
         .bind(token_hash(token))
@@ -88,16 +101,20 @@ pub async fn record_failure(pool: &SqlitePool, email: &str) -> sqlx::Result<()> 
 
 /// Whether an e-mail is locked out by recent failures.
 pub async fn is_throttled(pool: &SqlitePool, email: &str) -> sqlx::Result<bool> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND failed_at > $2")
-        .bind(email)
-        .bind(ts(Utc::now() - THROTTLE_WINDOW))
-        .fetch_one(pool)
-        .await?;
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND failed_at > $2")
+            .bind(email)
+            .bind(ts(Utc::now() - THROTTLE_WINDOW))
+            .fetch_one(pool)
+            .await?;
     Ok(count >= MAX_FAILURES)
 }
 
 /// Forgets failures after a successful sign-in.
 pub async fn clear_failures(pool: &SqlitePool, email: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(pool).await?;
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(email)
+        .execute(pool)
+        .await?;
     Ok(())
 }

@@ -76,7 +76,12 @@ pub async fn by_calendar_token(pool: &SqlitePool, token: &str) -> sqlx::Result<O
 }
 
 /// Creates an account without password (the person sets it through a one-time link).
-pub async fn create(pool: &SqlitePool, email: &str, display_name: &str, is_admin: bool) -> sqlx::Result<i64> {
+pub async fn create(
+    pool: &SqlitePool,
+    email: &str,
+    display_name: &str,
+    is_admin: bool,
+) -> sqlx::Result<i64> {
     let row: (i64,) = sqlx::query_as(
         "INSERT INTO users (email, display_name, is_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -101,21 +106,29 @@ pub async fn set_password_hash(pool: &SqlitePool, user_id: i64, hash: &str) -> s
 
 /// Creates an organisation.
 pub async fn create_organisation(pool: &SqlitePool, name: &str) -> sqlx::Result<i64> {
-    let row: (i64,) = sqlx::query_as("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name.trim())
-        .bind(now())
-        .fetch_one(pool)
-        .await?;
+    let row: (i64,) =
+        sqlx::query_as("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name.trim())
+            .bind(now())
+            .fetch_one(pool)
+            .await?;
     Ok(row.0)
 }
 
 /// Every organisation, by name.
 pub async fn organisations(pool: &SqlitePool) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, name FROM organisations ORDER BY name").fetch_all(pool).await
+    sqlx::query_as("SELECT id, name FROM organisations ORDER BY name")
+        .fetch_all(pool)
+        .await
 }
 
 /// Adds (or changes) a membership.
-pub async fn add_membership(pool: &SqlitePool, user_id: i64, organisation_id: i64, role: Role) -> sqlx::Result<()> {
+pub async fn add_membership(
+    pool: &SqlitePool,
+    user_id: i64,
+    organisation_id: i64,
+    role: Role,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = excluded.role",
@@ -141,7 +154,11 @@ pub async fn memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Me
     Ok(rows
         .into_iter()
         .filter_map(|(organisation_id, organisation_name, role)| {
-            Role::from_code(&role).map(|role| Membership { organisation_id, organisation_name, role })
+            Role::from_code(&role).map(|role| Membership {
+                organisation_id,
+                organisation_name,
+                role,
+            })
         })
         .collect())
 }
@@ -158,8 +175,14 @@ pub async fn default_organisation(pool: &SqlitePool, user_id: i64) -> sqlx::Resu
 
 /// Builds the viewer of a session: the user, their memberships and the current one (the
 /// session's choice if still a member, else the first).
-pub async fn viewer(pool: &SqlitePool, user_id: i64, current_org: Option<i64>) -> sqlx::Result<Option<Viewer>> {
-    let Some(user) = by_id(pool, user_id).await? else { return Ok(None) };
+pub async fn viewer(
+    pool: &SqlitePool,
+    user_id: i64,
+    current_org: Option<i64>,
+) -> sqlx::Result<Option<Viewer>> {
+    let Some(user) = by_id(pool, user_id).await? else {
+        return Ok(None);
+    };
     let memberships = memberships(pool, user_id).await?;
     let current = current_org
         .and_then(|id| memberships.iter().find(|m| m.organisation_id == id))
@@ -188,31 +211,42 @@ pub async fn members(pool: &SqlitePool, organisation_id: i64) -> sqlx::Result<Ve
 }
 
 /// Issues a one-time link token valid for `valid_for`; only its hash is stored.
-pub async fn create_password_token(pool: &SqlitePool, user_id: i64, valid_for: Duration) -> sqlx::Result<String> {
+pub async fn create_password_token(
+    pool: &SqlitePool,
+    user_id: i64,
+    valid_for: Duration,
+) -> sqlx::Result<String> {
     let token = random_token();
-    sqlx::query("INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash(&token))
-        .bind(user_id)
-        .bind(ts(Utc::now() + valid_for))
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(ts(Utc::now() + valid_for))
+    .execute(pool)
+    .await?;
     Ok(token)
 }
 
 /// Whether a one-time token is usable; returns its user.
 pub async fn password_token_user(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_tokens WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT user_id, expires_at, used_at FROM password_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(pool)
+    .await?;
     Ok(row.and_then(|(user_id, expires_at, used_at)| {
         (used_at.is_none() && parse_ts(&expires_at) > Utc::now()).then_some(user_id)
     }))
 }
 
 /// Uses a one-time token: sets the password and burns the token, atomically.
-pub async fn consume_password_token(pool: &SqlitePool, token: &str, password_hash: &str) -> sqlx::Result<Option<i64>> {
+pub async fn consume_password_token(
+    pool: &SqlitePool,
+    token: &str,
+    password_hash: &str,
+) -> sqlx::Result<Option<i64>> {
     let mut tx = pool.begin().await?;
     let used = sqlx::query_as::<_, (i64,)>(
         "UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
@@ -222,7 +256,9 @@ pub async fn consume_password_token(pool: &SqlitePool, token: &str, password_has
     .bind(token_hash(token))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id,)) = used else { return Ok(None) };
+    let Some((user_id,)) = used else {
+        return Ok(None);
+    };
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(user_id)
@@ -233,7 +269,11 @@ pub async fn consume_password_token(pool: &SqlitePool, token: &str, password_has
 }
 
 /// Replaces (or revokes, with None) the calendar subscription token.
-pub async fn set_calendar_token(pool: &SqlitePool, user_id: i64, token: Option<&str>) -> sqlx::Result<()> {
+pub async fn set_calendar_token(
+    pool: &SqlitePool,
+    user_id: i64,
+    token: Option<&str>,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET calendar_token = $1 WHERE id = $2")
         .bind(token)
         .bind(user_id)

@@ -7,16 +7,57 @@ use super::{Finding, PiiKind};
 
 /// Lowercase words allowed inside a street name ("rue de la Paix", "chemin des Vignes").
 fn is_name_particle(w: &str) -> bool {
-    matches!(w, "de" | "du" | "des" | "d" | "l" | "la" | "le" | "les" | "aux" | "au" | "sous" | "sur" | "en" | "et")
+    matches!(
+        w,
+        "de" | "du"
+            | "des"
+            | "d"
+            | "l"
+            | "la"
+            | "le"
+            | "les"
+            | "aux"
+            | "au"
+            | "sous"
+            | "sur"
+            | "en"
+            | "et"
+    )
 }
 
 /// Words that end a street name even when written in lowercase.
 fn ends_name(w: &str) -> bool {
     matches!(
         w,
-        "a" | "depuis" | "avec" | "pour" | "chez" | "ou" | "dans" | "par" | "mais" | "puis" | "pres" | "vers"
-            | "il" | "elle" | "ils" | "elles" | "qui" | "que" | "est" | "sont" | "vit" | "habite" | "tel"
-            | "donc" | "car" | "apres" | "avant" | "seul" | "seule" | "cedex"
+        "a" | "depuis"
+            | "avec"
+            | "pour"
+            | "chez"
+            | "ou"
+            | "dans"
+            | "par"
+            | "mais"
+            | "puis"
+            | "pres"
+            | "vers"
+            | "il"
+            | "elle"
+            | "ils"
+            | "elles"
+            | "qui"
+            | "que"
+            | "est"
+            | "sont"
+            | "vit"
+            | "habite"
+            | "tel"
+            | "donc"
+            | "car"
+            | "apres"
+            | "avant"
+            | "seul"
+            | "seule"
+            | "cedex"
     ) || is_stop(w) && !is_name_particle(w)
 }
 
@@ -38,7 +79,9 @@ fn street_name(t: &Tokens, mut k: usize, risky: bool) -> Option<usize> {
         if t.is_word(k) {
             let w = t.f(k);
             let cap = t.has(k, CAP);
-            if is_name_particle(w) && !cap || (cap && matches!(w, "de" | "du" | "des" | "la" | "le" | "les") && first) {
+            if is_name_particle(w) && !cap
+                || (cap && matches!(w, "de" | "du" | "des" | "la" | "le" | "les") && first)
+            {
                 if w == "et" && last.is_none() {
                     return None;
                 }
@@ -55,7 +98,9 @@ fn street_name(t: &Tokens, mut k: usize, risky: bool) -> Option<usize> {
                 prev_month = month(w).is_some();
             } else {
                 // Lowercase word: accepted right after the type (safe types) or after a particle.
-                let ok = !ends_name(w) && (after_particle || (first && !risky)) && w.chars().count() >= 2;
+                let ok = !ends_name(w)
+                    && (after_particle || (first && !risky))
+                    && w.chars().count() >= 2;
                 if !ok {
                     break;
                 }
@@ -119,7 +164,11 @@ fn postcode_town(t: &Tokens, k: usize) -> Option<usize> {
         if t.has(m, CAP) && (!is_stop(w) || matches!(w, "le" | "la" | "les")) {
             last = Some(m);
             m += 1;
-        } else if matches!(w, "sur" | "en" | "les" | "lès" | "de" | "du" | "le" | "la" | "cedex") && last.is_some() {
+        } else if matches!(
+            w,
+            "sur" | "en" | "les" | "lès" | "de" | "du" | "le" | "la" | "cedex"
+        ) && last.is_some()
+        {
             if w == "cedex" {
                 last = Some(m);
                 if t.is_num(m + 1) && t.same_line(m + 1) {
@@ -139,9 +188,25 @@ fn postcode_town(t: &Tokens, k: usize) -> Option<usize> {
 fn is_address_trigger(w: &str) -> bool {
     matches!(
         w,
-        "adresse" | "domicilie" | "domiciliee" | "domicile" | "habite" | "habitant" | "demeurant" | "demeure"
-            | "reside" | "residant" | "residente" | "resident" | "vit" | "installe" | "installee" | "loge"
-            | "logee" | "heberge" | "hebergee"
+        "adresse"
+            | "domicilie"
+            | "domiciliee"
+            | "domicile"
+            | "habite"
+            | "habitant"
+            | "demeurant"
+            | "demeure"
+            | "reside"
+            | "residant"
+            | "residente"
+            | "resident"
+            | "vit"
+            | "installe"
+            | "installee"
+            | "loge"
+            | "logee"
+            | "heberge"
+            | "hebergee"
     )
 }
 
@@ -151,18 +216,40 @@ fn try_numbered(t: &Tokens, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     // Not the tail of a decimal, a ratio or a date ("13/8", "0,5", "12.03").
-    if i > 0 && t.glued(i) && (t.is_punct(i - 1, '/') || t.is_punct(i - 1, ',') || t.is_punct(i - 1, '.') || t.is_punct(i - 1, '-')) {
+    if i > 0
+        && t.glued(i)
+        && (t.is_punct(i - 1, '/')
+            || t.is_punct(i - 1, ',')
+            || t.is_punct(i - 1, '.')
+            || t.is_punct(i - 1, '-'))
+    {
         return None;
     }
     let mut j = i + 1;
-    if t.is_word(j) && (matches!(t.f(j), "bis" | "ter" | "quater") || (t.glued(j) && t.raw(j).chars().count() == 1)) {
+    if t.is_word(j)
+        && (matches!(t.f(j), "bis" | "ter" | "quater")
+            || (t.glued(j) && t.raw(j).chars().count() == 1))
+    {
         j += 1;
     }
     if t.is_punct(j, ',') {
         j += 1;
     }
     // "12 Grande Rue", "3 Petite rue des Forges", "8 Grand'Rue"
-    if t.is_word(j) && matches!(t.f(j), "grande" | "grand" | "petite" | "petit" | "vieille" | "haute" | "basse" | "nouvelle" | "ancienne") {
+    if t.is_word(j)
+        && matches!(
+            t.f(j),
+            "grande"
+                | "grand"
+                | "petite"
+                | "petit"
+                | "vieille"
+                | "haute"
+                | "basse"
+                | "nouvelle"
+                | "ancienne"
+        )
+    {
         if t.is_punct(j + 1, '\'') || t.is_punct(j + 1, '’') {
             j += 2;
         } else {
@@ -185,7 +272,12 @@ fn try_numbered(t: &Tokens, i: usize) -> Option<(usize, usize)> {
     let mut k = j + 1;
     if t.is_punct(k, '.') && t.glued(k) {
         k += 1;
-    } else if abbrev && !matches!(t.f(j), "bd" | "rue" | "av" | "bld" | "bvd" | "fg" | "rte" | "imp") {
+    } else if abbrev
+        && !matches!(
+            t.f(j),
+            "bd" | "rue" | "av" | "bld" | "bvd" | "fg" | "rte" | "imp"
+        )
+    {
         return None;
     }
     let name_end = street_name(t, k, risky)?;
@@ -198,7 +290,8 @@ fn try_unnumbered(t: &Tokens, i: usize) -> Option<(usize, usize)> {
     let lieu_dit = w == "lieu-dit" || w == "lieudit" || (w == "lieu" && t.is(i + 1, "dit"));
     if lieu_dit {
         let mut k = if w == "lieu" { i + 2 } else { i + 1 };
-        while t.is_punct(k, ':') || t.is_punct(k, ',') || t.is_punct(k, '«') || t.is_punct(k, '"') {
+        while t.is_punct(k, ':') || t.is_punct(k, ',') || t.is_punct(k, '«') || t.is_punct(k, '"')
+        {
             k += 1;
         }
         let name_end = street_name(t, k, true)?;
@@ -214,8 +307,22 @@ fn try_unnumbered(t: &Tokens, i: usize) -> Option<(usize, usize)> {
                 ok = true;
                 break;
             }
-            let skip = t.is_punct(p, ':') || t.is_punct(p, ',') || t.is_punct(p, '\'') || t.is_punct(p, '’')
-                || matches!(t.f(p), "au" | "a" | "le" | "la" | "l" | "dans" | "en" | "sur" | "actuelle" | "actuellement");
+            let skip = t.is_punct(p, ':')
+                || t.is_punct(p, ',')
+                || t.is_punct(p, '\'')
+                || t.is_punct(p, '’')
+                || matches!(
+                    t.f(p),
+                    "au" | "a"
+                        | "le"
+                        | "la"
+                        | "l"
+                        | "dans"
+                        | "en"
+                        | "sur"
+                        | "actuelle"
+                        | "actuellement"
+                );
             if !skip || p == 0 {
                 break;
             }
@@ -244,7 +351,11 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
         };
         match r {
             Some((s, e)) => {
-                out.push(Finding { kind: PiiKind::Address, start: t.toks[s].start, end: t.toks[e].end });
+                out.push(Finding {
+                    kind: PiiKind::Address,
+                    start: t.toks[s].start,
+                    end: t.toks[e].end,
+                });
                 i = e + 1;
             }
             None => i += 1,

@@ -141,8 +141,25 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
                     let w = t.f(j);
                     let filler = matches!(
                         w,
-                        "le" | "la" | "l" | "en" | "a" | "e" | "du" | "de" | "d" | "au" | "ddn" | "naissance"
-                            | "date" | "ne" | "nee" | "dans" | "sur" | "region" | "commune" | "ville"
+                        "le" | "la"
+                            | "l"
+                            | "en"
+                            | "a"
+                            | "e"
+                            | "du"
+                            | "de"
+                            | "d"
+                            | "au"
+                            | "ddn"
+                            | "naissance"
+                            | "date"
+                            | "ne"
+                            | "nee"
+                            | "dans"
+                            | "sur"
+                            | "region"
+                            | "commune"
+                            | "ville"
                     );
                     if !(filler || t.has(j, super::text::CAP)) {
                         break;
@@ -150,8 +167,10 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
                 }
                 Some(Kind::Punct) => {
                     let r = t.raw(j);
-                    let ok = matches!(r, ":" | "-" | "," | "(" | ")" | "=" | "'" | "’" | "/" | "·" | "–")
-                        || (r == "." && j == i + 1);
+                    let ok = matches!(
+                        r,
+                        ":" | "-" | "," | "(" | ")" | "=" | "'" | "’" | "/" | "·" | "–"
+                    ) || (r == "." && j == i + 1);
                     if !ok {
                         break;
                     }
@@ -162,7 +181,11 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
             steps += 1;
         }
         if let Some((s, e)) = found {
-            out.push(Finding { kind: PiiKind::Birthdate, start: t.toks[s].start, end: t.toks[e].end });
+            out.push(Finding {
+                kind: PiiKind::Birthdate,
+                start: t.toks[s].start,
+                end: t.toks[e].end,
+            });
             i = e + 1;
         } else {
             i += 1;
@@ -192,7 +215,11 @@ pub fn after_names(t: &Tokens, out: &mut Vec<Finding>) {
                 (_, y) => y,
             };
             if year <= 2012 {
-                extra.push(Finding { kind: PiiKind::Birthdate, start: t.toks[j].start, end: t.toks[e].end });
+                extra.push(Finding {
+                    kind: PiiKind::Birthdate,
+                    start: t.toks[j].start,
+                    end: t.toks[e].end,
+                });
             }
         }
     }

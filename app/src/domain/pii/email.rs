@@ -14,7 +14,11 @@ fn is_domain(c: u8) -> bool {
 fn local_start(text: &str, at: usize) -> Option<usize> {
     let mut s = at;
     for (k, c) in text[..at].char_indices().rev() {
-        let ok = if c.is_ascii() { is_local(c as u8) } else { c.is_alphabetic() };
+        let ok = if c.is_ascii() {
+            is_local(c as u8)
+        } else {
+            c.is_alphabetic()
+        };
         if !ok {
             break;
         }
@@ -83,7 +87,11 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         }
         if let (Some(s), Some(e)) = (local_start(text, l), domain_end(b, d)) {
             if s >= last_end {
-                out.push(Finding { kind: PiiKind::Email, start: s, end: e });
+                out.push(Finding {
+                    kind: PiiKind::Email,
+                    start: s,
+                    end: e,
+                });
                 last_end = e;
                 i = e;
                 continue;

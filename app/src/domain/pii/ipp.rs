@@ -7,8 +7,11 @@ use super::{Finding, PiiKind};
 /// Words meaning "number" that turn the next noun into an identifier label ("n° de dossier").
 fn is_number_word(t: &Tokens, i: usize) -> bool {
     t.is_word(i)
-        && (matches!(t.f(i), "numero" | "num" | "no" | "nr" | "identifiant" | "id" | "ref" | "reference")
-            || (t.f(i) == "n" && (t.is_punct(i + 1, '°') || t.is_punct(i + 1, 'º') || t.is_punct(i + 1, '.'))))
+        && (matches!(
+            t.f(i),
+            "numero" | "num" | "no" | "nr" | "identifiant" | "id" | "ref" | "reference"
+        ) || (t.f(i) == "n"
+            && (t.is_punct(i + 1, '°') || t.is_punct(i + 1, 'º') || t.is_punct(i + 1, '.'))))
 }
 
 /// Whether a "number" word precedes token `i` closely ("n° de dossier", "numéro patient").
@@ -22,7 +25,10 @@ fn number_word_before(t: &Tokens, i: usize) -> bool {
         if is_number_word(t, k) {
             return true;
         }
-        let skip = matches!(t.f(k), "de" | "d" | "du" | "'" | "°" | "º" | "." | ":" | "unique" | "du patient");
+        let skip = matches!(
+            t.f(k),
+            "de" | "d" | "du" | "'" | "°" | "º" | "." | ":" | "unique" | "du patient"
+        );
         if !skip {
             return false;
         }
@@ -44,10 +50,11 @@ fn is_label(t: &Tokens, i: usize) -> bool {
                 || (t.is_num(i + 1) && t.is_punct(i + 2, '-') && t.glued(i + 2) && t.is_num(i + 3))
                 || is_number_word(t, i + 1)
                 || t.is_punct(i + 1, '#')
-                || ((t.is(i + 1, "patient") || t.is(i + 1, "medical")) && (t.is_punct(i + 2, ':') || t.is_num(i + 2)))
+                || ((t.is(i + 1, "patient") || t.is(i + 1, "medical"))
+                    && (t.is_punct(i + 2, ':') || t.is_num(i + 2)))
         }
-        "patient" | "patiente" | "sejour" | "admission" | "venue" | "hospitalisation" | "identification"
-        | "hospitalier" | "administratif" => number_word_before(t, i),
+        "patient" | "patiente" | "sejour" | "admission" | "venue" | "hospitalisation"
+        | "identification" | "hospitalier" | "administratif" => number_word_before(t, i),
         _ => false,
     }
 }
@@ -55,14 +62,46 @@ fn is_label(t: &Tokens, i: usize) -> bool {
 /// Words that may sit between a label and the identifier.
 fn is_filler(t: &Tokens, i: usize) -> bool {
     match t.kind(i) {
-        Some(Kind::Punct) => matches!(t.raw(i), ":" | "#" | "=" | "°" | "º" | "." | "-" | "(" | "/" | "'"),
+        Some(Kind::Punct) => matches!(
+            t.raw(i),
+            ":" | "#" | "=" | "°" | "º" | "." | "-" | "(" | "/" | "'"
+        ),
         Some(Kind::Word) => {
             matches!(
                 t.f(i),
-                "n" | "no" | "numero" | "num" | "de" | "du" | "d" | "la" | "le" | "l" | "patient" | "patiente"
-                    | "est" | "au" | "a" | "hospitalier" | "dossier" | "sejour" | "interne" | "ipp" | "nda"
-                    | "unique" | "medical" | "administratif" | "local" | "identifiant" | "du patient" | "son"
-                    | "sa" | "actuel" | "chez" | "nous" | "pour" | "information"
+                "n" | "no"
+                    | "numero"
+                    | "num"
+                    | "de"
+                    | "du"
+                    | "d"
+                    | "la"
+                    | "le"
+                    | "l"
+                    | "patient"
+                    | "patiente"
+                    | "est"
+                    | "au"
+                    | "a"
+                    | "hospitalier"
+                    | "dossier"
+                    | "sejour"
+                    | "interne"
+                    | "ipp"
+                    | "nda"
+                    | "unique"
+                    | "medical"
+                    | "administratif"
+                    | "local"
+                    | "identifiant"
+                    | "du patient"
+                    | "son"
+                    | "sa"
+                    | "actuel"
+                    | "chez"
+                    | "nous"
+                    | "pour"
+                    | "information"
             ) || (t.has(i, ALLCAPS) && is_acronym(t.f(i)))
         }
         _ => false,
@@ -79,7 +118,11 @@ fn identifier(t: &Tokens, j: usize) -> Option<(usize, usize)> {
             return None;
         }
         let next = k + 1;
-        let next_ok = t.glued(next) && (t.is_num(next) || ((t.is_punct(next, '-') || t.is_punct(next, '/')) && t.is_num(next + 1) && t.glued(next + 1)));
+        let next_ok = t.glued(next)
+            && (t.is_num(next)
+                || ((t.is_punct(next, '-') || t.is_punct(next, '/'))
+                    && t.is_num(next + 1)
+                    && t.glued(next + 1)));
         if !next_ok {
             return None;
         }
@@ -94,9 +137,10 @@ fn identifier(t: &Tokens, j: usize) -> Option<(usize, usize)> {
         if !t.glued(n) {
             break;
         }
-        let sep_then_alnum = (t.is_punct(n, '-') || t.is_punct(n, '/') || t.is_punct(n, '_') || t.is_punct(n, '.'))
-            && t.glued(n + 1)
-            && (t.is_num(n + 1) || (t.is_word(n + 1) && t.raw(n + 1).len() <= 3));
+        let sep_then_alnum =
+            (t.is_punct(n, '-') || t.is_punct(n, '/') || t.is_punct(n, '_') || t.is_punct(n, '.'))
+                && t.glued(n + 1)
+                && (t.is_num(n + 1) || (t.is_word(n + 1) && t.raw(n + 1).len() <= 3));
         if t.is_num(n) {
             digits += t.ndigits(n);
             k = n;
@@ -109,7 +153,11 @@ fn identifier(t: &Tokens, j: usize) -> Option<(usize, usize)> {
     // Space-grouped digits ("123 456 789") when the groups are short.
     while t.is_num(k) && (2..=4).contains(&t.ndigits(k)) {
         let n = k + 1;
-        if t.is_num(n) && t.same_line(n) && (2..=4).contains(&t.ndigits(n)) && digits + t.ndigits(n) <= 15 {
+        if t.is_num(n)
+            && t.same_line(n)
+            && (2..=4).contains(&t.ndigits(n))
+            && digits + t.ndigits(n) <= 15
+        {
             digits += t.ndigits(n);
             k = n;
         } else {
@@ -134,7 +182,8 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
         while j < n && steps < 8 && t.same_line(j) {
             if t.is_num(j) || (t.is_word(j) && !is_filler(t, j)) {
                 if let Some((e, digits)) = identifier(t, j) {
-                    let year_like = digits == 4 && e == j && matches!(t.raw(j).get(..2), Some("19" | "20"));
+                    let year_like =
+                        digits == 4 && e == j && matches!(t.raw(j).get(..2), Some("19" | "20"));
                     if digits >= 4 && !year_like {
                         found = Some((j, e));
                     }
@@ -148,7 +197,11 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
             steps += 1;
         }
         if let Some((s, e)) = found {
-            out.push(Finding { kind: PiiKind::Ipp, start: t.toks[s].start, end: t.toks[e].end });
+            out.push(Finding {
+                kind: PiiKind::Ipp,
+                start: t.toks[s].start,
+                end: t.toks[e].end,
+            });
             i = e + 1;
         } else {
             i += 1;

@@ -152,7 +152,12 @@ pub fn find_identifiers(text: &str) -> Vec<Finding> {
 
 /// Keeps a non-overlapping subset of candidates, by priority then length, sorted by start.
 fn resolve(text: &str, mut cands: Vec<Finding>) -> Vec<Finding> {
-    cands.retain(|f| f.start < f.end && f.end <= text.len() && text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+    cands.retain(|f| {
+        f.start < f.end
+            && f.end <= text.len()
+            && text.is_char_boundary(f.start)
+            && text.is_char_boundary(f.end)
+    });
     cands.sort_by(|a, b| {
         b.kind
             .priority()
@@ -163,8 +168,14 @@ fn resolve(text: &str, mut cands: Vec<Finding>) -> Vec<Finding> {
     // Accepted ranges keyed by start; a candidate is checked against its two neighbours.
     let mut kept: std::collections::BTreeMap<usize, Finding> = std::collections::BTreeMap::new();
     for c in cands {
-        let before_ok = kept.range(..=c.start).next_back().is_none_or(|(_, k)| k.end <= c.start);
-        let after_ok = kept.range(c.start..).next().is_none_or(|(_, k)| k.start >= c.end);
+        let before_ok = kept
+            .range(..=c.start)
+            .next_back()
+            .is_none_or(|(_, k)| k.end <= c.start);
+        let after_ok = kept
+            .range(c.start..)
+            .next()
+            .is_none_or(|(_, k)| k.start >= c.end);
         if before_ok && after_ok {
             kept.insert(c.start, c);
         }

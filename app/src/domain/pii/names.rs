@@ -2,8 +2,8 @@
 //! and, without cues, from capitalisation patterns confirmed by the given-name and surname lists.
 
 use super::lexicon::{
-    is_acronym, is_context_block, is_first_name, is_kin, is_particle, is_stop, is_surname, is_title,
-    is_weak_block,
+    is_acronym, is_context_block, is_first_name, is_kin, is_particle, is_stop, is_surname,
+    is_title, is_weak_block,
 };
 use super::text::{Kind, Tokens, ALLCAPS, CAP};
 use super::{Finding, PiiKind};
@@ -27,14 +27,37 @@ fn name_tok(t: &Tokens, i: usize, strict: bool) -> bool {
 fn lower_particle(w: &str) -> bool {
     matches!(
         w,
-        "van" | "von" | "der" | "den" | "da" | "das" | "do" | "dos" | "di" | "del" | "della" | "ben" | "bin"
-            | "ibn" | "el" | "al" | "ould" | "ait" | "ter" | "ten" | "abou"
+        "van"
+            | "von"
+            | "der"
+            | "den"
+            | "da"
+            | "das"
+            | "do"
+            | "dos"
+            | "di"
+            | "del"
+            | "della"
+            | "ben"
+            | "bin"
+            | "ibn"
+            | "el"
+            | "al"
+            | "ould"
+            | "ait"
+            | "ter"
+            | "ten"
+            | "abou"
     )
 }
 
 /// Single capital letter followed by a glued '.' ("J." in "Dr J. Martin").
 fn initial(t: &Tokens, i: usize) -> bool {
-    t.is_word(i) && t.has(i, CAP) && t.raw(i).chars().count() == 1 && t.is_punct(i + 1, '.') && t.glued(i + 1)
+    t.is_word(i)
+        && t.has(i, CAP)
+        && t.raw(i).chars().count() == 1
+        && t.is_punct(i + 1, '.')
+        && t.glued(i + 1)
 }
 
 /// Extends a name starting at `i` (a name token) over following name tokens; returns the last.
@@ -73,7 +96,21 @@ fn sentence_start(t: &Tokens, i: usize) -> bool {
     match t.kind(i - 1) {
         Some(Kind::Punct) => matches!(
             t.raw(i - 1),
-            "." | "!" | "?" | ":" | ";" | "…" | "•" | "-" | "*" | "(" | "\"" | "«" | "–" | "—" | "/" | "["
+            "." | "!"
+                | "?"
+                | ":"
+                | ";"
+                | "…"
+                | "•"
+                | "-"
+                | "*"
+                | "("
+                | "\""
+                | "«"
+                | "–"
+                | "—"
+                | "/"
+                | "["
         ),
         _ => false,
     }
@@ -90,7 +127,13 @@ fn prev_word_skipping(t: &Tokens, i: usize) -> Option<usize> {
         if t.is_punct(k, '\'') || t.is_punct(k, '’') || t.is_punct(k, '-') {
             continue;
         }
-        if t.is_word(k) && matches!(t.f(k), "de" | "du" | "des" | "d" | "l" | "la" | "le" | "les") && !t.has(k, CAP) {
+        if t.is_word(k)
+            && matches!(
+                t.f(k),
+                "de" | "du" | "des" | "d" | "l" | "la" | "le" | "les"
+            )
+            && !t.has(k, CAP)
+        {
             continue;
         }
         return t.is_word(k).then_some(k);
@@ -133,7 +176,22 @@ fn place_preposition(t: &Tokens, i: usize) -> bool {
         return p > 0 && matches!(t.f(p - 1), "d" | "l" | "jusqu");
     }
     t.is_word(p)
-        && matches!(t.f(p), "a" | "en" | "sur" | "vers" | "pres" | "de" | "du" | "des" | "depuis" | "au" | "aux" | "par" | "dans" | "entre")
+        && matches!(
+            t.f(p),
+            "a" | "en"
+                | "sur"
+                | "vers"
+                | "pres"
+                | "de"
+                | "du"
+                | "des"
+                | "depuis"
+                | "au"
+                | "aux"
+                | "par"
+                | "dans"
+                | "entre"
+        )
 }
 
 /// Strong cue at token `i`: returns the name span(s) it introduces.
@@ -157,7 +215,11 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
             j += 1;
         }
         // "Madame le Docteur X"
-        if t.is_word(j) && matches!(t.f(j), "le" | "la") && is_title(t.f(j + 1)) && t.f(j + 1) != "m" {
+        if t.is_word(j)
+            && matches!(t.f(j), "le" | "la")
+            && is_title(t.f(j + 1))
+            && t.f(j + 1) != "m"
+        {
             j += 2;
             if t.is_punct(j, '.') && t.glued(j) {
                 j += 1;
@@ -169,7 +231,12 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
             j += if t.is_punct(j, '-') { 3 } else { 2 };
         }
         // Capitalised particle opening a surname: "Mme Le Goff", "M. Da Silva", "Dr Van Long".
-        if t.is_word(j) && t.has(j, CAP) && is_particle(t.f(j)) && t.same_line(j + 1) && name_tok(t, j + 1, false) {
+        if t.is_word(j)
+            && t.has(j, CAP)
+            && is_particle(t.f(j))
+            && t.same_line(j + 1)
+            && name_tok(t, j + 1, false)
+        {
             let e = extend(t, j + 1, false);
             out.push((i, e));
             return Some(e);
@@ -198,11 +265,46 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
                     && !t.has(j, CAP)
                     && matches!(
                         t.f(j),
-                        "aine" | "ainee" | "cadet" | "cadette" | "jumeau" | "jumelle" | "unique" | "benjamin"
-                            | "benjamine" | "de" | "ans" | "an" | "mois" | "age" | "agee" | "ne" | "nee" | "majeur"
-                            | "majeure" | "mineur" | "mineure" | "prenomme" | "prenommee" | "nomme" | "nommee"
-                            | "appele" | "appelee" | "dit" | "dite" | "actuel" | "actuelle" | "ex" | "defunt"
-                            | "defunte" | "feu" | "decede" | "decedee" | "adoptif" | "adoptive" | "biologique"
+                        "aine"
+                            | "ainee"
+                            | "cadet"
+                            | "cadette"
+                            | "jumeau"
+                            | "jumelle"
+                            | "unique"
+                            | "benjamin"
+                            | "benjamine"
+                            | "de"
+                            | "ans"
+                            | "an"
+                            | "mois"
+                            | "age"
+                            | "agee"
+                            | "ne"
+                            | "nee"
+                            | "majeur"
+                            | "majeure"
+                            | "mineur"
+                            | "mineure"
+                            | "prenomme"
+                            | "prenommee"
+                            | "nomme"
+                            | "nommee"
+                            | "appele"
+                            | "appelee"
+                            | "dit"
+                            | "dite"
+                            | "actuel"
+                            | "actuelle"
+                            | "ex"
+                            | "defunt"
+                            | "defunte"
+                            | "feu"
+                            | "decede"
+                            | "decedee"
+                            | "adoptif"
+                            | "adoptive"
+                            | "biologique"
                     ))
                 || (t.is_num(j) && t.ndigits(j) <= 2);
             if !skip {
@@ -224,7 +326,8 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
         loop {
             let c = e + 1;
             let coord = t.is_punct(c, ',') || t.is(c, "et");
-            if coord && t.same_line(c + 1) && name_tok(t, c + 1, true) && is_first_name(t.f(c + 1)) {
+            if coord && t.same_line(c + 1) && name_tok(t, c + 1, true) && is_first_name(t.f(c + 1))
+            {
                 e = extend(t, c + 1, false);
                 out.push((c + 1, e));
             } else {
@@ -247,13 +350,19 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
     let cue = match w {
         "patient" | "patiente" | "nom" | "prenom" | "prenoms" | "identite" | "usage" | "epouse" => {
             let mut j = i + 1;
-            while t.is_punct(j, '(') || t.is(j, "e") || t.is_punct(j, ')') || t.is_punct(j, '/') || t.is(j, "prenom") || t.is(j, "nom") {
+            while t.is_punct(j, '(')
+                || t.is(j, "e")
+                || t.is_punct(j, ')')
+                || t.is_punct(j, '/')
+                || t.is(j, "prenom")
+                || t.is(j, "nom")
+            {
                 j += 1;
             }
             t.is_punct(j, ':').then_some((j + 1, false))
         }
-        "appelle" | "appele" | "appelee" | "prenomme" | "prenommee" | "nomme" | "nommee" | "denomme"
-        | "denommee" | "surnomme" | "surnommee" => Some((i + 1, false)),
+        "appelle" | "appele" | "appelee" | "prenomme" | "prenommee" | "nomme" | "nommee"
+        | "denomme" | "denommee" | "surnomme" | "surnommee" => Some((i + 1, false)),
         "adresse" if i > 0 && t.is(i - 1, "vous") => Some((i + 1, true)),
         "agit" if t.is(i + 1, "de") || (t.is(i + 1, "d") && t.is_punct(i + 2, '\'')) => {
             Some((if t.is(i + 1, "de") { i + 2 } else { i + 3 }, true))
@@ -285,13 +394,75 @@ enum Weak {
 fn subject_verb(w: &str) -> bool {
     matches!(
         w,
-        "a" | "est" | "etait" | "avait" | "ne" | "n" | "se" | "s" | "dit" | "refuse" | "vient" | "va" | "veut"
-            | "pense" | "explique" | "rapporte" | "decrit" | "souhaite" | "demande" | "reste" | "vit" | "travaille"
-            | "prend" | "boit" | "fume" | "appelle" | "parle" | "dort" | "mange" | "pleure" | "craint" | "sort"
-            | "entend" | "ressent" | "evoque" | "exprime" | "accepte" | "arrive" | "part" | "habite" | "semble"
-            | "presente" | "signale" | "confie" | "raconte" | "indique" | "reconnait" | "nie" | "aurait" | "sera"
-            | "fait" | "peut" | "doit" | "sait" | "voit" | "continue" | "consulte" | "revient" | "rentre"
-            | "et" | "lui" | "y" | "l" | "m" | "me" | "nous" | "vous" | "les" | "le" | "la"
+        "a" | "est"
+            | "etait"
+            | "avait"
+            | "ne"
+            | "n"
+            | "se"
+            | "s"
+            | "dit"
+            | "refuse"
+            | "vient"
+            | "va"
+            | "veut"
+            | "pense"
+            | "explique"
+            | "rapporte"
+            | "decrit"
+            | "souhaite"
+            | "demande"
+            | "reste"
+            | "vit"
+            | "travaille"
+            | "prend"
+            | "boit"
+            | "fume"
+            | "appelle"
+            | "parle"
+            | "dort"
+            | "mange"
+            | "pleure"
+            | "craint"
+            | "sort"
+            | "entend"
+            | "ressent"
+            | "evoque"
+            | "exprime"
+            | "accepte"
+            | "arrive"
+            | "part"
+            | "habite"
+            | "semble"
+            | "presente"
+            | "signale"
+            | "confie"
+            | "raconte"
+            | "indique"
+            | "reconnait"
+            | "nie"
+            | "aurait"
+            | "sera"
+            | "fait"
+            | "peut"
+            | "doit"
+            | "sait"
+            | "voit"
+            | "continue"
+            | "consulte"
+            | "revient"
+            | "rentre"
+            | "et"
+            | "lui"
+            | "y"
+            | "l"
+            | "m"
+            | "me"
+            | "nous"
+            | "vous"
+            | "les"
+            | "le"
+            | "la"
     )
 }
 
@@ -301,13 +472,52 @@ fn role_word(w: &str) -> bool {
     is_kin(w)
         || matches!(
             w,
-            "psychologue" | "psychiatre" | "medecin" | "infirmier" | "infirmiere" | "ide" | "interne" | "educateur"
-                | "educatrice" | "assistante" | "assistant" | "aide-soignant" | "aide-soignante" | "kine"
-                | "kinesitherapeute" | "orthophoniste" | "ergotherapeute" | "psychomotricien" | "psychomotricienne"
-                | "pharmacien" | "pharmacienne" | "generaliste" | "avocat" | "avocate" | "employeur" | "patron"
-                | "patronne" | "collegue" | "referent" | "referente" | "cadre" | "secretaire" | "externe"
-                | "mandataire" | "proche" | "temoin" | "agresseur" | "victime" | "sage-femme" | "dentiste"
-                | "neurologue" | "pediatre" | "gynecologue" | "cardiologue" | "addictologue" | "pedopsychiatre"
+            "psychologue"
+                | "psychiatre"
+                | "medecin"
+                | "infirmier"
+                | "infirmiere"
+                | "ide"
+                | "interne"
+                | "educateur"
+                | "educatrice"
+                | "assistante"
+                | "assistant"
+                | "aide-soignant"
+                | "aide-soignante"
+                | "kine"
+                | "kinesitherapeute"
+                | "orthophoniste"
+                | "ergotherapeute"
+                | "psychomotricien"
+                | "psychomotricienne"
+                | "pharmacien"
+                | "pharmacienne"
+                | "generaliste"
+                | "avocat"
+                | "avocate"
+                | "employeur"
+                | "patron"
+                | "patronne"
+                | "collegue"
+                | "referent"
+                | "referente"
+                | "cadre"
+                | "secretaire"
+                | "externe"
+                | "mandataire"
+                | "proche"
+                | "temoin"
+                | "agresseur"
+                | "victime"
+                | "sage-femme"
+                | "dentiste"
+                | "neurologue"
+                | "pediatre"
+                | "gynecologue"
+                | "cardiologue"
+                | "addictologue"
+                | "pedopsychiatre"
         )
 }
 
@@ -318,7 +528,23 @@ fn role_after(t: &Tokens, e: usize) -> bool {
         return false;
     }
     j += 1;
-    if t.is_word(j) && matches!(t.f(j), "son" | "sa" | "la" | "le" | "l" | "leur" | "notre" | "mon" | "ma" | "ex" | "une" | "un") {
+    if t.is_word(j)
+        && matches!(
+            t.f(j),
+            "son"
+                | "sa"
+                | "la"
+                | "le"
+                | "l"
+                | "leur"
+                | "notre"
+                | "mon"
+                | "ma"
+                | "ex"
+                | "une"
+                | "un"
+        )
+    {
         j += 1;
         if t.is_punct(j, '\'') || t.is_punct(j, '’') || t.is_punct(j, '-') {
             j += 1;
@@ -380,9 +606,16 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
         let prev_lower = i > 0 && t.is_word(i - 1) && !t.has(i - 1, CAP) && t.same_line(i);
         let after = nxt + 1;
         let third_cap = t.same_line(after)
-            && ((t.is_word(after) && t.has(after, CAP)) || (t.is_punct(after, '(') && t.has(after + 1, ALLCAPS)));
+            && ((t.is_word(after) && t.has(after, CAP))
+                || (t.is_punct(after, '(') && t.has(after + 1, ALLCAPS)));
         let looks = |k: usize| !t.has(k, ALLCAPS) && !t.f(k).contains('-') && t.f(k).len() >= 3;
-        if prev_lower && !place && !third_cap && looks(i) && looks(nxt) && !matches!(t.f(i - 1), "de" | "du" | "des" | "d") {
+        if prev_lower
+            && !place
+            && !third_cap
+            && looks(i)
+            && looks(nxt)
+            && !matches!(t.f(i - 1), "de" | "du" | "des" | "d")
+        {
             return Weak::Name(i, nxt);
         }
         return Weak::No;
@@ -419,14 +652,22 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
         spans.clear();
         if let Some(e) = strong_at(t, i, &mut spans) {
             for &(s, e) in &spans {
-                out.push(Finding { kind: PiiKind::Name, start: t.toks[s].start, end: t.toks[e].end });
+                out.push(Finding {
+                    kind: PiiKind::Name,
+                    start: t.toks[s].start,
+                    end: t.toks[e].end,
+                });
             }
             i = e + 1;
             continue;
         }
         match weak_at(t, i) {
             Weak::Name(s, e) => {
-                out.push(Finding { kind: PiiKind::Name, start: t.toks[s].start, end: t.toks[e].end });
+                out.push(Finding {
+                    kind: PiiKind::Name,
+                    start: t.toks[s].start,
+                    end: t.toks[e].end,
+                });
                 i = e + 1;
             }
             Weak::Skip(e) => i = e + 1,

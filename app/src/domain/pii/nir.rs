@@ -46,7 +46,9 @@ pub(crate) fn sep_len(b: &[u8], j: usize) -> usize {
                 k += 1
             }
             0xC2 if b.get(k + 1) == Some(&0xA0) => k += 2,
-            0xE2 if b.get(k + 1) == Some(&0x80) && matches!(b.get(k + 2), Some(0xAF | 0x89)) => k += 3,
+            0xE2 if b.get(k + 1) == Some(&0x80) && matches!(b.get(k + 2), Some(0xAF | 0x89)) => {
+                k += 3
+            }
             _ => break,
         }
         chars += 1;
@@ -61,8 +63,18 @@ pub(crate) fn sep_len(b: &[u8], j: usize) -> usize {
 fn nir_context(text: &str, start: usize) -> bool {
     let w = folded_window_before(text, start, 60);
     const KW: [&str; 12] = [
-        "nir", "secu", "securite sociale", "n° ss", "no ss", "n°ss", "num ss", "insee", "carte vitale",
-        "immatriculation", "ins", "numero ss",
+        "nir",
+        "secu",
+        "securite sociale",
+        "n° ss",
+        "no ss",
+        "n°ss",
+        "num ss",
+        "insee",
+        "carte vitale",
+        "immatriculation",
+        "ins",
+        "numero ss",
     ];
     KW.iter().any(|k| contains_word(&w, k))
 }
@@ -79,7 +91,15 @@ struct Scan {
 }
 
 fn scan(b: &[u8], i: usize) -> Scan {
-    let mut s = Scan { buf: [0; 15], n: 0, groups: [0; 8], ngroups: 0, cur: 0, end13: 0, end15: 0 };
+    let mut s = Scan {
+        buf: [0; 15],
+        n: 0,
+        groups: [0; 8],
+        ngroups: 0,
+        cur: 0,
+        end13: 0,
+        end15: 0,
+    };
     let mut j = i;
     while j < b.len() && s.n < 15 {
         let c = b[j];
@@ -157,13 +177,21 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
                 found = Some(s.end15);
             }
         }
-        if found.is_none() && s.n == 13 && shape_ok(&s.buf) && !is_alnum(char_at(text, s.end13))
-            && nir_context(text, i) {
-                found = Some(s.end13);
-            }
+        if found.is_none()
+            && s.n == 13
+            && shape_ok(&s.buf)
+            && !is_alnum(char_at(text, s.end13))
+            && nir_context(text, i)
+        {
+            found = Some(s.end13);
+        }
         match found {
             Some(end) => {
-                out.push(Finding { kind: PiiKind::Nir, start: i, end });
+                out.push(Finding {
+                    kind: PiiKind::Nir,
+                    start: i,
+                    end,
+                });
                 i = end;
             }
             None => i += 1,

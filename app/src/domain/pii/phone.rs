@@ -6,7 +6,12 @@ use super::{Finding, PiiKind};
 
 /// Reads digit groups from `j`, separated by single separators, allowing one "(0)".
 /// Returns (digit count, end offset, smallest group size, whether more digits follow a separator).
-fn read_groups(b: &[u8], mut j: usize, max_digits: usize, allow_zero_paren: bool) -> (usize, usize, usize, bool) {
+fn read_groups(
+    b: &[u8],
+    mut j: usize,
+    max_digits: usize,
+    allow_zero_paren: bool,
+) -> (usize, usize, usize, bool) {
     let mut n = 0;
     let mut end = j;
     let mut group = 0;
@@ -69,7 +74,8 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
             if b[i + 1..].starts_with(b"33") {
                 let (n, end, _, more) = read_groups(b, i + 3, 10, true);
                 // 9 digits after +33 (a national 0 may be kept by mistake: 10).
-                if (n == 9 || (n == 10 && b[i + 3..].iter().find(|d| d.is_ascii_digit()) == Some(&b'0')))
+                if (n == 9
+                    || (n == 10 && b[i + 3..].iter().find(|d| d.is_ascii_digit()) == Some(&b'0')))
                     && !more
                     && !is_alnum(char_at(text, end))
                 {
@@ -104,7 +110,11 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         }
         match found {
             Some(end) => {
-                out.push(Finding { kind: PiiKind::Phone, start: i, end });
+                out.push(Finding {
+                    kind: PiiKind::Phone,
+                    start: i,
+                    end,
+                });
                 i = end;
             }
             None => i += 1,

@@ -28,7 +28,8 @@ pub(crate) struct Scores {
 }
 
 pub(crate) fn score_jsonl(data: &str, verbose: bool) -> Scores {
-    let mut per_kind: Vec<(PiiKind, usize, usize)> = PiiKind::ALL.iter().map(|&k| (k, 0, 0)).collect();
+    let mut per_kind: Vec<(PiiKind, usize, usize)> =
+        PiiKind::ALL.iter().map(|&k| (k, 0, 0)).collect();
     let (mut clean_flagged, mut clean_total, mut spurious, mut in_annotated) = (0, 0, 0, 0);
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
         let row: DevRow = serde_json::from_str(line).expect("valid JSONL row");
@@ -39,7 +40,12 @@ pub(crate) fn score_jsonl(data: &str, verbose: bool) -> Scores {
                 clean_flagged += 1;
                 if verbose {
                     for f in &found {
-                        println!("CLEAN-FP {} {:?} {:?}", row.id, f.kind, &row.text[f.start..f.end]);
+                        println!(
+                            "CLEAN-FP {} {:?} {:?}",
+                            row.id,
+                            f.kind,
+                            &row.text[f.start..f.end]
+                        );
                     }
                 }
             }
@@ -61,24 +67,48 @@ pub(crate) fn score_jsonl(data: &str, verbose: bool) -> Scores {
             if !row.spans.iter().any(|s| f.start < s.end && s.start < f.end) {
                 spurious += 1;
                 if verbose {
-                    println!("SPURIOUS {} {:?} {:?}", row.id, f.kind, &row.text[f.start..f.end]);
+                    println!(
+                        "SPURIOUS {} {:?} {:?}",
+                        row.id,
+                        f.kind,
+                        &row.text[f.start..f.end]
+                    );
                 }
             }
         }
     }
     let found = per_kind.iter().map(|e| e.1).sum();
     let total = per_kind.iter().map(|e| e.2).sum();
-    Scores { per_kind, found, total, clean_flagged, clean_total, spurious, findings_in_annotated: in_annotated }
+    Scores {
+        per_kind,
+        found,
+        total,
+        clean_flagged,
+        clean_total,
+        spurious,
+        findings_in_annotated: in_annotated,
+    }
 }
 
 pub(crate) fn print_scores(name: &str, s: &Scores) {
     println!("== {name}");
     for (k, f, t) in &s.per_kind {
         if *t > 0 {
-            println!("  recall {:<10} {:>4}/{:<4} = {:.3}", k.code(), f, t, *f as f64 / *t as f64);
+            println!(
+                "  recall {:<10} {:>4}/{:<4} = {:.3}",
+                k.code(),
+                f,
+                t,
+                *f as f64 / *t as f64
+            );
         }
     }
-    println!("  recall overall    {}/{} = {:.4}", s.found, s.total, s.found as f64 / s.total.max(1) as f64);
+    println!(
+        "  recall overall    {}/{} = {:.4}",
+        s.found,
+        s.total,
+        s.found as f64 / s.total.max(1) as f64
+    );
     println!(
         "  clean texts flagged {}/{} = {:.2} %",
         s.clean_flagged,
@@ -93,8 +123,12 @@ pub(crate) fn print_scores(name: &str, s: &Scores) {
 
 #[test]
 fn dev_set_recall_and_false_alarms() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/pii/dev.jsonl");
-    let data = std::fs::read_to_string(path).expect("dev.jsonl next to the repository (shared/data/pii)");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/pii/dev.jsonl"
+    );
+    let data =
+        std::fs::read_to_string(path).expect("dev.jsonl next to the repository (shared/data/pii)");
     let s = score_jsonl(&data, true);
     print_scores("dev.jsonl", &s);
     let overall = s.found as f64 / s.total as f64;
@@ -118,7 +152,10 @@ fn dev_set_recall_and_false_alarms() {
 
 /// Findings as (kind, matched text).
 fn found(text: &str) -> Vec<(PiiKind, String)> {
-    find_identifiers(text).into_iter().map(|f| (f.kind, text[f.start..f.end].to_string())).collect()
+    find_identifiers(text)
+        .into_iter()
+        .map(|f| (f.kind, text[f.start..f.end].to_string()))
+        .collect()
 }
 
 /// Asserts that `needle` (a substring of `text`) is covered by a finding of `kind`.
@@ -158,20 +195,36 @@ fn kind_codes_placeholders_and_labels() {
 
 #[test]
 fn findings_are_sorted_non_overlapping_and_replaceable() {
-    let text = "Mme Gigli, née le 03/04/1961, tél. 06 12 34 56 78, gigli.m@free.fr, IPP 8001234567.";
+    let text =
+        "Mme Gigli, née le 03/04/1961, tél. 06 12 34 56 78, gigli.m@free.fr, IPP 8001234567.";
     let f = find_identifiers(text);
     assert!(f.windows(2).all(|w| w[0].end <= w[1].start));
     for x in &f {
         assert!(text.is_char_boundary(x.start) && text.is_char_boundary(x.end));
     }
     let r = replace_all(text, &f);
-    assert_eq!(r, "[NOM], née le [DATE DE NAISSANCE], tél. [TÉLÉPHONE], [E-MAIL], IPP [IPP].");
+    assert_eq!(
+        r,
+        "[NOM], née le [DATE DE NAISSANCE], tél. [TÉLÉPHONE], [E-MAIL], IPP [IPP]."
+    );
     assert_eq!(f[0].placeholder(), "[NOM]");
     // Defensive: overlapping or out-of-range findings are ignored.
     let bogus = vec![
-        Finding { kind: PiiKind::Name, start: 0, end: 9 },
-        Finding { kind: PiiKind::Name, start: 4, end: 9 },
-        Finding { kind: PiiKind::Name, start: 5, end: 10_000 },
+        Finding {
+            kind: PiiKind::Name,
+            start: 0,
+            end: 9,
+        },
+        Finding {
+            kind: PiiKind::Name,
+            start: 4,
+            end: 9,
+        },
+        Finding {
+            kind: PiiKind::Name,
+            start: 5,
+            end: 10_000,
+        },
     ];
     assert!(replace_all(text, &bogus).starts_with("[NOM], née"));
     assert_eq!(replace_all("", &[]), "");
@@ -195,15 +248,43 @@ fn nir_key_validation() {
 
 #[test]
 fn nir_formats() {
-    assert_flags("Assuré : 1 85 05 78 006 084 36.", PiiKind::Nir, "1 85 05 78 006 084 36");
-    assert_flags("Son numéro 185057800608491 figure sur l'ordonnance.", PiiKind::Nir, "185057800608491");
-    assert_flags("NIR 1 85 05 78 006 084 - 36 (ALD).", PiiKind::Nir, "1 85 05 78 006 084 - 36");
-    assert_flags("Corse : 2 69 05 2A 123 456 88.", PiiKind::Nir, "2 69 05 2A 123 456 88");
+    assert_flags(
+        "Assuré : 1 85 05 78 006 084 36.",
+        PiiKind::Nir,
+        "1 85 05 78 006 084 36",
+    );
+    assert_flags(
+        "Son numéro 185057800608491 figure sur l'ordonnance.",
+        PiiKind::Nir,
+        "185057800608491",
+    );
+    assert_flags(
+        "NIR 1 85 05 78 006 084 - 36 (ALD).",
+        PiiKind::Nir,
+        "1 85 05 78 006 084 - 36",
+    );
+    assert_flags(
+        "Corse : 2 69 05 2A 123 456 88.",
+        PiiKind::Nir,
+        "2 69 05 2A 123 456 88",
+    );
     assert_flags("Corse : 269052B12345618.", PiiKind::Nir, "269052B12345618");
-    assert_flags("Assuré 2.69.05.2B.123.456.18", PiiKind::Nir, "2.69.05.2B.123.456.18");
+    assert_flags(
+        "Assuré 2.69.05.2B.123.456.18",
+        PiiKind::Nir,
+        "2.69.05.2B.123.456.18",
+    );
     // Invalid key: only with a social-security cue.
-    assert_flags("N° de sécu : 1 85 05 78 006 084 99", PiiKind::Nir, "1 85 05 78 006 084 99");
-    assert_flags("sécurité sociale 2 88 04 13 055 321", PiiKind::Nir, "2 88 04 13 055 321");
+    assert_flags(
+        "N° de sécu : 1 85 05 78 006 084 99",
+        PiiKind::Nir,
+        "1 85 05 78 006 084 99",
+    );
+    assert_flags(
+        "sécurité sociale 2 88 04 13 055 321",
+        PiiKind::Nir,
+        "2 88 04 13 055 321",
+    );
     // No cue, no valid key, no canonical grouping: not flagged.
     assert_clean("Lot 185057800608499 reçu.");
     assert_clean("Référence 18505 78006 08499.");
@@ -245,10 +326,26 @@ fn phone_false_positives() {
 
 #[test]
 fn emails() {
-    assert_flags("Contact : jean.dupont@orange.fr.", PiiKind::Email, "jean.dupont@orange.fr");
-    assert_flags("Mail sophie.martin+psy@hopital-saint-joseph.org svp", PiiKind::Email, "sophie.martin+psy@hopital-saint-joseph.org");
-    assert_flags("écrire à k_haddad93@yahoo.fr", PiiKind::Email, "k_haddad93@yahoo.fr");
-    assert_flags("écrire à fatou.diop [at] gmail.com", PiiKind::Email, "fatou.diop [at] gmail.com");
+    assert_flags(
+        "Contact : jean.dupont@orange.fr.",
+        PiiKind::Email,
+        "jean.dupont@orange.fr",
+    );
+    assert_flags(
+        "Mail sophie.martin+psy@hopital-saint-joseph.org svp",
+        PiiKind::Email,
+        "sophie.martin+psy@hopital-saint-joseph.org",
+    );
+    assert_flags(
+        "écrire à k_haddad93@yahoo.fr",
+        PiiKind::Email,
+        "k_haddad93@yahoo.fr",
+    );
+    assert_flags(
+        "écrire à fatou.diop [at] gmail.com",
+        PiiKind::Email,
+        "fatou.diop [at] gmail.com",
+    );
     let f = find_identifiers("Contact : jean.dupont@orange.fr.");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].end - f[0].start, "jean.dupont@orange.fr".len());
@@ -260,18 +357,66 @@ fn emails() {
 
 #[test]
 fn addresses() {
-    assert_flags("Domicilié 12 bis rue de la Paix, 37000 Tours.", PiiKind::Address, "12 bis rue de la Paix, 37000 Tours");
-    assert_flags("Adresse : 7 ter avenue Jean Jaurès 93200 Saint-Denis.", PiiKind::Address, "7 ter avenue Jean Jaurès 93200 Saint-Denis");
-    assert_flags("Vit au 3 impasse des Lilas.", PiiKind::Address, "3 impasse des Lilas");
-    assert_flags("Habite 45, boulevard de la Liberté à Lille.", PiiKind::Address, "45, boulevard de la Liberté");
-    assert_flags("Réside 5 place du Marché, 29000 Quimper.", PiiKind::Address, "5 place du Marché, 29000 Quimper");
-    assert_flags("Lieu de vie : lieu-dit Les Granges, 41120 Chailles.", PiiKind::Address, "lieu-dit Les Granges, 41120 Chailles");
-    assert_flags("Domiciliée lieu-dit La Croix Blanche.", PiiKind::Address, "lieu-dit La Croix Blanche");
-    assert_flags("Au 15 rue du 8 Mai 1945, 94000 Créteil.", PiiKind::Address, "15 rue du 8 Mai 1945, 94000 Créteil");
-    assert_flags("Adresse : 37 Grande Rue, 37000 Tours.", PiiKind::Address, "37 Grande Rue");
-    assert_flags("Adresse : résidence Les Tilleuls, bât. C.", PiiKind::Address, "résidence Les Tilleuls");
-    assert_flags("Vit au 18 chemin de la Fontaine, 45000 Orléans.", PiiKind::Address, "18 chemin de la Fontaine, 45000 Orléans");
-    assert_flags("Adresse : 2 av. Foch 75016 Paris", PiiKind::Address, "2 av. Foch 75016 Paris");
+    assert_flags(
+        "Domicilié 12 bis rue de la Paix, 37000 Tours.",
+        PiiKind::Address,
+        "12 bis rue de la Paix, 37000 Tours",
+    );
+    assert_flags(
+        "Adresse : 7 ter avenue Jean Jaurès 93200 Saint-Denis.",
+        PiiKind::Address,
+        "7 ter avenue Jean Jaurès 93200 Saint-Denis",
+    );
+    assert_flags(
+        "Vit au 3 impasse des Lilas.",
+        PiiKind::Address,
+        "3 impasse des Lilas",
+    );
+    assert_flags(
+        "Habite 45, boulevard de la Liberté à Lille.",
+        PiiKind::Address,
+        "45, boulevard de la Liberté",
+    );
+    assert_flags(
+        "Réside 5 place du Marché, 29000 Quimper.",
+        PiiKind::Address,
+        "5 place du Marché, 29000 Quimper",
+    );
+    assert_flags(
+        "Lieu de vie : lieu-dit Les Granges, 41120 Chailles.",
+        PiiKind::Address,
+        "lieu-dit Les Granges, 41120 Chailles",
+    );
+    assert_flags(
+        "Domiciliée lieu-dit La Croix Blanche.",
+        PiiKind::Address,
+        "lieu-dit La Croix Blanche",
+    );
+    assert_flags(
+        "Au 15 rue du 8 Mai 1945, 94000 Créteil.",
+        PiiKind::Address,
+        "15 rue du 8 Mai 1945, 94000 Créteil",
+    );
+    assert_flags(
+        "Adresse : 37 Grande Rue, 37000 Tours.",
+        PiiKind::Address,
+        "37 Grande Rue",
+    );
+    assert_flags(
+        "Adresse : résidence Les Tilleuls, bât. C.",
+        PiiKind::Address,
+        "résidence Les Tilleuls",
+    );
+    assert_flags(
+        "Vit au 18 chemin de la Fontaine, 45000 Orléans.",
+        PiiKind::Address,
+        "18 chemin de la Fontaine, 45000 Orléans",
+    );
+    assert_flags(
+        "Adresse : 2 av. Foch 75016 Paris",
+        PiiKind::Address,
+        "2 av. Foch 75016 Paris",
+    );
 }
 
 #[test]
@@ -287,14 +432,30 @@ fn address_false_positives() {
 
 #[test]
 fn birthdates_full() {
-    assert_flags("Patiente née le 03/04/1961, adressée pour avis.", PiiKind::Birthdate, "03/04/1961");
+    assert_flags(
+        "Patiente née le 03/04/1961, adressée pour avis.",
+        PiiKind::Birthdate,
+        "03/04/1961",
+    );
     assert_flags("DDN : 3 avril 1961.", PiiKind::Birthdate, "3 avril 1961");
-    assert_flags("Date de naissance 1961-04-03.", PiiKind::Birthdate, "1961-04-03");
-    assert_flags("Né(e) le 1er mars 1979 à Oran.", PiiKind::Birthdate, "1er mars 1979");
+    assert_flags(
+        "Date de naissance 1961-04-03.",
+        PiiKind::Birthdate,
+        "1961-04-03",
+    );
+    assert_flags(
+        "Né(e) le 1er mars 1979 à Oran.",
+        PiiKind::Birthdate,
+        "1er mars 1979",
+    );
     assert_flags("Né à Oran le 12.05.1950.", PiiKind::Birthdate, "12.05.1950");
     assert_flags("Date de naiss. : 02/02/02", PiiKind::Birthdate, "02/02/02");
     assert_flags("DDN 12 nov. 1985", PiiKind::Birthdate, "12 nov. 1985");
-    assert_flags("Mme Marques (03/04/1961) est revue.", PiiKind::Birthdate, "03/04/1961");
+    assert_flags(
+        "Mme Marques (03/04/1961) est revue.",
+        PiiKind::Birthdate,
+        "03/04/1961",
+    );
 }
 
 #[test]
@@ -329,43 +490,103 @@ fn hospital_identifiers() {
 
 #[test]
 fn names_with_titles() {
-    assert_flags("Je vous adresse Mme Gigli pour avis.", PiiKind::Name, "Mme Gigli");
-    assert_flags("Son psychiatre, le Dr Lebon, est parti.", PiiKind::Name, "Dr Lebon");
-    assert_flags("Reçu Monsieur Nguyen Van Long ce jour.", PiiKind::Name, "Monsieur Nguyen Van Long");
+    assert_flags(
+        "Je vous adresse Mme Gigli pour avis.",
+        PiiKind::Name,
+        "Mme Gigli",
+    );
+    assert_flags(
+        "Son psychiatre, le Dr Lebon, est parti.",
+        PiiKind::Name,
+        "Dr Lebon",
+    );
+    assert_flags(
+        "Reçu Monsieur Nguyen Van Long ce jour.",
+        PiiKind::Name,
+        "Monsieur Nguyen Van Long",
+    );
     assert_flags("Vue par le Pr J. Martin.", PiiKind::Name, "Pr J. Martin");
     assert_flags("Mme Le Goff est revue.", PiiKind::Name, "Mme Le Goff");
-    assert_flags("Adressé par Docteur Diallo.", PiiKind::Name, "Docteur Diallo");
+    assert_flags(
+        "Adressé par Docteur Diallo.",
+        PiiKind::Name,
+        "Docteur Diallo",
+    );
     assert_flags("Avis de Mlle Ayşe Kaya.", PiiKind::Name, "Mlle Ayşe Kaya");
     assert_flags("Patient : M. N'Diaye.", PiiKind::Name, "M. N'Diaye");
-    assert_flags("MME DUPONT Jeanne a appelé.", PiiKind::Name, "MME DUPONT Jeanne");
+    assert_flags(
+        "MME DUPONT Jeanne a appelé.",
+        PiiKind::Name,
+        "MME DUPONT Jeanne",
+    );
 }
 
 #[test]
 fn names_with_kinship() {
     assert_flags("Son fils Yanis l'accompagne.", PiiKind::Name, "Yanis");
-    assert_flags("Vue avec son mari, Christophe Adam, hier.", PiiKind::Name, "Christophe Adam");
-    assert_flags("Sa petite-fille Maëlys vient le dimanche.", PiiKind::Name, "Maëlys");
-    assert_flags("Sa fille aînée Sarah est infirmière.", PiiKind::Name, "Sarah");
-    assert_flags("Son fils de 8 ans, Noah, est suivi au CMPP.", PiiKind::Name, "Noah");
+    assert_flags(
+        "Vue avec son mari, Christophe Adam, hier.",
+        PiiKind::Name,
+        "Christophe Adam",
+    );
+    assert_flags(
+        "Sa petite-fille Maëlys vient le dimanche.",
+        PiiKind::Name,
+        "Maëlys",
+    );
+    assert_flags(
+        "Sa fille aînée Sarah est infirmière.",
+        PiiKind::Name,
+        "Sarah",
+    );
+    assert_flags(
+        "Son fils de 8 ans, Noah, est suivi au CMPP.",
+        PiiKind::Name,
+        "Noah",
+    );
     let text = "Ses enfants Inès et Noah sont au courant.";
     assert_flags(text, PiiKind::Name, "Inès");
     assert_flags(text, PiiKind::Name, "Noah");
-    assert_flags("Sa tante Mariama Camara l'héberge.", PiiKind::Name, "Mariama Camara");
+    assert_flags(
+        "Sa tante Mariama Camara l'héberge.",
+        PiiKind::Name,
+        "Mariama Camara",
+    );
     assert_flags("Son épouse Hélène est décédée.", PiiKind::Name, "Hélène");
 }
 
 #[test]
 fn names_from_labels_and_patterns() {
-    assert_flags("Patient : REY Andrée. Suivi au CMP.", PiiKind::Name, "REY Andrée");
+    assert_flags(
+        "Patient : REY Andrée. Suivi au CMP.",
+        PiiKind::Name,
+        "REY Andrée",
+    );
     assert_flags("Le patient s'appelle Burak.", PiiKind::Name, "Burak");
     assert_flags("Nom : TRAN Prénom : Minh", PiiKind::Name, "TRAN");
-    assert_flags("Échange avec Karim Haddad, éducateur.", PiiKind::Name, "Karim Haddad");
+    assert_flags(
+        "Échange avec Karim Haddad, éducateur.",
+        PiiKind::Name,
+        "Karim Haddad",
+    );
     assert_flags("Vue avec Kofi Mensah hier.", PiiKind::Name, "Kofi Mensah");
-    assert_flags("Dilnoza Karimova (compagne) est présente.", PiiKind::Name, "Dilnoza Karimova");
+    assert_flags(
+        "Dilnoza Karimova (compagne) est présente.",
+        PiiKind::Name,
+        "Dilnoza Karimova",
+    );
     assert_flags("Ousmane dit entendre des voix.", PiiKind::Name, "Ousmane");
-    assert_flags("Elle appelle souvent Christophe la nuit.", PiiKind::Name, "Christophe");
+    assert_flags(
+        "Elle appelle souvent Christophe la nuit.",
+        PiiKind::Name,
+        "Christophe",
+    );
     assert_flags("Accompagnée de l'IDE Marc.", PiiKind::Name, "Marc");
-    assert_flags("Il s'agit de Lina Costa, 23 ans.", PiiKind::Name, "Lina Costa");
+    assert_flags(
+        "Il s'agit de Lina Costa, 23 ans.",
+        PiiKind::Name,
+        "Lina Costa",
+    );
 }
 
 #[test]
@@ -375,7 +596,9 @@ fn clinical_vocabulary_is_not_a_name() {
     assert_clean("Échelle de Hamilton à 22, syndrome de Korsakoff, test de Folstein à 24/30.");
     assert_clean("Syndrome de Gilles de la Tourette ; démence à corps de Lewy.");
     assert_clean("Hospitalisée à l'hôpital Henri-Mondor puis au CMP Saint-Exupéry.");
-    assert_clean("Vit à l'EHPAD Les Glycines ; suivi au CHRU de Tours puis à la clinique Jean Moulin.");
+    assert_clean(
+        "Vit à l'EHPAD Les Glycines ; suivi au CHRU de Tours puis à la clinique Jean Moulin.",
+    );
     assert_clean("Le Dr du CMP a proposé une psychothérapie ; Mon soutien psy : 8 séances.");
     assert_clean("Vit seule à Joué-lès-Tours, puis à Saint-Avertin et Amboise.");
     assert_clean("Patiente de 62 ans, 3 enfants, IMC 31, TA 13/8, 3114 remis.");
@@ -401,9 +624,53 @@ impl XorShift {
 #[test]
 fn arbitrary_input_never_panics_and_offsets_are_valid() {
     const ALPHABET: &[&str] = &[
-        "a", "É", "é", "ß", "ı", "ễ", "\u{301}", " ", "\u{a0}", "\n", "0", "1", "2", "6", "9", "A", "B", "+", "(",
-        ")", "-", ".", "/", ",", ":", "'", "’", "@", "[at]", "°", "n°", "Mme ", "Dr ", "rue ", "lieu-dit ", "née le ",
-        "DDN ", "IPP ", "sa fille ", "Karim ", "HADDAD ", "2A", "+33 ", "(0)", "\u{1F600}", "ſ", "İ",
+        "a",
+        "É",
+        "é",
+        "ß",
+        "ı",
+        "ễ",
+        "\u{301}",
+        " ",
+        "\u{a0}",
+        "\n",
+        "0",
+        "1",
+        "2",
+        "6",
+        "9",
+        "A",
+        "B",
+        "+",
+        "(",
+        ")",
+        "-",
+        ".",
+        "/",
+        ",",
+        ":",
+        "'",
+        "’",
+        "@",
+        "[at]",
+        "°",
+        "n°",
+        "Mme ",
+        "Dr ",
+        "rue ",
+        "lieu-dit ",
+        "née le ",
+        "DDN ",
+        "IPP ",
+        "sa fille ",
+        "Karim ",
+        "HADDAD ",
+        "2A",
+        "+33 ",
+        "(0)",
+        "\u{1F600}",
+        "ſ",
+        "İ",
     ];
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     for _ in 0..3000 {
@@ -415,7 +682,10 @@ fn arbitrary_input_never_panics_and_offsets_are_valid() {
         let f = find_identifiers(&s);
         let mut last = 0;
         for x in &f {
-            assert!(x.start >= last && x.start < x.end && x.end <= s.len(), "{s:?} {f:?}");
+            assert!(
+                x.start >= last && x.start < x.end && x.end <= s.len(),
+                "{s:?} {f:?}"
+            );
             assert!(s.is_char_boundary(x.start) && s.is_char_boundary(x.end));
             last = x.end;
         }

@@ -161,7 +161,14 @@ impl<'a> Tokens<'a> {
                 if all_upper && nletters >= 2 {
                     f |= ALLCAPS;
                 }
-                toks.push(Tok { kind: Kind::Word, start: i, end, f0, f1: folded.len() as u32, flags: f });
+                toks.push(Tok {
+                    kind: Kind::Word,
+                    start: i,
+                    end,
+                    f0,
+                    f1: folded.len() as u32,
+                    flags: f,
+                });
             } else if c.is_ascii_digit() {
                 let mut end = i + 1;
                 while let Some(&(j, d)) = it.peek() {
@@ -174,7 +181,14 @@ impl<'a> Tokens<'a> {
                 }
                 let f0 = folded.len() as u32;
                 folded.push_str(&text[i..end]);
-                toks.push(Tok { kind: Kind::Num, start: i, end, f0, f1: folded.len() as u32, flags });
+                toks.push(Tok {
+                    kind: Kind::Num,
+                    start: i,
+                    end,
+                    f0,
+                    f1: folded.len() as u32,
+                    flags,
+                });
             } else {
                 let f0 = folded.len() as u32;
                 fold_char_into(c, &mut folded);
@@ -247,12 +261,16 @@ impl<'a> Tokens<'a> {
 
     /// Whether token `i` directly touches the previous token (no whitespace).
     pub fn glued(&self, i: usize) -> bool {
-        self.toks.get(i).is_some_and(|t| t.flags & (SPACE_BEFORE | NEWLINE_BEFORE) == 0)
+        self.toks
+            .get(i)
+            .is_some_and(|t| t.flags & (SPACE_BEFORE | NEWLINE_BEFORE) == 0)
     }
 
     /// Whether token `i` follows the previous one on the same line.
     pub fn same_line(&self, i: usize) -> bool {
-        self.toks.get(i).is_some_and(|t| t.flags & NEWLINE_BEFORE == 0)
+        self.toks
+            .get(i)
+            .is_some_and(|t| t.flags & NEWLINE_BEFORE == 0)
     }
 
     /// Number of ASCII digits of a number token.

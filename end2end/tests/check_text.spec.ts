@@ -1,0 +1,31 @@
+import { test, expect } from "@playwright/test";
+
+test("Vérifier un texte highlights a phone number as it is typed and replaces it in one click", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Adresse e-mail").fill("generaliste@demo.concerto.test");
+  await page.getByLabel("Mot de passe").fill("concerto-demo");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page).toHaveURL(/\/agenda$/);
+
+  await page.getByRole("link", { name: "Vérifier un texte" }).click();
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  const area = page.getByLabel("Texte à vérifier");
+
+  // Clean clinical text: no highlight.
+  await area.pressSequentially("Patiente de 54 ans sous Seroplex 10 mg, PHQ-9 à 16. Maladie de Parkinson.", { delay: 5 });
+  await expect(page.getByText("Aucun identifiant direct repéré.")).toBeVisible();
+  await expect(page.locator("mark.pii")).toHaveCount(0);
+
+  // A phone number is highlighted within a second.
+  await area.pressSequentially(" Rappeler au 06 12 34 56 78.", { delay: 5 });
+  const mark = page.locator("mark.pii[data-kind=PHONE]");
+  await expect(mark).toBeVisible({ timeout: 1000 });
+  await expect(mark).toContainText("06 12 34 56 78");
+  await expect(mark).toContainText("Téléphone");
+
+  // One click replaces it.
+  await page.getByRole("button", { name: "Remplacer « 06 12 34 56 78 » par [TÉLÉPHONE]" }).click();
+  await expect(area).toHaveValue(/Rappeler au \[TÉLÉPHONE\]\./);
+  await expect(page.locator("mark.pii")).toHaveCount(0);
+  await expect(page.getByText("Aucun identifiant direct repéré.")).toBeVisible();
+});
