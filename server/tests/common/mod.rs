@@ -199,35 +199,39 @@ impl Browser {
 
     /// Calls a read-only server function (GET with query parameters), as the pages load data.
     pub async fn query(&self, endpoint: &str, params: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(self.url(&format!("/api/{endpoint}")))
-            .query(params)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, value)
+        decode(
+            self.client
+                .get(self.url(&format!("/api/{endpoint}")))
+                .query(params)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Calls a server function with form fields (the CSRF token added), as the hydrated page does.
     pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &self.csrf));
-        let response = self
-            .client
-            .post(self.url(&format!("/api/{endpoint}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, value)
+        decode(
+            self.client
+                .post(self.url(&format!("/api/{endpoint}")))
+                .form(&form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
+}
+
+/// Status and JSON body (or the text as a JSON string) of a server-function response.
+async fn decode(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, value)
 }
 
 /// Form fields of a meeting, with overrides.
