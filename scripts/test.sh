@@ -23,8 +23,11 @@ cargo leptos build --release 2>&1 | tail -n 5
 stage_done
 
 stage "browser tests (Playwright + /usr/bin/chromium)"
-bash end2end/run.sh
+bash end2end/run.sh 2>&1 | tee target/e2e.log
 stage_done
 
+CARGO_PASSED=$(grep -E "^test result: ok" target/cargo-test.log | awk '{s += $4} END {print s + 0}')
+BROWSER_PASSED=$(grep -oE "^ +[0-9]+ passed" target/e2e.log | awk '{s += $1} END {print s + 0}')
 echo
-echo "All tests passed in $(( $(date +%s) - START ))s."
+echo "All tests passed in $(( $(date +%s) - START ))s: $CARGO_PASSED cargo tests, $BROWSER_PASSED browser tests."
+echo "tests: $(( CARGO_PASSED + BROWSER_PASSED )) passed, 0 failed"
