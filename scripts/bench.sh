@@ -88,9 +88,12 @@ EVENTS=$(curl -s -b "$GP_JAR" "$BASE/me/calendar.ics" | grep -c "BEGIN:VEVENT")
 TIMES=$(for _ in $(seq 1 10); do curl -s -o /dev/null -w '%{time_total}\n' -b "$GP_JAR" "$BASE/me/calendar.ics"; done | sort -n)
 MEDIAN=$(echo "$TIMES" | sed -n 5p)
 BYTES=$(curl -s -b "$GP_JAR" "$BASE/me/calendar.ics" | wc -c)
-python3 -c "print(f'calendar feed: $EVENTS VEVENTs, $BYTES bytes, median {float('$MEDIAN')*1000:.1f} ms per request (query + render + transfer, 10 runs)')"
+python3 -c "print('calendar feed: $EVENTS VEVENTs, $BYTES bytes, median %.1f ms per request (query + render + transfer, 10 runs)' % (float('$MEDIAN') * 1000))"
 
-# The identifier detector's throughput (release, one core) and the bundle as served.
+# The identifier detector's throughput (release, one core).
+DEV=../shared/data/pii/dev.jsonl
+[ -f "$DEV" ] && target/release/concerto pii-bench "$DEV"
+# The bundle as served.
 echo "bundle as served:"
 for f in target/site/pkg/concerto.wasm target/site/pkg/concerto.js; do
   [ -f "$f" ] || continue

@@ -33,6 +33,12 @@ pub enum Command {
     /// Scan JSON lines {"id", "text"} on stdin for direct identifiers; one JSON line per input
     /// on stdout: {"id", "spans": [{"start", "end", "kind"}]} (UTF-8 byte offsets).
     PiiScan,
+    /// Measure the identifier detector on the texts of a JSON-lines file (prints MB/s).
+    #[command(hide = true)]
+    PiiBench {
+        /// JSON lines with a "text" field.
+        file: PathBuf,
+    },
 }
 
 /// Account commands.

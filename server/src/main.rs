@@ -60,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::PiiBench { file }) => pii_scan::bench(&file),
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();
             let bad = pii_scan::scan(
