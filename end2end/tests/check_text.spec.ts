@@ -28,4 +28,12 @@ test("Vérifier un texte highlights a phone number as it is typed and replaces i
   await expect(area).toHaveValue(/Rappeler au \[TÉLÉPHONE\]\./);
   await expect(page.locator("mark.pii")).toHaveCount(0);
   await expect(page.getByText("Aucun identifiant direct repéré.")).toBeVisible();
+
+  // The text is a draft: it survives a reload, and is checked again.
+  await area.pressSequentially(" Mme Benali, née le 03/04/1961.", { delay: 5 });
+  await expect(page.locator("mark.pii[data-kind=BIRTHDATE]")).toBeVisible();
+  await page.reload();
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  await expect(page.getByLabel("Texte à vérifier")).toHaveValue(/Rappeler au \[TÉLÉPHONE\]\. Mme Benali/);
+  await expect(page.locator("mark.pii[data-kind=BIRTHDATE]")).toBeVisible();
 });

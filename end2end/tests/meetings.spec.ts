@@ -86,3 +86,16 @@ test("a refused form keeps what was typed and says why in French", async ({ page
   await expect(page.getByLabel("Titre")).toHaveValue("Réunion mal saisie");
   await expect(page).toHaveURL(/\/reunions\/nouvelle$/);
 });
+
+test("a meeting draft survives a reload", async ({ page }) => {
+  await signIn(page, "coordination@demo.concerto.test");
+  await page.goto("/reunions/nouvelle");
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  await page.getByLabel("Titre").fill("Brouillon de staff");
+  await page.locator("#f-draft-date").fill("2027-06-08");
+  await page.reload();
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  await expect(page.getByText("Brouillon restauré")).toBeVisible();
+  await expect(page.getByLabel("Titre")).toHaveValue("Brouillon de staff");
+  await expect(page.locator("#f-draft-date")).toHaveValue("2027-06-08");
+});

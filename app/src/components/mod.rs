@@ -1,5 +1,6 @@
 //! Reusable widgets.
 
+pub mod draft;
 pub mod field;
 pub mod nav;
 pub mod pii_editor;

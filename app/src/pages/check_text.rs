@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::SignedIn;
+use crate::components::draft::DraftKeeper;
 use crate::components::pii_editor::PiiTextarea;
 
 /// `/verifier`.
@@ -17,7 +18,10 @@ pub fn CheckTextPage() -> impl IntoView {
                 "téléphones, NIR, e-mails, adresses, dates de naissance, identifiants hospitaliers — sont "
                 "repérés pendant la saisie, dans votre navigateur, sans rien envoyer au serveur."
             </p>
-            <PiiTextarea label="Texte à vérifier" name="text" rows=12/>
+            <form class="check-text" on:submit=|event| event.prevent_default()>
+                <DraftKeeper key="/verifier" saved=Signal::derive(|| false)/>
+                <PiiTextarea label="Texte à vérifier" name="text" rows=12/>
+            </form>
             <p class="hint">"Les noms de médicaments, de maladies, d'échelles, d'établissements et de villes ne sont pas signalés. Relisez toujours : l'outil aide, il ne remplace pas votre vigilance."</p>
         </SignedIn>
     }

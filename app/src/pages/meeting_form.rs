@@ -6,6 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::SignedIn;
 use crate::api::meetings::{get_meeting, CreateMeeting, UpdateMeeting};
+use crate::components::draft::DraftKeeper;
 use crate::components::field::{field_error, field_id, Field, SelectField};
 use crate::components::{use_session, ActionOutcome, CsrfField, ErrorBanner, Loading};
 use crate::domain::meeting::{MeetingDraft, MeetingKind, MeetingMode};
@@ -121,6 +122,7 @@ fn NewMeeting() -> impl IntoView {
                 <ActionOutcome value success="Réunion créée."/>
                 <ActionForm action=create attr:class="meeting-form" attr:novalidate=true>
                     <CsrfField/>
+                    <DraftKeeper key="/reunions/nouvelle" saved=Signal::derive(move || matches!(value.get(), Some(Ok(_))))/>
                     <MeetingFields draft value with_repeat=true/>
                     <button type="submit" class="button-primary">"Créer la réunion"</button>
                 </ActionForm>
@@ -161,6 +163,7 @@ fn EditMeeting() -> impl IntoView {
                             <ActionOutcome value success="Réunion modifiée ; les invité·es sont prévenu·es."/>
                             <ActionForm action=update attr:class="meeting-form" attr:novalidate=true>
                                 <CsrfField/>
+                                <DraftKeeper key=format!("/reunions/{}/modifier", detail.id) saved=Signal::derive(move || matches!(value.get(), Some(Ok(_))))/>
                                 <input type="hidden" name="id" value=detail.id.to_string()/>
                                 {if in_series {
                                     view! {
