@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
 
 /// Opens (creating if missing) and migrates the database.
 pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
@@ -24,7 +24,9 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // Queries may carry health data in their parameters' neighbourhood: never log them.
+        .log_statements(log::LevelFilter::Off);
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
