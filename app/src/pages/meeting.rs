@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use super::agenda::RsvpButtons;
 use super::SignedIn;
@@ -21,14 +20,7 @@ pub fn MeetingPage() -> impl IntoView {
 
 #[component]
 fn Meeting() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::route_id();
     let respond = ServerAction::<Respond>::new();
     let invite = ServerAction::<Invite>::new();
     let cancel = ServerAction::<CancelMeeting>::new();

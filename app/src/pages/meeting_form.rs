@@ -2,7 +2,6 @@
 //! editing. Errors come back per field, in French; the form keeps what was typed.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::SignedIn;
 use crate::api::meetings::{get_meeting, CreateMeeting, UpdateMeeting};
@@ -141,14 +140,7 @@ pub fn EditMeetingPage() -> impl IntoView {
 
 #[component]
 fn EditMeeting() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::route_id();
     let meeting = Resource::new(id, get_meeting);
     let update = ServerAction::<UpdateMeeting>::new();
     let value = update.value();

@@ -22,8 +22,21 @@ pub use profile::ProfilePage;
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
 
 use crate::components::use_session;
+
+/// The numeric `:id` of the current route (0 when missing or malformed: the server answers 404).
+pub fn route_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
 
 /// Shows `children` to signed-in people; sends everyone else to the sign-in page.
 #[component]
