@@ -8,19 +8,8 @@ use reqwest::StatusCode;
 
 async fn series_with_gp(app: &TestApp) -> (Browser, Browser, i64) {
     let coordinator = app.signed_in(COORDINATOR).await;
-    let (status, body) = coordinator
-        .call("meetings/create", &meeting_fields(&[]))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let id = body.as_i64().unwrap();
-    let gp_id = user_id(app, GP).await.to_string();
-    let (status, body) = coordinator
-        .call(
-            "meetings/invite",
-            &[("id", &id.to_string()), ("user_id", &gp_id)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = create_meeting(&coordinator, &[]).await;
+    invite_person(app, &coordinator, id, GP).await;
     let gp = app.signed_in(GP).await;
     (coordinator, gp, id)
 }

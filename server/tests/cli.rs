@@ -7,6 +7,20 @@ fn concerto() -> Command {
     Command::new(env!("CARGO_BIN_EXE_concerto"))
 }
 
+fn add_admin(database_url: &str) -> std::process::Output {
+    concerto()
+        .args([
+            "user",
+            "add",
+            "--admin",
+            "chef@cpts.test",
+            "--database-url",
+            database_url,
+        ])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn pii_scan_reads_json_lines_and_reports_bad_ones() {
     let mut child = concerto()
@@ -57,17 +71,7 @@ fn pii_scan_reads_json_lines_and_reports_bad_ones() {
 fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/c.db", dir.path().display());
-    let output = concerto()
-        .args([
-            "user",
-            "add",
-            "--admin",
-            "chef@cpts.test",
-            "--database-url",
-            &url,
-        ])
-        .output()
-        .unwrap();
+    let output = add_admin(&url);
     assert!(
         output.status.success(),
         "{}",
@@ -79,17 +83,7 @@ fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
             .starts_with("http://127.0.0.1:3000/mot-de-passe/"),
         "{link}"
     );
-    let again = concerto()
-        .args([
-            "user",
-            "add",
-            "--admin",
-            "chef@cpts.test",
-            "--database-url",
-            &url,
-        ])
-        .output()
-        .unwrap();
+    let again = add_admin(&url);
     assert!(
         !again.status.success(),
         "a second account with the same e-mail is refused"

@@ -8,9 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 async fn create_series(browser: &Browser) -> i64 {
-    let (status, body) = browser.call("meetings/create", &meeting_fields(&[])).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body.as_i64().expect("the new meeting's id")
+    create_meeting(browser, &[]).await
 }
 
 #[tokio::test]
@@ -63,14 +61,7 @@ async fn invitations_and_answers_are_seen_by_the_coordinator() {
     let app = TestApp::demo().await;
     let coordinator = app.signed_in(COORDINATOR).await;
     let id = create_series(&coordinator).await;
-    let gp_id = user_id(&app, GP).await.to_string();
-    let (status, body) = coordinator
-        .call(
-            "meetings/invite",
-            &[("id", &id.to_string()), ("user_id", &gp_id)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    invite_person(&app, &coordinator, id, GP).await;
     let (status, body) = coordinator
         .call(
             "meetings/invite",

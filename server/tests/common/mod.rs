@@ -234,6 +234,27 @@ async fn decode(response: reqwest::Response) -> (StatusCode, Value) {
     (status, value)
 }
 
+/// Creates a meeting (by default the bimonthly series of [`meeting_fields`]) and returns its id.
+pub async fn create_meeting(browser: &Browser, overrides: &[(&str, &str)]) -> i64 {
+    let (status, body) = browser
+        .call("meetings/create", &meeting_fields(overrides))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_i64().expect("the new meeting's id")
+}
+
+/// Invites one demo member (by e-mail) to a meeting and the later occurrences.
+pub async fn invite_person(app: &TestApp, browser: &Browser, meeting_id: i64, email: &str) {
+    let person = user_id(app, email).await.to_string();
+    let (status, body) = browser
+        .call(
+            "meetings/invite",
+            &[("id", &meeting_id.to_string()), ("user_id", &person)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 /// Form fields of a meeting, with overrides.
 pub fn meeting_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
