@@ -15,6 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::backend::cache::Caches;
 use app::backend::{AppState, Settings};
 use app::{shell, App};
 use axum::routing::{get, post};
@@ -62,6 +63,7 @@ impl Application {
             }),
             mail_wakeup: Arc::new(Notify::new()),
             leptos_options,
+            caches: Arc::new(Caches::new(Duration::from_secs(config.cache_seconds))),
         };
         let mailer = Arc::new(Mailer::new(
             config.smtp_url.as_deref(),

@@ -360,3 +360,78 @@ async fn editing_one_occurrence_or_the_following_ones() {
         ]
     );
 }
+
+/// The nonce of a page's Content-Security-Policy header.
+fn csp_nonce(response: &reqwest::Response) -> String {
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    let start = csp.find("'nonce-").expect("a nonce") + "'nonce-".len();
+    let end = csp[start..].find('\'').unwrap() + start;
+    csp[start..end].to_string()
+}
+
+#[tokio::test]
+async fn cached_pages_get_fresh_nonces_stay_per_session_and_follow_every_change() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let first = coordinator.get("/reunions").await;
+    let first_nonce = csp_nonce(&first);
+    let first_html = first.text().await.unwrap();
+    let second = coordinator.get("/reunions").await;
+    assert_eq!(second.status(), StatusCode::OK);
+    let second_nonce = csp_nonce(&second);
+    let second_html = second.text().await.unwrap();
+    assert_ne!(
+        first_nonce, second_nonce,
+        "every response has its own nonce"
+    );
+    assert!(second_html.contains(&format!("nonce=\"{second_nonce}\"")));
+    assert!(
+        !second_html.contains(&first_nonce),
+        "no trace of the old nonce"
+    );
+    assert_eq!(
+        second_html.replace(&second_nonce, "N"),
+        first_html.replace(&first_nonce, "N"),
+        "the same page otherwise"
+    );
+
+    // Another person never gets this session's page.
+    let gp = app.signed_in(GP).await;
+    let (_, gp_html) = gp.get_text("/reunions").await;
+    assert!(
+        !gp_html.contains("Nouvelle réunion"),
+        "GPs do not create meetings"
+    );
+    assert!(
+        gp_html.contains("Dr Julien Moreau"),
+        "the GP's own name in the bar"
+    );
+    assert!(!gp_html.contains("Claire Martin (coordination)"));
+
+    // A change made through the server shows on the very next request.
+    create_meeting(
+        &coordinator,
+        &[("draft[title]", "Staff ajouté à l'instant")],
+    )
+    .await;
+    let (_, after) = coordinator.get_text("/reunions").await;
+    assert!(
+        after.contains("Staff ajouté à l'instant"),
+        "the new meeting is listed"
+    );
+
+    // Signing out ends the session at once, cached viewer or not.
+    let response = coordinator
+        .client
+        .post(coordinator.url("/auth/logout"))
+        .form(&[("csrf_token", coordinator.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = coordinator.get("/reunions").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login");
+}

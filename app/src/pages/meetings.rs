@@ -19,13 +19,14 @@ pub fn MeetingLine(
     view! {
         <li class="meeting-line" class:cancelled=meeting.cancelled>
             <span class=format!("badge kind-{}", meeting.kind.code())>{meeting.kind.label_fr()}</span>
-            <A href=href attr:class="meeting-title">{meeting.title.clone()}</A>
-            <span class="when">{meeting.when.clone()}</span>
+            // A plain link: the router still handles the click, without a reactive `<A>` per row.
+            <a href=href class="meeting-title">{meeting.title}</a>
+            <span class="when">{meeting.when}</span>
             <span class="mode">{meeting.mode.label_fr()}</span>
             {meeting.in_series.then(|| view! { <span class="tag">"Série"</span> })}
             {meeting.cancelled.then(|| view! { <span class="tag tag-danger">"Annulée"</span> })}
             {meeting.my_response.map(|r| view! { <span class=format!("tag rsvp-{}", r.code())>{r.label_fr()}</span> })}
-            {show_organisation.then(|| view! { <span class="muted">{meeting.organisation_name.clone()}</span> })}
+            {show_organisation.then(|| view! { <span class="muted">{meeting.organisation_name}</span> })}
         </li>
     }
 }

@@ -1,6 +1,6 @@
 //! Server-side sessions and sign-in throttling.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
 
 use super::{now, parse_ts, ts};
@@ -37,9 +37,20 @@ pub async fn create(
     Ok(token)
 }
 
-/// Resolves a cookie value to (user, current organisation), enforcing both expiries; refreshes
-/// the idle clock at most once a minute to keep reads cheap.
-pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<(i64, Option<i64>)>> {
+/// A live session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// Who signed in.
+    pub user_id: i64,
+    /// The organisation they act for.
+    pub organisation_id: Option<i64>,
+    /// When the session ends unless used again (the earlier of both expiries).
+    pub valid_until: DateTime<Utc>,
+}
+
+/// Resolves a cookie value to its live session, enforcing both expiries; refreshes the idle
+/// clock at most once a minute to keep reads cheap.
+pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<Resolved>> {
     let hash = token_hash(token);
     let row: Option<(i64, Option<i64>, String, String)> = sqlx::query_as(
         "SELECT user_id, organisation_id, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
@@ -51,8 +62,9 @@ pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<(i64
         return Ok(None);
     };
     let now_instant = Utc::now();
-    let last_seen = parse_ts(&last_seen_at);
-    if parse_ts(&expires_at) <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
+    let mut last_seen = parse_ts(&last_seen_at);
+    let expires = parse_ts(&expires_at);
+    if expires <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
         delete(pool, token).await?;
         return Ok(None);
     }
@@ -62,8 +74,13 @@ pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<(i64
             .bind(&hash)
             .execute(pool)
             .await?;
+        last_seen = now_instant;
     }
-    Ok(Some((user_id, organisation_id)))
+    Ok(Some(Resolved {
+        user_id,
+        organisation_id,
+        valid_until: expires.min(last_seen + IDLE_TIMEOUT),
+    }))
 }
 
 /// Ends a session.
