@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
 source scripts/env.sh
-[ -x target/release/concerto ] || cargo leptos build --release
+cargo leptos build --release 2>&1 | tail -n 2  # a no-op when up to date
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
@@ -16,8 +16,15 @@ DB="$WORK/bench.db"
 CONCERTO_LOG=warn target/release/concerto serve --demo --bind "127.0.0.1:$PORT" --database-url "sqlite://$DB" \
   --outbox-dir "$WORK/outbox" > "$WORK/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+# A second process on the same database with its caches off, to show the cost of rendering.
+PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE2="http://127.0.0.1:$PORT2"
+trap 'kill $SERVER ${SERVER2:-} 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+CONCERTO_LOG=warn target/release/concerto serve --cache-seconds 0 --bind "127.0.0.1:$PORT2" \
+  --database-url "sqlite://$DB" --outbox-dir "$WORK/outbox" > "$WORK/server2.log" 2>&1 &
+SERVER2=$!
+for _ in $(seq 1 100); do curl -fs "$BASE2/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 JAR="$WORK/jar"
 TOKEN=$(curl -s -c "$JAR" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)
@@ -38,13 +45,14 @@ SIZE=$(curl -s -H "Cookie: $COOKIE" "$BASE/reunions" | wc -c)
 SIZE_GZ=$(curl -s -H "Cookie: $COOKIE" "$BASE/reunions" | gzip -9 | wc -c)
 echo "meeting list: $ROWS meetings listed, page $SIZE bytes ($SIZE_GZ gzip)"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
-run_wrk() { # path, label
+run_wrk() { # path, label[, pid, base]: wrk against the server, CPU read from its /proc/PID/stat
+  local pid=${3:-$SERVER} base=${4:-$BASE}
   local before after requests
-  before=$(cpu_ticks)
-  wrk -t2 -c64 -d10s --latency -H "Cookie: $COOKIE" "$BASE$1" > "$WORK/wrk.txt"
-  after=$(cpu_ticks)
+  before=$(cpu_ticks "$pid")
+  wrk -t2 -c64 -d10s --latency -H "Cookie: $COOKIE" "$base$1" > "$WORK/wrk.txt"
+  after=$(cpu_ticks "$pid")
   requests=$(grep -E "^\s+[0-9]+ requests in" "$WORK/wrk.txt" | awk '{print $1}')
   local rps p50 p99
   rps=$(grep "Requests/sec" "$WORK/wrk.txt" | awk '{print $2}')
@@ -57,9 +65,11 @@ cpu_ms = (int(after) - int(before)) / int(tick) * 1000 / max(int(requests), 1)
 print(f"{label:<28} {float(rps):>10.0f} req/s   p50 {p50:>8}   p99 {p99:>8}   server CPU {cpu_ms:.3f} ms/request")
 PY
 }
-echo "wrk: 2 threads, 64 connections, 10 s each"
+echo "wrk: 2 threads, 64 connections, 10 s each (the second /reunions line: a server started with"
+echo "--cache-seconds 0, i.e. every request resolves the session and renders the page)"
 run_wrk /healthz "/healthz"
 run_wrk /reunions "/reunions (50 meetings)"
+run_wrk /reunions "/reunions, caches off" "$SERVER2" "$BASE2"
 
 # A feed of 1,000 events: 1,000 single meetings the GP is invited to, inserted directly.
 python3 - "$DB" <<'PY'

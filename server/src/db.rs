@@ -25,6 +25,9 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
+        // Let the worker thread hand over a whole list without waiting for the reader (fewer
+        // thread wake-ups on long lists, e.g. calendar feeds).
+        .row_buffer_size(1024)
         // Queries may carry health data in their parameters' neighbourhood: never log them.
         .log_statements(log::LevelFilter::Off);
     let pool = SqlitePoolOptions::new()

@@ -27,7 +27,8 @@ pub struct MeetingSummary {
     pub in_series: bool,
     /// The viewer's answer, when invited.
     pub my_response: Option<Rsvp>,
-    /// Organisation.
+    /// Organisation (empty in lists of one organisation).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub organisation_name: String,
 }
 
@@ -176,8 +177,8 @@ mod ssr {
     use chrono_tz::Tz;
 
     use super::*;
-    use crate::backend::db::meetings::{self as store, MeetingRow, MeetingWithAnswer, Period};
-    use crate::backend::db::users;
+    use crate::backend::db::meetings::{self as store, MeetingLineRow, MeetingRow, Period};
+    use crate::backend::db::{parse_local, users};
     use crate::backend::markdown;
     use crate::backend::notifications::{self, Notice, Recipient, Scope};
     use crate::backend::{current_member, member_of, state, viewer};
@@ -192,16 +193,15 @@ mod ssr {
         DEFAULT_TIME_ZONE.parse().expect("known zone")
     }
 
-    fn summary(row: MeetingWithAnswer) -> MeetingSummary {
-        let meeting = row.meeting;
+    fn summary(row: MeetingLineRow) -> MeetingSummary {
         MeetingSummary {
-            id: meeting.id,
-            kind: meeting.kind(),
-            title: meeting.title.clone(),
-            when: format_slot_fr(meeting.local_start(), meeting.duration_minutes as u32),
-            mode: meeting.mode(),
-            cancelled: meeting.cancelled,
-            in_series: meeting.series_id.is_some(),
+            id: row.id,
+            kind: MeetingKind::from_code(&row.kind).unwrap_or(MeetingKind::Committee),
+            title: row.title,
+            when: format_slot_fr(parse_local(&row.start_local), row.duration_minutes as u32),
+            mode: MeetingMode::from_code(&row.mode).unwrap_or(MeetingMode::Video),
+            cancelled: row.cancelled,
+            in_series: row.in_series,
             my_response: row.my_response.as_deref().and_then(Rsvp::from_code),
             organisation_name: row.organisation_name,
         }
@@ -231,7 +231,14 @@ mod ssr {
             200,
         )
         .await?;
-        Ok(rows.into_iter().map(summary).collect())
+        // The list is of one organisation: its name is not repeated on every line.
+        Ok(rows
+            .into_iter()
+            .map(|row| MeetingSummary {
+                organisation_name: String::new(),
+                ..summary(row)
+            })
+            .collect())
     }
 
     pub async fn agenda() -> Result<Vec<MeetingSummary>, AppError> {

@@ -275,12 +275,10 @@ pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx:
             all_rows.extend(occurrences);
         }
     }
-    let ids: Vec<i64> = singles
-        .iter()
-        .chain(all_rows.iter())
-        .map(|m| m.id)
-        .collect();
-    let invitees = invitees_by_meeting(pool, &ids).await?;
+    let mut invitees: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
+    for (meeting_id, invitee) in store::feed_invitees(pool, user_id).await? {
+        invitees.entry(meeting_id).or_default().push(invitee);
+    }
     let mut events = Vec::with_capacity(singles.len() + series_rows.len());
     let empty = Vec::new();
     for row in &singles {

@@ -153,17 +153,34 @@ impl SeriesRow {
     }
 }
 
-/// A meeting with the viewer's own answer.
+/// One line of a list of meetings with the viewer's own answer: only the columns a list shows
+/// (rows are copied column by column, so long lists stay cheap).
 #[derive(Clone, Debug, FromRow)]
-pub struct MeetingWithAnswer {
-    /// The meeting.
-    #[sqlx(flatten)]
-    pub meeting: MeetingRow,
+pub struct MeetingLineRow {
+    /// Id.
+    pub id: i64,
+    /// Kind code.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Local start, text.
+    pub start_local: String,
+    /// Duration.
+    pub duration_minutes: i64,
+    /// Mode code.
+    pub mode: String,
+    /// Cancelled.
+    pub cancelled: bool,
+    /// Part of a series.
+    pub in_series: bool,
     /// The viewer's answer, if invited.
     pub my_response: Option<String>,
     /// Organisation name.
     pub organisation_name: String,
 }
+
+const LINE_COLUMNS: &str = "m.id, m.kind, m.title, m.start_local, m.duration_minutes, m.mode, m.cancelled, \
+    (m.series_id IS NOT NULL) AS in_series, i.response AS my_response, o.name AS organisation_name";
 
 /// An invitee of a meeting.
 #[derive(Clone, Debug, FromRow)]
@@ -379,20 +396,20 @@ pub async fn list(
     kind: Option<MeetingKind>,
     period: Period,
     limit: i64,
-) -> sqlx::Result<Vec<MeetingWithAnswer>> {
+) -> sqlx::Result<Vec<MeetingLineRow>> {
     let (comparison, order) = match period {
         Period::Upcoming => (">=", "ASC"),
         Period::Past => ("<", "DESC"),
     };
     let sql = format!(
-        "SELECT {MEETING_COLUMNS}, i.response AS my_response, o.name AS organisation_name
+        "SELECT {LINE_COLUMNS}
          FROM meetings m
          JOIN organisations o ON o.id = m.organisation_id
          LEFT JOIN invitations i ON i.meeting_id = m.id AND i.user_id = $2
          WHERE m.organisation_id = $1 AND m.start_utc {comparison} $3 AND ($4 IS NULL OR m.kind = $4)
          ORDER BY m.start_utc {order} LIMIT $5"
     );
-    sqlx::query_as::<_, MeetingWithAnswer>(&sql)
+    sqlx::query_as::<_, MeetingLineRow>(&sql)
         .bind(organisation_id)
         .bind(viewer_id)
         .bind(ts(Utc::now() - Duration::hours(2)))
@@ -407,9 +424,9 @@ pub async fn agenda(
     pool: &SqlitePool,
     user_id: i64,
     limit: i64,
-) -> sqlx::Result<Vec<MeetingWithAnswer>> {
+) -> sqlx::Result<Vec<MeetingLineRow>> {
     let sql = format!(
-        "SELECT {MEETING_COLUMNS}, i.response AS my_response, o.name AS organisation_name
+        "SELECT {LINE_COLUMNS}
          FROM invitations i
          JOIN meetings m ON m.id = i.meeting_id
          JOIN organisations o ON o.id = m.organisation_id
@@ -417,7 +434,7 @@ pub async fn agenda(
          WHERE i.user_id = $1 AND m.start_utc >= $2
          ORDER BY m.start_utc ASC LIMIT $3"
     );
-    sqlx::query_as::<_, MeetingWithAnswer>(&sql)
+    sqlx::query_as::<_, MeetingLineRow>(&sql)
         .bind(user_id)
         .bind(ts(Utc::now() - Duration::hours(2)))
         .bind(limit)
@@ -708,6 +725,27 @@ pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<V
     .await
 }
 
+type InviteePair = (i64, i64, String, String, Option<String>, String);
+
+fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(i64, InviteeRow)> {
+    rows.into_iter()
+        .map(
+            |(meeting_id, user_id, display_name, email, role, response)| {
+                (
+                    meeting_id,
+                    InviteeRow {
+                        user_id,
+                        display_name,
+                        email,
+                        role,
+                        response,
+                    },
+                )
+            },
+        )
+        .collect()
+}
+
 /// Invitees of many meetings at once: (meeting id, invitee).
 pub async fn invitees_of_many(
     pool: &SqlitePool,
@@ -723,29 +761,31 @@ pub async fn invitees_of_many(
          WHERE i.meeting_id IN ({}) ORDER BY u.display_name",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (i64, i64, String, String, Option<String>, String)>(&sql);
+    let mut query = sqlx::query_as::<_, InviteePair>(&sql);
     for id in meeting_ids {
         query = query.bind(id);
     }
-    Ok(query
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(
-            |(meeting_id, user_id, display_name, email, role, response)| {
-                (
-                    meeting_id,
-                    InviteeRow {
-                        user_id,
-                        display_name,
-                        email,
-                        role,
-                        response,
-                    },
-                )
-            },
-        )
-        .collect())
+    Ok(invitee_pairs(query.fetch_all(pool).await?))
+}
+
+/// In one query, the invitees of every meeting a person's feed shows: the meetings they are
+/// invited to and every occurrence of those meetings' series.
+pub async fn feed_invitees(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+    let rows = sqlx::query_as::<_, InviteePair>(
+        "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, NULL AS role, i.response
+         FROM invitations i JOIN users u ON u.id = i.user_id
+         WHERE i.meeting_id IN (
+             SELECT mine.meeting_id FROM invitations mine WHERE mine.user_id = $1
+             UNION
+             SELECT o.id FROM meetings o WHERE o.series_id IN (
+                 SELECT m.series_id FROM invitations mine JOIN meetings m ON m.id = mine.meeting_id
+                 WHERE mine.user_id = $1 AND m.series_id IS NOT NULL))
+         ORDER BY u.display_name",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(invitee_pairs(rows))
 }
 
 /// Meetings starting within the next `within` that have not had their reminder yet.
