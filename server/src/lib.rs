@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod mail;
+pub mod meetings;
 pub mod pii_scan;
 pub mod static_files;
 
@@ -107,6 +108,7 @@ impl Application {
             self.state.clone(),
             self.reminder_interval,
         ));
+        let upkeep = tokio::spawn(meetings::run(self.state.clone()));
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
@@ -116,6 +118,7 @@ impl Application {
             .await;
         worker.abort();
         reminders.abort();
+        upkeep.abort();
         // Deliver what is already queued before leaving.
         mail::deliver_pending(&self.state, &self.mailer).await;
         self.state.pool.close().await;

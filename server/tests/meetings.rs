@@ -435,3 +435,111 @@ async fn cached_pages_get_fresh_nonces_stay_per_session_and_follow_every_change(
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/login");
 }
+
+#[tokio::test]
+async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let id = create_meeting(
+        &coordinator,
+        &[
+            ("draft[title]", "Staff hebdomadaire"),
+            ("draft[repeat]", "weekly"),
+            ("draft[interval]", "1"),
+            ("draft[end_kind]", "never"),
+            ("draft[count]", ""),
+        ],
+    )
+    .await;
+    let bounded = create_meeting(&coordinator, &[]).await;
+    invite_person(&app, &coordinator, id, GP).await;
+    let gp = app.signed_in(GP).await;
+    let (status, body) = gp
+        .call(
+            "meetings/respond",
+            &[
+                ("id", &id.to_string()),
+                ("response", "accepted"),
+                ("scope", "following"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let series_of = |meeting: i64| {
+        format!("SELECT COUNT(*) FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = {meeting})")
+    };
+    let before = app.count(&series_of(id)).await;
+    let bounded_before = app.count(&series_of(bounded)).await;
+    assert!(
+        (150..=160).contains(&before),
+        "three years of weeks: {before}"
+    );
+
+    // A year later, the upkeep keeps three years ahead.
+    let horizon = "2031-01-13T12:00:00Z".parse().unwrap();
+    let added = concerto_server::meetings::extend_open_series(&app.state.pool, horizon)
+        .await
+        .unwrap();
+    let after = app.count(&series_of(id)).await;
+    assert_eq!(after - before, added as i64);
+    assert!((50..=54).contains(&added), "about a year of weeks: {added}");
+    assert_eq!(
+        app.count(&series_of(bounded)).await,
+        bounded_before,
+        "ended series untouched"
+    );
+    let last: (String, String) = sqlx::query_as(
+        "SELECT start_local, start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
+         ORDER BY start_utc DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        last.0, "2031-01-07T12:30:00",
+        "the last Tuesday before the horizon"
+    );
+    assert!(
+        last.1.starts_with("2031-01-07T11:30"),
+        "12:30 in Paris in winter"
+    );
+    let july: String = sqlx::query_scalar(
+        "SELECT start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
+         AND start_local = '2030-07-02T12:30:00'",
+    )
+    .bind(id)
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    assert!(
+        july.starts_with("2030-07-02T10:30"),
+        "12:30 in Paris in summer: {july}"
+    );
+    let gp_id = user_id(&app, GP).await;
+    let answers: Vec<String> = sqlx::query_scalar(
+        "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id
+         WHERE m.series_id = (SELECT series_id FROM meetings WHERE id = $1) AND i.user_id = $2
+         AND m.start_local > '2030-01-13'",
+    )
+    .bind(id)
+    .bind(gp_id)
+    .fetch_all(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        answers.len(),
+        added,
+        "the GP is invited to every new occurrence"
+    );
+    assert!(
+        answers.iter().all(|a| a == "accepted"),
+        "with the answer given for the following ones"
+    );
+
+    // Running again adds nothing.
+    let again = concerto_server::meetings::extend_open_series(&app.state.pool, horizon)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+}

@@ -22,6 +22,9 @@ const SERIES_COLUMNS: &str = "id, organisation_id, uid, rrule, time_zone, first_
 pub const OPEN_SERIES_HORIZON_DAYS: i64 = 3 * 365;
 /// The most occurrences a series may have.
 pub const MAX_OCCURRENCES: usize = 500;
+/// How many occurrences of an open series are computed when extending it (a weekly series
+/// reaches this after about 96 years).
+const EXTENSION_SCAN_LIMIT: usize = 5_000;
 
 /// A meeting or an occurrence of a series.
 #[derive(Clone, Debug, FromRow)]
@@ -179,7 +182,8 @@ pub struct MeetingLineRow {
     pub organisation_name: String,
 }
 
-const LINE_COLUMNS: &str = "m.id, m.kind, m.title, m.start_local, m.duration_minutes, m.mode, m.cancelled, \
+const LINE_COLUMNS: &str =
+    "m.id, m.kind, m.title, m.start_local, m.duration_minutes, m.mode, m.cancelled, \
     (m.series_id IS NOT NULL) AS in_series, i.response AS my_response, o.name AS organisation_name";
 
 /// An invitee of a meeting.
@@ -347,6 +351,85 @@ pub async fn create(
             Ok(ids)
         }
     }
+}
+
+/// Series without end that are still running.
+pub async fn open_series(pool: &SqlitePool) -> sqlx::Result<Vec<SeriesRow>> {
+    let all = sqlx::query_as::<_, SeriesRow>(&format!(
+        "SELECT {SERIES_COLUMNS} FROM series WHERE cancelled = FALSE"
+    ))
+    .fetch_all(pool)
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|series| {
+            RecurrenceRule::parse_rrule(&series.rrule, series.tz())
+                .is_ok_and(|rule| rule.end == SeriesEnd::Never)
+        })
+        .collect())
+}
+
+/// Materialises the occurrences of an open series that fall after its last one and no later
+/// than `horizon` (local time); each new occurrence takes the series' details and the invitees
+/// (with their answers) of the last one. Returns how many were added.
+pub async fn extend_series(
+    tx: &mut Transaction<'_, Sqlite>,
+    series: &SeriesRow,
+    horizon: NaiveDateTime,
+) -> sqlx::Result<usize> {
+    let tz = series.tz();
+    let Ok(rule) = RecurrenceRule::parse_rrule(&series.rrule, tz) else {
+        return Ok(0);
+    };
+    let last: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, occurrence_local FROM meetings WHERE series_id = $1
+         ORDER BY occurrence_local DESC LIMIT 1",
+    )
+    .bind(series.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((last_id, last_local)) = last else {
+        return Ok(0);
+    };
+    let last_local = parse_local(&last_local);
+    let first = parse_local(&series.first_start_local);
+    let meeting = ValidMeeting {
+        kind: MeetingKind::from_code(&series.kind).unwrap_or(MeetingKind::Committee),
+        title: series.title.clone(),
+        start_local: first,
+        duration_minutes: series.duration_minutes as u32,
+        mode: MeetingMode::from_code(&series.mode).unwrap_or(MeetingMode::Video),
+        address: series.address.clone(),
+        deadline_before_minutes: series.deadline_before_minutes,
+        max_cases: series.max_cases.map(|n| n as u32),
+        description_md: series.description_md.clone(),
+        recurrence: None,
+    };
+    let mut added = 0;
+    let starts = rule.local_starts(first, EXTENSION_SCAN_LIMIT);
+    for start_local in starts
+        .into_iter()
+        .filter(|start| *start > last_local && *start <= horizon)
+    {
+        let occurrence = Occurrence {
+            organisation_id: series.organisation_id,
+            uid: &series.uid,
+            series_id: Some(series.id),
+            start_local,
+            created_by: series.created_by,
+        };
+        let id = insert_meeting(tx, occurrence, &meeting, tz).await?;
+        sqlx::query(
+            "INSERT INTO invitations (meeting_id, user_id, response, responded_at, invited_at)
+             SELECT $1, user_id, response, responded_at, invited_at FROM invitations WHERE meeting_id = $2",
+        )
+        .bind(id)
+        .bind(last_id)
+        .execute(&mut **tx)
+        .await?;
+        added += 1;
+    }
+    Ok(added)
 }
 
 /// One meeting.
@@ -770,7 +853,10 @@ pub async fn invitees_of_many(
 
 /// In one query, the invitees of every meeting a person's feed shows: the meetings they are
 /// invited to and every occurrence of those meetings' series.
-pub async fn feed_invitees(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+pub async fn feed_invitees(
+    pool: &SqlitePool,
+    user_id: i64,
+) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
     let rows = sqlx::query_as::<_, InviteePair>(
         "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, NULL AS role, i.response
          FROM invitations i JOIN users u ON u.id = i.user_id
