@@ -6,6 +6,9 @@ use concerto_server::config::{Cli, Command, UserCommand};
 use concerto_server::{db, pii_scan, Application};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
