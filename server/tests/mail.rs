@@ -210,3 +210,28 @@ async fn without_smtp_e_mails_are_written_to_the_outbox_folder() {
     assert!(eml.contains("nouvelle.psy@example.test"));
     assert!(eml.contains("/mot-de-passe/"), "the one-time link");
 }
+
+#[tokio::test]
+async fn the_smtp_url_may_carry_credentials() {
+    let app = TestApp::spawn(Options {
+        demo: true,
+        smtp: true,
+        smtp_login: Some("concerto%40cpts.example:s3cr%3At"),
+        ..Default::default()
+    })
+    .await;
+    let sink = app.smtp.clone().unwrap();
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let id = create_meeting(&coordinator, &[("draft[repeat]", "none")]).await;
+    invite_person(&app, &coordinator, id, GP).await;
+    assert!(
+        wait_for(10, || async { !sink.matching(GP, "Invitation").is_empty() }).await,
+        "invitation delivered"
+    );
+    let message = &sink.matching(GP, "Invitation")[0];
+    assert_eq!(
+        message.login,
+        Some(("concerto@cpts.example".to_string(), "s3cr:t".to_string())),
+        "signed in with the URL's decoded user and password"
+    );
+}

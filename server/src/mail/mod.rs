@@ -25,6 +25,34 @@ pub enum Transport {
     Folder(PathBuf),
 }
 
+/// The SMTP transport of a URL (see [`Mailer::new`]), with a precise message when it is wrong.
+pub fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+        anyhow::bail!(
+            "unsupported SMTP URL {}: expected smtp://host:port, smtp://host:port?tls=required, \
+             or smtps://host:port, optionally with user:password@",
+            redact(url)
+        );
+    }
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map(|builder| builder.timeout(Some(Duration::from_secs(30))).build())
+        .map_err(|error| anyhow::anyhow!("invalid SMTP URL {}: {error}", redact(url)))
+}
+
+/// The URL without its password, for messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Sends e-mails.
 pub struct Mailer {
     transport: Transport,
@@ -32,25 +60,16 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    /// An SMTP mailer (`smtp://host:port`), or a folder mailer when `smtp_url` is None.
+    /// An SMTP mailer, or a folder mailer when `smtp_url` is None. The URL is one of
+    /// - `smtp://host[:port]`: plain SMTP (a local relay, a test sink), port 25 by default;
+    /// - `smtp://host[:port]?tls=required`: STARTTLS, refused if the server cannot (port 587);
+    /// - `smtp://host[:port]?tls=opportunistic`: STARTTLS when the server offers it;
+    /// - `smtps://host[:port]`: TLS from the first byte (port 465);
+    ///
+    /// each with optional `user:password@` (percent-encoded) for SMTP authentication.
     pub fn new(smtp_url: Option<&str>, outbox_dir: PathBuf, from: &str) -> anyhow::Result<Mailer> {
         let transport = match smtp_url {
-            Some(url) => {
-                // smtp://host[:port] (plain SMTP, for a local relay or a test sink).
-                let rest = url.strip_prefix("smtp://").ok_or_else(|| {
-                    anyhow::anyhow!("unsupported SMTP URL {url}: expected smtp://host:port")
-                })?;
-                let rest = rest.trim_end_matches('/');
-                let (host, port) = match rest.rsplit_once(':') {
-                    Some((host, port)) => (host.to_string(), port.parse::<u16>()?),
-                    None => (rest.to_string(), 25),
-                };
-                Transport::Smtp(
-                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                        .port(port)
-                        .build(),
-                )
-            }
+            Some(url) => Transport::Smtp(smtp_transport(url)?),
             None => {
                 std::fs::create_dir_all(&outbox_dir)?;
                 Transport::Folder(outbox_dir)
@@ -171,5 +190,40 @@ pub async fn run_worker(state: AppState, mailer: Arc<Mailer>) {
             _ = state.mail_wakeup.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_with_tls_and_credentials_are_understood() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://relay.example.test",
+            "smtp://concerto%40example.test:s%3Acret@smtp.example.test:587?tls=required",
+            "smtp://smtp.example.test?tls=opportunistic",
+            "smtps://concerto:secret@smtp.example.test",
+        ] {
+            assert!(smtp_transport(url).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_smtp_url_gets_a_precise_message_without_the_password() {
+        let error = smtp_transport("http://user:hunter2@smtp.example.test")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("expected smtp://host:port"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        assert!(error.contains("user:***@smtp.example.test"), "{error}");
+        let error = smtp_transport("smtp://user:hunter2@relay.example.test?tls=sometimes")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("invalid SMTP URL"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
     }
 }

@@ -41,6 +41,8 @@ pub struct Options {
     pub dir: Option<Arc<TempDir>>,
     /// Reuse this SMTP sink.
     pub sink: Option<smtp::SmtpSink>,
+    /// Sign in to the SMTP sink with this "user:password" (percent-encoded).
+    pub smtp_login: Option<&'static str>,
 }
 
 impl TestApp {
@@ -59,9 +61,10 @@ impl TestApp {
                 database_url: format!("sqlite://{}/concerto.db", dir.path().display()),
             },
             demo: options.demo,
-            smtp_url: sink
-                .as_ref()
-                .map(|s| format!("smtp://127.0.0.1:{}", s.port)),
+            smtp_url: sink.as_ref().map(|s| match options.smtp_login {
+                Some(login) => format!("smtp://{login}@127.0.0.1:{}", s.port),
+                None => format!("smtp://127.0.0.1:{}", s.port),
+            }),
             outbox_dir: dir.path().join("outbox"),
             mail_from: "Concerto <concerto@localhost>".into(),
             base_url: None,

@@ -1,5 +1,5 @@
-//! A real SMTP sink: speaks enough SMTP (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) for
-//! lettre to deliver to it, and keeps every message.
+//! A real SMTP sink: speaks enough SMTP (EHLO/HELO, AUTH PLAIN, MAIL, RCPT, DATA, RSET, NOOP,
+//! QUIT) for lettre to deliver to it, and keeps every message with the user who authenticated.
 
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 pub struct Received {
     pub recipients: Vec<String>,
     pub data: String,
+    /// (user, password) given with AUTH PLAIN on that connection, if any.
+    pub login: Option<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -33,10 +35,18 @@ impl SmtpSink {
                     let mut lines = BufReader::new(read).lines();
                     let _ = write.write_all(b"220 sink ESMTP\r\n").await;
                     let mut recipients = Vec::new();
+                    let mut login = None;
                     while let Ok(Some(line)) = lines.next_line().await {
                         let upper = line.to_ascii_uppercase();
                         let reply: &[u8] = if upper.starts_with("EHLO") {
-                            b"250-sink\r\n250 8BITMIME\r\n"
+                            b"250-sink\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n"
+                        } else if upper.starts_with("AUTH PLAIN ") {
+                            login = plain_credentials(&line[11..]);
+                            if login.is_some() {
+                                b"235 2.7.0 accepted\r\n"
+                            } else {
+                                b"535 5.7.8 bad credentials\r\n"
+                            }
                         } else if upper.starts_with("HELO")
                             || upper.starts_with("MAIL")
                             || upper.starts_with("NOOP")
@@ -66,6 +76,7 @@ impl SmtpSink {
                             store.lock().unwrap().push(Received {
                                 recipients: std::mem::take(&mut recipients),
                                 data,
+                                login: login.clone(),
                             });
                             b"250 queued\r\n"
                         } else if upper.starts_with("QUIT") {
@@ -96,6 +107,18 @@ impl SmtpSink {
             .filter(|m| subject(&m.data).is_some_and(|s| s.starts_with(prefix)))
             .collect()
     }
+}
+
+/// (user, password) of an AUTH PLAIN argument: base64 of "authzid\0user\0password".
+fn plain_credentials(argument: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(argument.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut parts = text.split('\0');
+    let _authzid = parts.next()?;
+    Some((parts.next()?.to_string(), parts.next()?.to_string()))
 }
 
 /// Decoded subject (lettre encodes non-ASCII subjects as RFC 2047 words).
