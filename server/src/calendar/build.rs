@@ -254,7 +254,13 @@ pub async fn meeting_calendar(
 
 /// A person's feed: every meeting they are invited to, series grouped into one master each.
 pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx::Result<Calendar> {
-    let rows = store::invited_meetings(pool, user_id).await?;
+    let started = std::time::Instant::now();
+    // Two connections, two SQLite worker threads: both lists are read at the same time.
+    let (rows, invitee_rows) = tokio::try_join!(
+        store::invited_meetings(pool, user_id),
+        store::feed_invitees(pool, user_id)
+    )?;
+    let queried = started.elapsed();
     let mut organisers = Organisers::new(pool);
     let mut singles = Vec::new();
     let mut series_ids = BTreeMap::new();
@@ -276,7 +282,7 @@ pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx:
         }
     }
     let mut invitees: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
-    for (meeting_id, invitee) in store::feed_invitees(pool, user_id).await? {
+    for (meeting_id, invitee) in invitee_rows {
         invitees.entry(meeting_id).or_default().push(invitee);
     }
     let mut events = Vec::with_capacity(singles.len() + series_rows.len());
@@ -304,6 +310,12 @@ pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx:
             organizer,
         ));
     }
+    tracing::debug!(
+        events = events.len(),
+        query_ms = queried.as_secs_f64() * 1000.0,
+        total_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "feed built"
+    );
     Ok(Calendar {
         method: Method::Feed,
         name: Some("Concerto".to_string()),

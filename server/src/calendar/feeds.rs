@@ -97,9 +97,21 @@ pub async fn my_calendar(
         return unauthenticated();
     };
     match user_feed(&state.pool, &state.settings.base_url, viewer.user_id).await {
-        Ok(calendar) => calendar_response(render(&calendar), "concerto.ics"),
+        Ok(calendar) => calendar_response(timed_render(&calendar), "concerto.ics"),
         Err(error) => internal(error),
     }
+}
+
+/// Renders a feed, logging the time taken at debug level.
+fn timed_render(calendar: &super::ics::Calendar) -> String {
+    let started = std::time::Instant::now();
+    let text = render(calendar);
+    tracing::debug!(
+        bytes = text.len(),
+        render_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "feed rendered"
+    );
+    text
 }
 
 /// `GET /calendar/{token}.ics`: the same feed for calendar apps, by private revocable token.
@@ -116,7 +128,7 @@ pub async fn token_calendar(State(state): State<AppState>, Path(file): Path<Stri
         Err(error) => return internal(error),
     };
     match user_feed(&state.pool, &state.settings.base_url, user.id).await {
-        Ok(calendar) => calendar_response(render(&calendar), "concerto.ics"),
+        Ok(calendar) => calendar_response(timed_render(&calendar), "concerto.ics"),
         Err(error) => internal(error),
     }
 }
