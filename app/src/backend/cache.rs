@@ -80,17 +80,13 @@ impl<K: Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
             return None;
         }
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let fresh = match slots.map.get(key) {
-            Some(slot) if slot.generation == generation && slot.expires > Instant::now() => {
-                return Some(slot.value.clone());
-            }
-            Some(_) => false,
-            None => return None,
-        };
-        if !fresh {
-            if let Some(slot) = slots.map.remove(key) {
-                slots.weight -= slot.weight;
-            }
+        let slot = slots.map.get(key)?;
+        if slot.generation == generation && slot.expires > Instant::now() {
+            return Some(slot.value.clone());
+        }
+        // Outdated: dropped now rather than when the budget runs out.
+        if let Some(slot) = slots.map.remove(key) {
+            slots.weight -= slot.weight;
         }
         None
     }
