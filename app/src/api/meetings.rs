@@ -379,64 +379,187 @@ mod ssr {
         Ok(id)
     }
 
+    /// Everyone invited to any of `meeting_ids`, once each, read inside the transaction.
     async fn recipients(
-        pool: &sqlx::SqlitePool,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         meeting_ids: &[i64],
     ) -> Result<Vec<Recipient>, AppError> {
         let mut seen = std::collections::BTreeMap::new();
-        for (_, invitee) in store::invitees_of_many(pool, meeting_ids).await? {
-            seen.entry(invitee.email.clone()).or_insert(Recipient {
-                email: invitee.email,
-                name: invitee.display_name,
-            });
+        for chunk in meeting_ids.chunks(500) {
+            for (_, invitee) in store::invitees_of_many(&mut **tx, chunk).await? {
+                seen.entry(invitee.email.clone()).or_insert(Recipient {
+                    email: invitee.email,
+                    name: invitee.display_name,
+                });
+            }
         }
         Ok(seen.into_values().collect())
     }
 
+    /// Everyone invited to any occurrence of a series.
+    async fn series_recipients(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        series_id: i64,
+    ) -> Result<Vec<Recipient>, AppError> {
+        let ids: Vec<i64> = store::occurrences(&mut **tx, series_id)
+            .await?
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        recipients(tx, &ids).await
+    }
+
+    /// A meeting row as the transaction sees it now.
+    async fn reload(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        id: i64,
+    ) -> Result<MeetingRow, AppError> {
+        store::get(&mut **tx, id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// After a series was cut (see `store::FollowingChange::Cut`): one REQUEST for the old
+    /// UID (its RRULE now ends with an UNTIL, SEQUENCE + 1, with the overrides before the cut),
+    /// then one CANCEL with RECURRENCE-ID for each override from the cut on that had been sent.
+    async fn announce_cut(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        base_url: &str,
+        old_series_id: i64,
+        cut: chrono::NaiveDateTime,
+        withdrawn_overrides: Vec<MeetingRow>,
+        replaced: bool,
+        recipients: &[Recipient],
+    ) -> Result<(), AppError> {
+        if let Some(remaining) = store::occurrences(&mut **tx, old_series_id)
+            .await?
+            .into_iter()
+            .next()
+        {
+            let notice = Notice::SeriesCut {
+                from: cut,
+                replaced,
+            };
+            notifications::queue(
+                tx,
+                base_url,
+                &remaining,
+                Scope::Series,
+                notice,
+                recipients,
+                None,
+            )
+            .await?;
+        }
+        for mut withdrawn in withdrawn_overrides {
+            // As it was sent, under the old UID, one revision later.
+            withdrawn.sequence += 1;
+            let notice = if replaced {
+                Notice::Superseded
+            } else {
+                Notice::Cancellation
+            };
+            notifications::queue(
+                tx,
+                base_url,
+                &withdrawn,
+                Scope::Meeting,
+                notice,
+                recipients,
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The changes and their e-mails are written in one transaction: either both happen or
+    /// neither does.
     pub async fn update(id: i64, scope: String, mut draft: MeetingDraft) -> Result<i64, AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         draft.repeat = "none".to_string();
         let meeting = validate(&draft)?;
         let state = state()?;
+        let base_url = state.settings.base_url.as_str();
         let mut tx = state.pool.begin().await?;
-        let (affected, notice_row_id, notice_scope) = match (row.series_id, scope.as_str()) {
+        match (row.series_id, scope.as_str()) {
             (Some(series_id), "following") => {
-                let series = store::get_series(&state.pool, series_id)
+                let series = store::get_series(&mut *tx, series_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let ids = store::update_following(&mut tx, &row, &series, &meeting).await?;
-                (ids, row.id, Scope::Series)
+                let before = series_recipients(&mut tx, series_id).await?;
+                let (ids, change) =
+                    store::update_following(&mut tx, &row, &series, &meeting).await?;
+                let updated = reload(&mut tx, row.id).await?;
+                match change {
+                    store::FollowingChange::Whole => {
+                        notifications::queue(
+                            &mut tx,
+                            base_url,
+                            &updated,
+                            Scope::Series,
+                            Notice::Update,
+                            &before,
+                            None,
+                        )
+                        .await?;
+                    }
+                    store::FollowingChange::Cut {
+                        old_series_id,
+                        withdrawn_overrides,
+                    } => {
+                        let cut = row.occurrence().unwrap_or_else(|| row.local_start());
+                        announce_cut(
+                            &mut tx,
+                            base_url,
+                            old_series_id,
+                            cut,
+                            withdrawn_overrides,
+                            true,
+                            &before,
+                        )
+                        .await?;
+                        // The new series, in a message of its own (new UID, SEQUENCE 0).
+                        let after = recipients(&mut tx, &ids).await?;
+                        notifications::queue(
+                            &mut tx,
+                            base_url,
+                            &updated,
+                            Scope::Series,
+                            Notice::Update,
+                            &after,
+                            None,
+                        )
+                        .await?;
+                    }
+                }
             }
             (series, _) => {
                 store::update_one(&mut tx, &row, &meeting, meeting.start_local).await?;
                 if let Some(series_id) = series {
                     store::touch_series(&mut tx, series_id).await?;
                 }
-                (vec![row.id], row.id, Scope::Meeting)
+                let updated = reload(&mut tx, row.id).await?;
+                let recipients = recipients(&mut tx, &[row.id]).await?;
+                notifications::queue(
+                    &mut tx,
+                    base_url,
+                    &updated,
+                    Scope::Meeting,
+                    Notice::Update,
+                    &recipients,
+                    None,
+                )
+                .await?;
             }
-        };
-        tx.commit().await?;
-        let updated = store::get(&state.pool, notice_row_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let recipients = recipients(&state.pool, &affected).await?;
-        let mut tx = state.pool.begin().await?;
-        notifications::queue(
-            &mut tx,
-            &state.settings.base_url,
-            &updated,
-            notice_scope,
-            Notice::Update,
-            &recipients,
-            None,
-        )
-        .await?;
+        }
         tx.commit().await?;
         state.mail_wakeup.notify_one();
         leptos_axum::redirect(&format!("/reunions/{id}"));
         Ok(id)
     }
 
+    /// Cancels one occurrence (a CANCEL with its RECURRENCE-ID), this and the following ones (the
+    /// series is cut, see `announce_cut`; from the first occurrence, the whole series), or the
+    /// whole series (one CANCEL of the UID). Never one message per plain occurrence.
     pub async fn cancel(id: i64, scope: String) -> Result<(), AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         if row.cancelled {
@@ -445,47 +568,64 @@ mod ssr {
             ));
         }
         let state = state()?;
-        let (ids, notice_scope) = match (row.series_id, scope.as_str()) {
-            (Some(series_id), "series") => {
-                let ids: Vec<i64> = store::occurrences(&state.pool, series_id)
-                    .await?
-                    .iter()
-                    .map(|m| m.id)
-                    .collect();
-                (ids, Scope::Series)
-            }
-            (Some(_), "following") => (
-                store::following_ids(&state.pool, &row).await?,
-                Scope::Meeting,
-            ),
-            _ => (vec![row.id], Scope::Meeting),
-        };
-        let recipients = recipients(&state.pool, &ids).await?;
+        let base_url = state.settings.base_url.as_str();
         let mut tx = state.pool.begin().await?;
-        match (row.series_id, notice_scope) {
-            (Some(series_id), Scope::Series) => store::cancel_series(&mut tx, series_id).await?,
+        match (row.series_id, scope.as_str()) {
+            (Some(series_id), "series" | "following") => {
+                let recipients = series_recipients(&mut tx, series_id).await?;
+                let change = if scope == "series" {
+                    store::cancel_series(&mut tx, series_id).await?;
+                    store::FollowingChange::Whole
+                } else {
+                    let series = store::get_series(&mut *tx, series_id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    store::cancel_following(&mut tx, &row, &series).await?.1
+                };
+                match change {
+                    store::FollowingChange::Whole => {
+                        let cancelled = reload(&mut tx, row.id).await?;
+                        notifications::queue(
+                            &mut tx,
+                            base_url,
+                            &cancelled,
+                            Scope::Series,
+                            Notice::Cancellation,
+                            &recipients,
+                            None,
+                        )
+                        .await?;
+                    }
+                    store::FollowingChange::Cut {
+                        old_series_id,
+                        withdrawn_overrides,
+                    } => {
+                        let cut = row.occurrence().unwrap_or_else(|| row.local_start());
+                        announce_cut(
+                            &mut tx,
+                            base_url,
+                            old_series_id,
+                            cut,
+                            withdrawn_overrides,
+                            false,
+                            &recipients,
+                        )
+                        .await?;
+                    }
+                }
+            }
             (series, _) => {
-                store::cancel(&mut tx, &ids).await?;
+                let recipients = recipients(&mut tx, &[row.id]).await?;
+                store::cancel(&mut tx, &[row.id]).await?;
                 if let Some(series_id) = series {
                     store::touch_series(&mut tx, series_id).await?;
                 }
-            }
-        }
-        // One cancellation per occurrence (each carries its RECURRENCE-ID), or one for the series.
-        let announced: Vec<i64> = if notice_scope == Scope::Series {
-            vec![row.id]
-        } else {
-            ids.clone()
-        };
-        tx.commit().await?;
-        let mut tx = state.pool.begin().await?;
-        for meeting_id in announced {
-            if let Some(meeting) = store::get(&state.pool, meeting_id).await? {
+                let cancelled = reload(&mut tx, row.id).await?;
                 notifications::queue(
                     &mut tx,
-                    &state.settings.base_url,
-                    &meeting,
-                    notice_scope,
+                    base_url,
+                    &cancelled,
+                    Scope::Meeting,
                     Notice::Cancellation,
                     &recipients,
                     None,

@@ -3,6 +3,7 @@
 //! the state and the HTTP layers around it.
 
 pub mod cache;
+pub mod calendar;
 pub mod db;
 pub mod markdown;
 pub mod notifications;

@@ -5,8 +5,9 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use super::SignedIn;
+use crate::api::mail::{undelivered_mail, RetryMail};
 use crate::api::meetings::{list_meetings, MeetingSummary};
-use crate::components::{use_session, ErrorBanner, Loading};
+use crate::components::{use_session, CsrfField, ErrorBanner, Loading};
 use crate::domain::meeting::MeetingKind;
 
 /// One line of a list of meetings (shared by the list and the agenda).
@@ -67,6 +68,7 @@ fn MeetingsList() -> impl IntoView {
             .collect_view()
     };
     view! {
+        {is_coordinator.then(|| view! { <UndeliveredMail/> })}
         <div class="page-head">
             <h1>"Réunions"</h1>
             {is_coordinator.then(|| view! { <A href="/reunions/nouvelle" attr:class="button button-primary">"Nouvelle réunion"</A> })}
@@ -95,6 +97,44 @@ fn MeetingsList() -> impl IntoView {
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// For coordinators: the organisation's e-mails that could not be delivered after several
+/// attempts, each with a button to try again now. Shows nothing when all went out.
+#[component]
+fn UndeliveredMail() -> impl IntoView {
+    let retry = ServerAction::<RetryMail>::new();
+    let failing = Resource::new(move || retry.version().get(), |_| undelivered_mail());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match failing.await {
+                    Ok(list) if list.is_empty() => ().into_any(),
+                    Ok(list) => view! {
+                        <section class="alert alert-error undelivered" aria-labelledby="undelivered-title">
+                            <h2 id="undelivered-title">"E-mails non distribués"</h2>
+                            <p>"Ces messages n'ont pas pu être remis malgré plusieurs tentatives. Vérifiez l'adresse ou la configuration du serveur d'envoi."</p>
+                            <ul>
+                                {list.into_iter().map(|mail| view! {
+                                    <li>
+                                        <strong>{mail.recipient}</strong>" — "{mail.subject}
+                                        <span class="muted">{format!(" ({} tentatives : {})", mail.attempts, mail.last_error)}</span>
+                                        <ActionForm action=retry attr:class="inline-form">
+                                            <CsrfField/>
+                                            <input type="hidden" name="id" value=mail.id.to_string()/>
+                                            <button type="submit" class="button-small">"Réessayer"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    // The list of meetings below shows errors; this block stays silent.
+                    Err(_) => ().into_any(),
                 }
             })}
         </Suspense>

@@ -74,12 +74,17 @@ pub async fn meeting_invite(
     } else {
         Method::Request
     };
+    let mut conn = match state.pool.acquire().await {
+        Ok(conn) => conn,
+        Err(error) => return internal(error),
+    };
     match meeting_calendar(
-        &state.pool,
+        &mut conn,
         &state.settings.base_url,
         &meeting,
         scope,
         method,
+        chrono::Utc::now(),
     )
     .await
     {

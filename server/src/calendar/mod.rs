@@ -1,6 +1,7 @@
-//! Calendar output: the RFC 5545 writer ([`ics`]), the calendars built from the database
-//! ([`build`]), and the HTTP feeds ([`feeds`]).
+//! Calendar output over HTTP ([`feeds`]). The writer and the builders live in the app crate
+//! (`app::backend::calendar`), re-exported here, because e-mails render their `.ics` when they
+//! are queued.
 
-pub mod build;
+pub use app::backend::calendar::{build, ics};
+
 pub mod feeds;
-pub mod ics;

@@ -7,15 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::backend::db::meetings as store;
 use app::backend::db::outbox::{self, PendingMail};
 use app::backend::AppState;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-
-use crate::calendar::build::{meeting_calendar, Scope};
-use crate::calendar::ics::{render, Method};
 
 /// Where e-mails go.
 pub enum Transport {
@@ -95,11 +91,7 @@ impl Mailer {
     }
 }
 
-async fn build_message(
-    state: &AppState,
-    mailer: &Mailer,
-    mail: &PendingMail,
-) -> anyhow::Result<Message> {
+fn build_message(mailer: &Mailer, mail: &PendingMail) -> anyhow::Result<Message> {
     let builder = Message::builder()
         .from(mailer.from.clone())
         .to(mail.recipient.parse()?)
@@ -107,79 +99,65 @@ async fn build_message(
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(mail.body_text.clone());
-    let attachment = match (mail.ics_meeting_id, mail.ics_method.as_deref()) {
-        (Some(meeting_id), Some(method_name)) => match store::get(&state.pool, meeting_id).await? {
-            Some(meeting) => {
-                let scope = if mail.ics_scope.as_deref() == Some("series") {
-                    Scope::Series
-                } else {
-                    Scope::Meeting
-                };
-                let method = if method_name == "CANCEL" {
-                    Method::Cancel
-                } else {
-                    Method::Request
-                };
-                let calendar = meeting_calendar(
-                    &state.pool,
-                    &state.settings.base_url,
-                    &meeting,
-                    scope,
-                    method,
-                )
-                .await?;
-                Some((render(&calendar), method_name.to_string()))
-            }
-            None => None,
-        },
-        _ => None,
-    };
-    Ok(match attachment {
-        None => builder.singlepart(text)?,
-        Some((ics, method)) => {
+    Ok(match (&mail.ics_method, &mail.ics_text) {
+        (Some(method), Some(ics)) => {
+            // The part's method parameter equals the body's METHOD (RFC 6047 §2.4).
             let content_type =
-                ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))?;
+                ContentType::parse(&format!("text/calendar; charset=UTF-8; method={method}"))?;
             builder.multipart(
                 MultiPart::mixed().singlepart(text).singlepart(
                     SinglePart::builder()
                         .header(content_type)
                         .header(ContentTransferEncoding::Base64)
-                        .body(ics),
+                        .body(ics.clone()),
                 ),
             )?
         }
+        _ => builder.singlepart(text)?,
     })
 }
 
-/// Delivers every pending row once; returns how many were sent.
+/// How long a worker may hold a claimed row before another may take it.
+const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Claims the rows due for delivery and sends them; returns how many were sent. Rows claimed
+/// by another worker are left alone; a failure is retried later with back-off.
 pub async fn deliver_pending(state: &AppState, mailer: &Mailer) -> usize {
-    let pending = match outbox::pending(&state.pool, 100).await {
-        Ok(pending) => pending,
-        Err(error) => {
-            tracing::error!(%error, "cannot read the outbox");
-            return 0;
-        }
-    };
     let mut sent = 0;
-    for mail in pending {
-        let result = match build_message(state, mailer, &mail).await {
-            Ok(message) => mailer.send(mail.id, message).await,
-            Err(error) => Err(error),
-        };
-        match result {
-            Ok(()) => {
-                sent += 1;
-                if let Err(error) = outbox::mark_sent(&state.pool, mail.id).await {
-                    tracing::error!(%error, id = mail.id, "cannot mark e-mail as sent");
-                }
-            }
+    loop {
+        let claimed = match outbox::claim(&state.pool, 20, CLAIM_LEASE).await {
+            Ok(claimed) => claimed,
             Err(error) => {
-                tracing::warn!(%error, id = mail.id, attempts = mail.attempts + 1, "e-mail delivery failed");
-                let _ = outbox::mark_failed(&state.pool, mail.id, &error.to_string()).await;
+                tracing::error!(%error, "cannot claim outbox rows");
+                return sent;
+            }
+        };
+        if claimed.is_empty() {
+            return sent;
+        }
+        for mail in claimed {
+            let result = match build_message(mailer, &mail) {
+                Ok(message) => mailer.send(mail.id, message).await,
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(()) => {
+                    sent += 1;
+                    if let Err(error) = outbox::mark_sent(&state.pool, mail.id).await {
+                        tracing::error!(%error, id = mail.id, "cannot mark e-mail as sent");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, id = mail.id, attempts = mail.attempts + 1, "e-mail delivery failed");
+                    if let Err(error) =
+                        outbox::mark_failed(&state.pool, &mail, &error.to_string()).await
+                    {
+                        tracing::error!(%error, id = mail.id, "cannot record a failed delivery");
+                    }
+                }
             }
         }
     }
-    sent
 }
 
 /// Runs the delivery loop: on every wake-up, and every few seconds to retry failures.

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
+use sqlx::{FromRow, Sqlite, SqliteExecutor, SqlitePool, Transaction};
 
 use super::{local, now, parse_local, parse_ts, ts};
 use crate::backend::security::random_token;
@@ -371,7 +371,9 @@ pub async fn open_series(pool: &SqlitePool) -> sqlx::Result<Vec<SeriesRow>> {
 
 /// Materialises the occurrences of an open series that fall after its last one and no later
 /// than `horizon` (local time); each new occurrence takes the series' details and the invitees
-/// (with their answers) of the last one. Returns how many were added.
+/// (with their answers) of the last occurrence that is not cancelled. A cancelled series, or
+/// one with an end (COUNT or UNTIL, e.g. after "cancel this and following"), is never
+/// extended. Returns how many were added.
 pub async fn extend_series(
     tx: &mut Transaction<'_, Sqlite>,
     series: &SeriesRow,
@@ -388,10 +390,25 @@ pub async fn extend_series(
     .bind(series.id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((last_id, last_local)) = last else {
+    let Some((_, last_local)) = last else {
         return Ok(0);
     };
     let last_local = parse_local(&last_local);
+    // Invitees and answers come from the last occurrence that still takes place; a series
+    // whose occurrences are all cancelled is not extended.
+    let source: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM meetings WHERE series_id = $1 AND cancelled = FALSE
+         ORDER BY occurrence_local DESC LIMIT 1",
+    )
+    .bind(series.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(last_id) = source else {
+        return Ok(0);
+    };
+    if series.cancelled || rule.end != SeriesEnd::Never {
+        return Ok(0);
+    }
     let first = parse_local(&series.first_start_local);
     let meeting = ValidMeeting {
         kind: MeetingKind::from_code(&series.kind).unwrap_or(MeetingKind::Committee),
@@ -432,33 +449,39 @@ pub async fn extend_series(
     Ok(added)
 }
 
-/// One meeting.
-pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<MeetingRow>> {
+/// One meeting (from the pool, or inside a transaction with `&mut *tx`).
+pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: i64) -> sqlx::Result<Option<MeetingRow>> {
     sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1"
     ))
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
 /// One series.
-pub async fn get_series(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SeriesRow>> {
+pub async fn get_series<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: i64,
+) -> sqlx::Result<Option<SeriesRow>> {
     sqlx::query_as::<_, SeriesRow>(&format!(
         "SELECT {SERIES_COLUMNS} FROM series WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
 /// Every occurrence of a series, in order.
-pub async fn occurrences(pool: &SqlitePool, series_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
+pub async fn occurrences<'e>(
+    db: impl SqliteExecutor<'e>,
+    series_id: i64,
+) -> sqlx::Result<Vec<MeetingRow>> {
     sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.series_id = $1 ORDER BY m.start_utc"
     ))
     .bind(series_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
@@ -526,7 +549,10 @@ pub async fn agenda(
 }
 
 /// Invitees of a meeting with their answers.
-pub async fn invitees(pool: &SqlitePool, meeting_id: i64) -> sqlx::Result<Vec<InviteeRow>> {
+pub async fn invitees<'e>(
+    db: impl SqliteExecutor<'e>,
+    meeting_id: i64,
+) -> sqlx::Result<Vec<InviteeRow>> {
     sqlx::query_as::<_, InviteeRow>(
         "SELECT u.id AS user_id, u.display_name, u.email, ms.role, i.response
          FROM invitations i
@@ -536,7 +562,7 @@ pub async fn invitees(pool: &SqlitePool, meeting_id: i64) -> sqlx::Result<Vec<In
          WHERE i.meeting_id = $1 ORDER BY u.display_name",
     )
     .bind(meeting_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
@@ -625,43 +651,119 @@ pub async fn update_one(
     Ok(())
 }
 
+/// What a "this and following" change did to a series.
+#[derive(Clone, Debug)]
+pub enum FollowingChange {
+    /// The change started at the first occurrence: the whole series changed in place (edit) or
+    /// was cancelled (cancel).
+    Whole,
+    /// The series was cut before the occurrence: it now ends with an `UNTIL` (its SEQUENCE went
+    /// up), and the occurrences from the cut on left it (moved to a new series, or cancelled).
+    Cut {
+        /// The series that was cut.
+        old_series_id: i64,
+        /// The occurrences from the cut on that had been sent as overrides (edited on their
+        /// own), as they were before the change: each must be withdrawn with a CANCEL that
+        /// carries the old UID and its RECURRENCE-ID.
+        withdrawn_overrides: Vec<MeetingRow>,
+    },
+}
+
+fn unreadable_rule(series: &SeriesRow) -> sqlx::Error {
+    sqlx::Error::Decode(
+        format!(
+            "series {} has an unreadable RRULE {:?}",
+            series.id, series.rrule
+        )
+        .into(),
+    )
+}
+
+/// Whether any occurrence of the series comes before `cut` (cancelled ones included: they are
+/// EXDATEs of the master).
+async fn has_occurrences_before(
+    tx: &mut Transaction<'_, Sqlite>,
+    series_id: i64,
+    cut: NaiveDateTime,
+) -> sqlx::Result<bool> {
+    let (earlier,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2",
+    )
+    .bind(series_id)
+    .bind(local(cut))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(earlier > 0)
+}
+
+/// The overrides (occurrences edited on their own, not cancelled) from `cut` on, as they are.
+async fn overrides_from(
+    tx: &mut Transaction<'_, Sqlite>,
+    series_id: i64,
+    cut: NaiveDateTime,
+) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as::<_, MeetingRow>(&format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings m
+         WHERE m.series_id = $1 AND m.occurrence_local >= $2 AND m.overridden = TRUE AND m.cancelled = FALSE
+         ORDER BY m.occurrence_local"
+    ))
+    .bind(series_id)
+    .bind(local(cut))
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Ends a series just before the occurrence whose original local start is `cut`: its RRULE
+/// gets an `UNTIL` at the end of the local day before (written in UTC, so correct across
+/// daylight-saving changes) and its SEQUENCE goes up. Occurrence rows are not touched.
+pub async fn truncate_series(
+    tx: &mut Transaction<'_, Sqlite>,
+    series: &SeriesRow,
+    cut: NaiveDateTime,
+) -> sqlx::Result<()> {
+    let mut rule = series.rule().ok_or_else(|| unreadable_rule(series))?;
+    rule.end = SeriesEnd::Until(cut.date() - Duration::days(1));
+    sqlx::query(
+        "UPDATE series SET rrule = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(rule.to_rrule_at(parse_local(&series.first_start_local), series.tz()))
+    .bind(now())
+    .bind(series.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Applies a valid form to an occurrence and every later one of its series. Editing from the
-/// first occurrence edits the series in place; from a later one, the series is split: the old
-/// one ends the day before, and a new series (new UID) carries this occurrence and the later
-/// ones, keeping their rows, ids and invitations. Each occurrence keeps its date and takes the
-/// form's time of day. Returns the ids of the affected rows.
+/// first occurrence edits the series in place; from a later one, the series is cut (see
+/// [`truncate_series`]) and a new series (new UID, SEQUENCE 0) carries this occurrence and the
+/// later ones, keeping their rows, ids and invitations, their cancellations (EXDATEs) and their
+/// overrides. Each plain occurrence keeps its date and takes the form's time of day; an
+/// override keeps its own slot and takes the rest of the form. Returns the ids of the affected
+/// rows and what happened to the series.
 pub async fn update_following(
     tx: &mut Transaction<'_, Sqlite>,
     row: &MeetingRow,
     series: &SeriesRow,
     meeting: &ValidMeeting,
-) -> sqlx::Result<Vec<i64>> {
+) -> sqlx::Result<(Vec<i64>, FollowingChange)> {
     let tz = series.tz();
     let occurrence = row.occurrence().unwrap_or_else(|| row.local_start());
     let new_time = meeting.start_local.time();
-    let rule = series.rule().unwrap_or(RecurrenceRule {
-        frequency: crate::domain::recurrence::Frequency::Weekly,
-        interval: 1,
-        monthly: None,
-        end: SeriesEnd::Count(1),
-    });
-    let following: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, occurrence_local FROM meetings WHERE series_id = $1 AND occurrence_local >= $2 ORDER BY occurrence_local",
+    let rule = series.rule().ok_or_else(|| unreadable_rule(series))?;
+    let following: Vec<(i64, String, String, bool, i64)> = sqlx::query_as(
+        "SELECT id, occurrence_local, start_local, overridden, duration_minutes FROM meetings
+         WHERE series_id = $1 AND occurrence_local >= $2 ORDER BY occurrence_local",
     )
     .bind(series.id)
     .bind(local(occurrence))
     .fetch_all(&mut **tx)
     .await?;
-    let (earlier,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2",
-    )
-    .bind(series.id)
-    .bind(local(occurrence))
-    .fetch_one(&mut **tx)
-    .await?;
     let first_local = occurrence.date().and_time(new_time);
     let stamp = now();
-    let (target_series, target_uid) = if earlier == 0 {
+    let (target_series, target_uid, change) = if !has_occurrences_before(tx, series.id, occurrence)
+        .await?
+    {
         sqlx::query(
             "UPDATE series SET first_start_local = $1, kind = $2, title = $3, description_md = $4,
                 duration_minutes = $5, mode = $6, address = $7, deadline_before_minutes = $8, max_cases = $9,
@@ -680,23 +782,22 @@ pub async fn update_following(
         .bind(series.id)
         .execute(&mut **tx)
         .await?;
-        (series.id, series.uid.clone())
+        (series.id, series.uid.clone(), FollowingChange::Whole)
     } else {
-        let mut old_rule = rule.clone();
-        old_rule.end = SeriesEnd::Until(occurrence.date() - Duration::days(1));
-        sqlx::query(
-            "UPDATE series SET rrule = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3",
-        )
-        .bind(old_rule.to_rrule_at(parse_local(&series.first_start_local), tz))
-        .bind(&stamp)
-        .bind(series.id)
-        .execute(&mut **tx)
-        .await?;
+        let withdrawn_overrides = overrides_from(tx, series.id, occurrence).await?;
+        truncate_series(tx, series, occurrence).await?;
         let mut new_rule = rule.clone();
         if let SeriesEnd::Count(count) = rule.end {
+            let (earlier,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2",
+            )
+            .bind(series.id)
+            .bind(local(occurrence))
+            .fetch_one(&mut **tx)
+            .await?;
             new_rule.end = SeriesEnd::Count(count.saturating_sub(earlier as u32).max(1));
         }
-        insert_series(
+        let (new_id, new_uid) = insert_series(
             tx,
             series.organisation_id,
             series.created_by,
@@ -705,29 +806,47 @@ pub async fn update_following(
             first_local,
             tz,
         )
-        .await?
+        .await?;
+        (
+            new_id,
+            new_uid,
+            FollowingChange::Cut {
+                old_series_id: series.id,
+                withdrawn_overrides,
+            },
+        )
     };
     let mut ids = Vec::with_capacity(following.len());
-    for (id, occurrence_local) in following {
-        let start_local = parse_local(&occurrence_local).date().and_time(new_time);
+    for (id, occurrence_local, start_local, overridden, duration) in following {
+        // The occurrence's identity in the (new) series: its date at the series' time of day.
+        let new_occurrence = parse_local(&occurrence_local).date().and_time(new_time);
+        // The edited occurrence and plain ones take the form's slot; other overrides keep theirs.
+        let keep_own_slot = overridden && id != row.id;
+        let (start, duration) = if keep_own_slot {
+            (parse_local(&start_local), duration)
+        } else {
+            (new_occurrence, meeting.duration_minutes as i64)
+        };
         sqlx::query(
-            "UPDATE meetings SET series_id = $1, uid = $2, occurrence_local = $3, overridden = FALSE, kind = $4,
-                title = $5, description_md = $6, start_utc = $7, start_local = $3, duration_minutes = $8,
-                mode = $9, address = $10, submission_deadline = $11, max_cases = $12,
-                sequence = sequence + 1, updated_at = $13
-             WHERE id = $14",
+            "UPDATE meetings SET series_id = $1, uid = $2, occurrence_local = $3, overridden = $4, kind = $5,
+                title = $6, description_md = $7, start_utc = $8, start_local = $9, duration_minutes = $10,
+                mode = $11, address = $12, submission_deadline = $13, max_cases = $14,
+                sequence = sequence + 1, updated_at = $15
+             WHERE id = $16",
         )
         .bind(target_series)
         .bind(&target_uid)
-        .bind(local(start_local))
+        .bind(local(new_occurrence))
+        .bind(keep_own_slot)
         .bind(meeting.kind.code())
         .bind(&meeting.title)
         .bind(&meeting.description_md)
-        .bind(ts(local_to_utc(start_local, tz)))
-        .bind(meeting.duration_minutes as i64)
+        .bind(ts(local_to_utc(start, tz)))
+        .bind(local(start))
+        .bind(duration)
         .bind(meeting.mode.code())
         .bind(&meeting.address)
-        .bind(local(meeting.deadline_for(start_local)))
+        .bind(local(meeting.deadline_for(start)))
         .bind(meeting.max_cases.map(i64::from))
         .bind(&stamp)
         .bind(id)
@@ -735,7 +854,42 @@ pub async fn update_following(
         .await?;
         ids.push(id);
     }
-    Ok(ids)
+    Ok((ids, change))
+}
+
+/// Cancels an occurrence and every later one of its series. From the first occurrence, the
+/// whole series is cancelled ([`cancel_series`]); from a later one, the series is cut (see
+/// [`truncate_series`]) and the occurrences from the cut on are marked cancelled, so that no
+/// upkeep extends the series again. Returns the ids of the newly cancelled rows and what
+/// happened to the series.
+pub async fn cancel_following(
+    tx: &mut Transaction<'_, Sqlite>,
+    row: &MeetingRow,
+    series: &SeriesRow,
+) -> sqlx::Result<(Vec<i64>, FollowingChange)> {
+    let cut = row.occurrence().unwrap_or_else(|| row.local_start());
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM meetings WHERE series_id = $1 AND occurrence_local >= $2 AND cancelled = FALSE
+         ORDER BY occurrence_local",
+    )
+    .bind(series.id)
+    .bind(local(cut))
+    .fetch_all(&mut **tx)
+    .await?;
+    if !has_occurrences_before(tx, series.id, cut).await? {
+        cancel_series(tx, series.id).await?;
+        return Ok((ids, FollowingChange::Whole));
+    }
+    let withdrawn_overrides = overrides_from(tx, series.id, cut).await?;
+    truncate_series(tx, series, cut).await?;
+    cancel(tx, &ids).await?;
+    Ok((
+        ids,
+        FollowingChange::Cut {
+            old_series_id: series.id,
+            withdrawn_overrides,
+        },
+    ))
 }
 
 /// Ids of an occurrence and the later ones of its series that are not cancelled.
@@ -795,6 +949,17 @@ pub async fn touch_series(tx: &mut Transaction<'_, Sqlite>, series_id: i64) -> s
     Ok(())
 }
 
+/// A user's name and e-mail (the organiser of the meetings they created).
+pub async fn person<'e>(
+    db: impl SqliteExecutor<'e>,
+    user_id: i64,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT display_name, email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
 /// Every meeting row a user is invited to (for calendar feeds), in their organisations.
 pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
     sqlx::query_as::<_, MeetingRow>(&format!(
@@ -830,8 +995,8 @@ fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(i64, InviteeRow)> {
 }
 
 /// Invitees of many meetings at once: (meeting id, invitee).
-pub async fn invitees_of_many(
-    pool: &SqlitePool,
+pub async fn invitees_of_many<'e>(
+    db: impl SqliteExecutor<'e>,
     meeting_ids: &[i64],
 ) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
     if meeting_ids.is_empty() {
@@ -848,7 +1013,7 @@ pub async fn invitees_of_many(
     for id in meeting_ids {
         query = query.bind(id);
     }
-    Ok(invitee_pairs(query.fetch_all(pool).await?))
+    Ok(invitee_pairs(query.fetch_all(db).await?))
 }
 
 /// In one query, the invitees of every meeting a person's feed shows: the meetings they are

@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::backend::db::meetings::{self as store, InviteeRow, MeetingRow, SeriesRow};
-use app::backend::db::{parse_local, parse_ts, users};
-use chrono::Utc;
-use sqlx::SqlitePool;
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqlitePool};
 
 use super::ics::{Attendee, Calendar, Event, EventStatus, Method, PartStat, Person};
-use app::domain::rsvp::Rsvp;
+use crate::backend::db::meetings::{self as store, InviteeRow, MeetingRow, SeriesRow};
+use crate::backend::db::{parse_local, parse_ts};
+use crate::domain::recurrence::SeriesEnd;
+use crate::domain::rsvp::Rsvp;
 
 /// Which part of a meeting an attachment covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,19 +48,20 @@ impl<'a> Organisers<'a> {
         if let Some(person) = self.cache.get(&user_id) {
             return Ok(person.clone());
         }
-        let person = match users::by_id(self.pool, user_id).await? {
-            Some(user) => Person {
-                name: user.display_name,
-                email: user.email,
-            },
-            None => Person {
-                name: "Concerto".into(),
-                email: "noreply@concerto.invalid".into(),
-            },
-        };
+        let person = organiser(self.pool, user_id).await?;
         self.cache.insert(user_id, person.clone());
         Ok(person)
     }
+}
+
+async fn organiser<'e>(db: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> sqlx::Result<Person> {
+    Ok(match store::person(db, user_id).await? {
+        Some((name, email)) => Person { name, email },
+        None => Person {
+            name: "Concerto".into(),
+            email: "noreply@concerto.invalid".into(),
+        },
+    })
 }
 
 fn attendees(invitees: &[InviteeRow]) -> Vec<Attendee> {
@@ -150,7 +152,7 @@ fn series_events(
         dtstamp: parse_ts(&series.updated_at),
         summary: format!(
             "{} — {}",
-            app::domain::meeting::MeetingKind::from_code(&series.kind)
+            crate::domain::meeting::MeetingKind::from_code(&series.kind)
                 .map(|k| k.label_fr())
                 .unwrap_or(""),
             series.title
@@ -176,10 +178,17 @@ fn series_events(
         exdates: if series.cancelled {
             Vec::new()
         } else {
+            // Occurrences past an UNTIL (cancelled by "this and following") are not EXDATEs:
+            // the rule no longer produces them.
+            let until = series.rule().and_then(|rule| match rule.end {
+                SeriesEnd::Until(date) => Some(date),
+                _ => None,
+            });
             occurrences
                 .iter()
                 .filter(|m| m.cancelled)
                 .filter_map(MeetingRow::occurrence)
+                .filter(|start| until.is_none_or(|until| start.date() <= until))
                 .collect()
         },
         recurrence_id: None,
@@ -201,41 +210,35 @@ fn series_events(
     events
 }
 
-async fn invitees_by_meeting(
-    pool: &SqlitePool,
-    ids: &[i64],
-) -> sqlx::Result<HashMap<i64, Vec<InviteeRow>>> {
-    let mut map: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for (meeting_id, invitee) in store::invitees_of_many(pool, chunk).await? {
-            map.entry(meeting_id).or_default().push(invitee);
-        }
-    }
-    Ok(map)
-}
-
-/// The calendar for one meeting: its whole series (scope `Series`) or the one event/occurrence.
+/// The calendar for one meeting: its whole series (scope `Series`) or the one event/occurrence,
+/// read through `conn` (inside the transaction of the change it announces). Every event's
+/// DTSTAMP is `stamp`: the moment the message is created (RFC 5546).
 pub async fn meeting_calendar(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     base_url: &str,
     meeting: &MeetingRow,
     scope: Scope,
     method: Method,
+    stamp: DateTime<Utc>,
 ) -> sqlx::Result<Calendar> {
-    let mut organisers = Organisers::new(pool);
-    let organizer = organisers.get(meeting.created_by).await?;
-    let events = match (meeting.series_id, scope) {
+    let organizer = organiser(&mut *conn, meeting.created_by).await?;
+    let mut events = match (meeting.series_id, scope) {
         (Some(series_id), Scope::Series) => {
-            let series = store::get_series(pool, series_id)
+            let series = store::get_series(&mut *conn, series_id)
                 .await?
                 .ok_or(sqlx::Error::RowNotFound)?;
-            let occurrences = store::occurrences(pool, series_id).await?;
+            let occurrences = store::occurrences(&mut *conn, series_id).await?;
             let ids: Vec<i64> = occurrences.iter().map(|m| m.id).collect();
-            let invitees = invitees_by_meeting(pool, &ids).await?;
+            let mut invitees: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
+            for chunk in ids.chunks(500) {
+                for (meeting_id, invitee) in store::invitees_of_many(&mut *conn, chunk).await? {
+                    invitees.entry(meeting_id).or_default().push(invitee);
+                }
+            }
             series_events(base_url, &series, &occurrences, &invitees, organizer)
         }
         (series, _) => {
-            let invitees = store::invitees(pool, meeting.id).await?;
+            let invitees = store::invitees(&mut *conn, meeting.id).await?;
             vec![meeting_event(
                 base_url,
                 meeting,
@@ -245,6 +248,9 @@ pub async fn meeting_calendar(
             )]
         }
     };
+    for event in &mut events {
+        event.dtstamp = stamp;
+    }
     Ok(Calendar {
         method,
         name: None,
