@@ -21,6 +21,18 @@ function secondTuesdayInTwoMonths(): string {
   return date.toISOString().slice(0, 10);
 }
 
+// The first 2nd Tuesday of a month at least `days` days from today, as YYYY-MM-DD.
+function secondTuesdayAtLeast(days: number): string {
+  const now = new Date();
+  const soon = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days));
+  for (let month = 0; ; month++) {
+    const first = new Date(Date.UTC(soon.getUTCFullYear(), soon.getUTCMonth() + month, 1));
+    const offset = (2 - first.getUTCDay() + 7) % 7; // Tuesday = 2
+    const date = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1 + offset + 7));
+    if (date >= soon) return date.toISOString().slice(0, 10);
+  }
+}
+
 test("a coordinator plans a bimonthly staff, a GP accepts, the coordinator sees it", async ({ browser }) => {
   const title = `Staff bimestriel ${Date.now()}`;
   const coordinator = await (await browser.newContext()).newPage();
@@ -78,7 +90,7 @@ test("a refused form keeps what was typed and says why in French", async ({ page
   await page.goto("/reunions/nouvelle");
   await page.waitForFunction(() => (window as any).__concertoHydrated === true);
   await page.getByLabel("Titre").fill("Réunion mal saisie");
-  await page.locator("#f-draft-date").fill("2027-03-09");
+  await page.locator("#f-draft-date").fill(secondTuesdayAtLeast(60));
   await page.locator("#f-draft-start_time").fill("14:00");
   await page.locator("#f-draft-end_time").fill("13:00");
   await page.getByRole("button", { name: "Créer la réunion" }).click();
@@ -92,10 +104,11 @@ test("a meeting draft survives a reload", async ({ page }) => {
   await page.goto("/reunions/nouvelle");
   await page.waitForFunction(() => (window as any).__concertoHydrated === true);
   await page.getByLabel("Titre").fill("Brouillon de staff");
-  await page.locator("#f-draft-date").fill("2027-06-08");
+  const date = secondTuesdayAtLeast(180);
+  await page.locator("#f-draft-date").fill(date);
   await page.reload();
   await page.waitForFunction(() => (window as any).__concertoHydrated === true);
   await expect(page.getByText("Brouillon restauré")).toBeVisible();
   await expect(page.getByLabel("Titre")).toHaveValue("Brouillon de staff");
-  await expect(page.locator("#f-draft-date")).toHaveValue("2027-06-08");
+  await expect(page.locator("#f-draft-date")).toHaveValue(date);
 });

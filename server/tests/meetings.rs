@@ -11,6 +11,18 @@ async fn create_series(browser: &Browser) -> i64 {
     create_meeting(browser, &[]).await
 }
 
+/// `time` in Paris on `date`, in UTC as "YYYY-MM-DDTHH:MM".
+fn paris_to_utc(date: chrono::NaiveDate, time: &str) -> String {
+    use chrono::TimeZone;
+    let local = date.and_time(time.parse().unwrap());
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&local)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
     let app = TestApp::demo().await;
@@ -24,20 +36,27 @@ async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
     .await
     .unwrap();
     let locals: Vec<&str> = rows.iter().map(|(l, _)| l.as_str()).collect();
+    let expected: Vec<String> = (0..6).map(|n| staff_day(n, "%Y-%m-%dT12:30:00")).collect();
     assert_eq!(
-        locals,
-        [
-            "2027-01-12T12:30:00",
-            "2027-03-09T12:30:00",
-            "2027-05-11T12:30:00",
-            "2027-07-13T12:30:00",
-            "2027-09-14T12:30:00",
-            "2027-11-09T12:30:00"
-        ],
+        locals, expected,
         "2nd Tuesday every 2 months at 12:30 local"
     );
-    assert!(rows[0].1.starts_with("2027-01-12T11:30"), "winter: UTC+1");
-    assert!(rows[2].1.starts_with("2027-05-11T10:30"), "summer: UTC+2");
+    let utc: Vec<String> = rows.iter().map(|(_, u)| u[..16].to_string()).collect();
+    let paris: Vec<String> = (0..6)
+        .map(|n| paris_to_utc(staff_date(n), "12:30"))
+        .collect();
+    assert_eq!(
+        utc, paris,
+        "12:30 in Paris on each date, whatever the season"
+    );
+    assert!(
+        utc.iter().any(|u| u.ends_with("T11:30")),
+        "winter: UTC+1 in {utc:?}"
+    );
+    assert!(
+        utc.iter().any(|u| u.ends_with("T10:30")),
+        "summer: UTC+2 in {utc:?}"
+    );
     let (status, detail) = coordinator
         .query("meetings/get", &[("id", &id.to_string())])
         .await;
@@ -227,6 +246,12 @@ async fn bad_input_gets_a_clear_french_error_and_stores_nothing() {
     let app = TestApp::demo().await;
     let coordinator = app.signed_in(COORDINATOR).await;
     let before = app.count("SELECT COUNT(*) FROM meetings").await;
+    // The day after the first session, and the first session's date in French notation.
+    let late_deadline = format!(
+        "{}T09:00",
+        (first_staff_date() + chrono::Days::new(1)).format("%Y-%m-%d")
+    );
+    let french_date = staff_day(0, "%d/%m/%Y");
     let cases: [(&[(&str, &str)], &str, &str); 5] = [
         (
             &[("draft[end_time]", "11:00")],
@@ -234,12 +259,12 @@ async fn bad_input_gets_a_clear_french_error_and_stores_nothing() {
             "après l'heure de début",
         ),
         (
-            &[("draft[deadline]", "2027-01-13T09:00")],
+            &[("draft[deadline]", late_deadline.as_str())],
             "deadline",
             "précéder le début",
         ),
         (
-            &[("draft[date]", "12/01/2027")],
+            &[("draft[date]", french_date.as_str())],
             "date",
             "La date est invalide",
         ),
@@ -310,8 +335,9 @@ async fn editing_one_occurrence_or_the_following_ones() {
         .unwrap();
     let third = ids[2].0.to_string();
     // One occurrence moves to 13:00.
+    let third_date = staff_day(2, "%Y-%m-%d");
     let mut fields = meeting_fields(&[
-        ("draft[date]", "2027-05-11"),
+        ("draft[date]", third_date.as_str()),
         ("draft[start_time]", "13:00"),
         ("draft[end_time]", "14:30"),
     ]);
@@ -325,11 +351,13 @@ async fn editing_one_occurrence_or_the_following_ones() {
             .fetch_one(&app.state.pool)
             .await
             .unwrap();
-    assert_eq!((start.as_str(), overridden), ("2027-05-11T13:00:00", true));
+    let moved = staff_day(2, "%Y-%m-%dT13:00:00");
+    assert_eq!((start.as_str(), overridden), (moved.as_str(), true));
     // From the fourth on, a new time: the series is split.
     let fourth = ids[3].0.to_string();
+    let fourth_date = staff_day(3, "%Y-%m-%d");
     let mut fields = meeting_fields(&[
-        ("draft[date]", "2027-07-13"),
+        ("draft[date]", fourth_date.as_str()),
         ("draft[start_time]", "18:00"),
         ("draft[end_time]", "19:30"),
     ]);
@@ -352,12 +380,10 @@ async fn editing_one_occurrence_or_the_following_ones() {
     .await
     .unwrap();
     assert_eq!(
-        later.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-        [
-            "2027-07-13T18:00:00",
-            "2027-09-14T18:00:00",
-            "2027-11-09T18:00:00"
-        ]
+        later.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        (3..6)
+            .map(|n| staff_day(n, "%Y-%m-%dT18:00:00"))
+            .collect::<Vec<_>>()
     );
 }
 
@@ -476,7 +502,10 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     );
 
     // A year later, the upkeep keeps three years ahead.
-    let horizon = "2031-01-13T12:00:00Z".parse().unwrap();
+    // The day after the first session's 4th anniversary, at 12:00 UTC.
+    let first = first_staff_date();
+    let horizon_day = first + chrono::Months::new(48) + chrono::Days::new(1);
+    let horizon = horizon_day.and_hms_opt(12, 0, 0).unwrap().and_utc();
     let added = concerto_server::meetings::extend_open_series(&app.state.pool, horizon)
         .await
         .unwrap();
@@ -496,34 +525,58 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     .fetch_one(&app.state.pool)
     .await
     .unwrap();
+    // Weekly on the first session's weekday (a Tuesday): the last one on or before the horizon.
+    let last_day = first + chrono::Days::new(((horizon_day - first).num_days() / 7 * 7) as u64);
     assert_eq!(
-        last.0, "2031-01-07T12:30:00",
+        last.0,
+        format!("{}T12:30:00", last_day.format("%Y-%m-%d")),
         "the last Tuesday before the horizon"
     );
     assert!(
-        last.1.starts_with("2031-01-07T11:30"),
-        "12:30 in Paris in winter"
+        last.1.starts_with(&paris_to_utc(last_day, "12:30")),
+        "12:30 in Paris: {}",
+        last.1
     );
-    let july: String = sqlx::query_scalar(
-        "SELECT start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
-         AND start_local = '2030-07-02T12:30:00'",
-    )
-    .bind(id)
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    assert!(
-        july.starts_with("2030-07-02T10:30"),
-        "12:30 in Paris in summer: {july}"
-    );
+    // The added year holds a first Tuesday of July (summer) and of January (winter).
+    let added_days = (1..=366).map(|d| first + chrono::Months::new(36) + chrono::Days::new(d));
+    let first_tuesday_of = |month: u32| {
+        added_days
+            .clone()
+            .find(|d| {
+                use chrono::Datelike;
+                d.month() == month && d.day() <= 7 && d.weekday() == chrono::Weekday::Tue
+            })
+            .unwrap()
+    };
+    for (month, offset, season) in [(7, "T10:30", "summer"), (1, "T11:30", "winter")] {
+        let day = first_tuesday_of(month);
+        let start: String = sqlx::query_scalar(
+            "SELECT start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
+             AND start_local = $2",
+        )
+        .bind(id)
+        .bind(format!("{}T12:30:00", day.format("%Y-%m-%d")))
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+        assert!(
+            start.starts_with(&format!("{}{offset}", day.format("%Y-%m-%d"))),
+            "12:30 in Paris in {season}: {start}"
+        );
+    }
     let gp_id = user_id(&app, GP).await;
     let answers: Vec<String> = sqlx::query_scalar(
         "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id
          WHERE m.series_id = (SELECT series_id FROM meetings WHERE id = $1) AND i.user_id = $2
-         AND m.start_local > '2030-01-13'",
+         AND m.start_local > $3",
     )
     .bind(id)
     .bind(gp_id)
+    .bind(
+        (first + chrono::Months::new(36) + chrono::Days::new(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+    )
     .fetch_all(&app.state.pool)
     .await
     .unwrap();

@@ -4,7 +4,7 @@
 
 pub mod smtp;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use concerto_server::config::{DatabaseArgs, ServeConfig};
@@ -259,12 +259,48 @@ pub async fn invite_person(app: &TestApp, browser: &Browser, meeting_id: i64, em
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// The first session of the default series of [`meeting_fields`]: the first 2nd Tuesday of a
+/// month at least 30 days after today (computed once per test process), so the tests never age.
+/// Its six sessions, every two months, span ten months and so always cross a daylight-saving change.
+pub fn first_staff_date() -> chrono::NaiveDate {
+    staff_first().0
+}
+
+/// Session `n` (0 = the first) of the default series: the 2nd Tuesday every two months.
+pub fn staff_date(n: u32) -> chrono::NaiveDate {
+    second_tuesday(first_staff_date() + chrono::Months::new(2 * n))
+}
+
+/// [`staff_date`] formatted, e.g. `staff_day(1, "%Y%m%dT123000")` or `staff_day(0, "%Y-%m-%d")`.
+pub fn staff_day(n: u32, format: &str) -> String {
+    staff_date(n).format(format).to_string()
+}
+
+/// The 2nd Tuesday of `date`'s month.
+pub fn second_tuesday(date: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_weekday_of_month_opt(date.year(), date.month(), chrono::Weekday::Tue, 2)
+        .unwrap()
+}
+
+fn staff_first() -> &'static (chrono::NaiveDate, String) {
+    static FIRST: OnceLock<(chrono::NaiveDate, String)> = OnceLock::new();
+    FIRST.get_or_init(|| {
+        let soon = chrono::Utc::now().date_naive() + chrono::Days::new(30);
+        let date = (0..3)
+            .map(|n| second_tuesday(soon + chrono::Months::new(n)))
+            .find(|d| *d >= soon)
+            .unwrap();
+        (date, date.format("%Y-%m-%d").to_string())
+    })
+}
+
 /// Form fields of a meeting, with overrides.
 pub fn meeting_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("draft[kind]", "staff"),
         ("draft[title]", "Staff santé mentale"),
-        ("draft[date]", "2027-01-12"),
+        ("draft[date]", staff_first().1.as_str()),
         ("draft[start_time]", "12:30"),
         ("draft[end_time]", "14:00"),
         ("draft[mode]", "video"),
