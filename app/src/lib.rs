@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/mot-de-passe/:token") view=SetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mot-de-passe-oublie") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions") view=MeetingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/nouvelle") view=NewMeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id") view=MeetingPage ssr=SsrMode::Async/>

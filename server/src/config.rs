@@ -56,15 +56,42 @@ pub enum UserCommand {
         name: Option<String>,
         /// Database and public URL.
         #[command(flatten)]
-        database: DatabaseArgs,
-        /// Public base URL used in the printed link.
-        #[arg(
-            long,
-            env = "CONCERTO_BASE_URL",
-            default_value = "http://127.0.0.1:3000"
-        )]
-        base_url: String,
+        link: LinkArgs,
     },
+    /// Print a one-time link (valid 24 hours) to set a new password for an existing account;
+    /// using it ends the account's sessions.
+    ResetPassword {
+        /// E-mail of the account.
+        email: String,
+        /// Database and public URL.
+        #[command(flatten)]
+        link: LinkArgs,
+    },
+}
+
+/// Where the database is, and the public URL for printed links.
+#[derive(Debug, Clone, Args)]
+pub struct LinkArgs {
+    /// Database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Public base URL used in the printed link.
+    #[arg(
+        long,
+        env = "CONCERTO_BASE_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub base_url: String,
+}
+
+impl LinkArgs {
+    /// The link that sets a password with `token`.
+    pub fn password_link(&self, token: &str) -> String {
+        format!(
+            "{}/mot-de-passe/{token}",
+            self.base_url.trim_end_matches('/')
+        )
+    }
 }
 
 /// Where the database is.

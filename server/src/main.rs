@@ -1,6 +1,7 @@
-//! The `concerto` binary: parse the command line, then serve, migrate, manage accounts or scan
-//! texts for identifiers.
+//! The `concerto` binary: parse the command line, then serve, migrate, manage accounts (create,
+//! reset a password) or scan texts for identifiers.
 
+use app::backend::db::users::{self, TokenPurpose};
 use clap::Parser;
 use concerto_server::config::{Cli, Command, UserCommand};
 use concerto_server::{db, pii_scan, Application};
@@ -27,42 +28,7 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("migrations applied to {}", database.database_url);
             Ok(())
         }
-        Some(Command::User {
-            command:
-                UserCommand::Add {
-                    email,
-                    admin,
-                    name,
-                    database,
-                    base_url,
-                },
-        }) => {
-            let pool = db::connect(&database.database_url).await?;
-            if !app::api::members::ssr::plausible_email(&email) {
-                anyhow::bail!("invalid e-mail address: {email}");
-            }
-            if app::backend::db::users::by_email(&pool, &email)
-                .await?
-                .is_some()
-            {
-                anyhow::bail!("an account with e-mail {email} already exists");
-            }
-            let display_name = name.unwrap_or_else(|| email.clone());
-            let user_id =
-                app::backend::db::users::create(&pool, &email, &display_name, admin).await?;
-            let token = app::backend::db::users::create_password_token(
-                &pool,
-                user_id,
-                chrono::Duration::days(7),
-            )
-            .await?;
-            println!("{}/mot-de-passe/{token}", base_url.trim_end_matches('/'));
-            eprintln!(
-                "account {email} created{}; the link above sets its password (valid 7 days, once)",
-                if admin { " (administrator)" } else { "" }
-            );
-            Ok(())
-        }
+        Some(Command::User { command }) => user(command).await,
         Some(Command::PiiBench { file }) => pii_scan::bench(&file),
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();
@@ -77,6 +43,66 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `concerto user …`: accounts from the command line, each with a printed one-time link.
+async fn user(command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            admin,
+            name,
+            link,
+        } => {
+            let pool = db::connect(&link.database.database_url).await?;
+            if !app::api::members::ssr::plausible_email(&email) {
+                anyhow::bail!("invalid e-mail address: {email}");
+            }
+            if users::by_email(&pool, &email).await?.is_some() {
+                anyhow::bail!(
+                    "an account with e-mail {email} already exists; to give its owner a new \
+                     link, use `concerto user reset-password {email}`"
+                );
+            }
+            let display_name = name.unwrap_or_else(|| email.clone());
+            let user_id = users::create(&pool, &email, &display_name, admin).await?;
+            let token = users::create_password_token(
+                &pool,
+                user_id,
+                TokenPurpose::Invitation,
+                chrono::Duration::days(7),
+            )
+            .await?;
+            println!("{}", link.password_link(&token));
+            eprintln!(
+                "account {email} created{}; the link above sets its password (valid 7 days, once)",
+                if admin { " (administrator)" } else { "" }
+            );
+        }
+        UserCommand::ResetPassword { email, link } => {
+            let pool = db::connect(&link.database.database_url).await?;
+            let Some(user) = users::by_email(&pool, &email).await? else {
+                anyhow::bail!(
+                    "no account with e-mail {email} in {}; create one with `concerto user add {email}`",
+                    link.database.database_url
+                );
+            };
+            let token = users::create_password_token(
+                &pool,
+                user.id,
+                TokenPurpose::Reset,
+                chrono::Duration::hours(24),
+            )
+            .await?;
+            println!("{}", link.password_link(&token));
+            eprintln!(
+                "the link above sets a new password for {} (valid 24 hours, once); \
+                 using it signs the account out everywhere",
+                user.email
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: concerto_server::config::ServeConfig) -> anyhow::Result<()> {

@@ -1,4 +1,5 @@
-//! The `concerto` binary's commands: `pii-scan` round trip, `user add`, `migrate`.
+//! The `concerto` binary's commands: `pii-scan` round trip, `user add`, `user reset-password`,
+//! `migrate`.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -19,6 +20,16 @@ fn add_admin(database_url: &str) -> std::process::Output {
         ])
         .output()
         .unwrap()
+}
+
+/// The link a successful `user` command printed on stdout.
+fn printed_link(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
 }
 
 #[test]
@@ -71,16 +82,9 @@ fn pii_scan_reads_json_lines_and_reports_bad_ones() {
 fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/c.db", dir.path().display());
-    let output = add_admin(&url);
+    let link = printed_link(add_admin(&url));
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let link = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        link.trim()
-            .starts_with("http://127.0.0.1:3000/mot-de-passe/"),
+        link.starts_with("http://127.0.0.1:3000/mot-de-passe/"),
         "{link}"
     );
     let again = add_admin(&url);
@@ -93,4 +97,44 @@ fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
         .output()
         .unwrap();
     assert!(migrate.status.success());
+}
+
+#[test]
+fn reset_password_prints_a_link_for_an_account_and_refuses_unknown_e_mails() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/c.db", dir.path().display());
+    assert!(add_admin(&url).status.success());
+    let again = add_admin(&url);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("concerto user reset-password chef@cpts.test"),
+        "an existing account points to reset-password: {stderr}"
+    );
+    let reset = |email: &str| {
+        concerto()
+            .args([
+                "user",
+                "reset-password",
+                email,
+                "--database-url",
+                &url,
+                "--base-url",
+                "https://concerto.cpts.test/",
+            ])
+            .output()
+            .unwrap()
+    };
+    let link = printed_link(reset("chef@cpts.test"));
+    assert!(
+        link.starts_with("https://concerto.cpts.test/mot-de-passe/"),
+        "{link}"
+    );
+    let unknown = reset("inconnu@cpts.test");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(unknown.stdout.is_empty(), "no link printed");
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("no account with e-mail inconnu@cpts.test"),
+        "{stderr}"
+    );
 }

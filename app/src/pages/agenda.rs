@@ -1,11 +1,13 @@
 //! `/agenda` ("Mon agenda"): the viewer's upcoming invitations in all their organisations, with
-//! one-click answers.
+//! one-click answers, and the invitations to join an organisation waiting for their consent.
 
 use leptos::prelude::*;
 
 use super::meetings::MeetingLine;
 use super::SignedIn;
 use crate::api::meetings::{my_agenda, Respond};
+use crate::api::members::{my_invitations, AnswerInvitation};
+use crate::api::session::Membership;
 use crate::components::{ActionOutcome, CsrfField, ErrorBanner, Loading};
 use crate::domain::rsvp::Rsvp;
 
@@ -52,12 +54,70 @@ pub fn RsvpButtons(
     }
 }
 
+/// One invitation to join an organisation, with its Accepter / Refuser buttons.
+#[component]
+fn JoinInvitation(invitation: Membership, action: ServerAction<AnswerInvitation>) -> impl IntoView {
+    let organisation_id = invitation.organisation_id;
+    view! {
+        <li class="join-invitation">
+            <strong>{invitation.organisation_name.clone()}</strong>" — "{invitation.role.label_fr()}
+            <div class="inline-forms" role="group" aria-label=format!("Invitation de {}", invitation.organisation_name)>
+                {[("accept", "Accepter"), ("decline", "Refuser")]
+                    .into_iter()
+                    .map(|(answer, label)| view! {
+                        <ActionForm action=action attr:class="inline-form">
+                            <CsrfField/>
+                            <input type="hidden" name="organisation_id" value=organisation_id.to_string()/>
+                            <input type="hidden" name="answer" value=answer/>
+                            <button type="submit" class="button-small">{label}</button>
+                        </ActionForm>
+                    })
+                    .collect_view()}
+            </div>
+        </li>
+    }
+}
+
+/// "Invitations à rejoindre une organisation", when there are any.
+#[component]
+fn JoinInvitations() -> impl IntoView {
+    let answer = ServerAction::<AnswerInvitation>::new();
+    let invitations = Resource::new(move || answer.version().get(), |_| my_invitations());
+    // Joining changes the organisations in the menu, which comes with the page: reload it.
+    Effect::new(move |_| {
+        if matches!(answer.value().get(), Some(Ok(true))) {
+            let _ = window().location().reload();
+        }
+    });
+    view! {
+        <ActionOutcome value=answer.value() success="Réponse enregistrée."/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match invitations.await {
+                    Ok(list) if list.is_empty() => ().into_any(),
+                    Ok(list) => view! {
+                        <section class="card">
+                            <h2>"Invitations à rejoindre une organisation"</h2>
+                            <p class="hint">"Vous n'aurez accès à ses réunions et à ses membres qu'après avoir accepté."</p>
+                            <ul>
+                                {list.into_iter().map(|invitation| view! { <JoinInvitation invitation action=answer/> }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorBanner error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn Agenda() -> impl IntoView {
     let respond = ServerAction::<Respond>::new();
     let agenda = Resource::new(move || respond.version().get(), |_| my_agenda());
     view! {
         <h1>"Mon agenda"</h1>
+        <JoinInvitations/>
         <ActionOutcome value=respond.value() success="Réponse enregistrée."/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -12,7 +12,7 @@ mod profile;
 
 pub use admin::AdminPage;
 pub use agenda::AgendaPage;
-pub use auth::{LoginPage, SetPasswordPage};
+pub use auth::{ForgotPasswordPage, LoginPage, SetPasswordPage};
 pub use check_text::CheckTextPage;
 pub use meeting::MeetingPage;
 pub use meeting_form::{EditMeetingPage, NewMeetingPage};

@@ -67,7 +67,7 @@ fn is_static(path: &str) -> bool {
 fn needs_sign_in(path: &str) -> bool {
     const PUBLIC_PREFIXES: [&str; 6] = [
         "/login",
-        "/mot-de-passe/",
+        "/mot-de-passe",
         "/api/",
         "/auth/",
         "/calendar/",

@@ -1,7 +1,8 @@
-//! Accounts, organisations, memberships, one-time password links and calendar tokens.
+//! Accounts, organisations, memberships (active, or pending until their owner accepts),
+//! one-time password links and calendar tokens (only hashes of secrets are stored).
 
 use chrono::{Duration, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, Sqlite, SqliteExecutor, SqlitePool, Transaction};
 
 use super::{now, parse_ts, ts};
 use crate::api::session::{Membership, Viewer};
@@ -21,9 +22,13 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     /// Administrator.
     pub is_admin: bool,
-    /// Calendar subscription token.
-    pub calendar_token: Option<String>,
+    /// Whether a private calendar subscription link is active (only its hash is stored).
+    pub has_calendar_token: bool,
 }
+
+/// The columns of [`UserRow`].
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_admin, \
+     (calendar_token_hash IS NOT NULL) AS has_calendar_token";
 
 /// A member of an organisation, for lists and pickers.
 #[derive(Clone, Debug, FromRow)]
@@ -38,6 +43,52 @@ pub struct MemberRow {
     pub role: String,
     /// Whether the account is active (password set).
     pub active: bool,
+    /// Whether the membership still waits for its owner's consent (no access yet).
+    pub pending: bool,
+}
+
+/// Whether a membership gives access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MembershipStatus {
+    /// Gives access to the organisation.
+    Active,
+    /// Invited, waiting for the person to accept: no access.
+    Pending,
+}
+
+impl MembershipStatus {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            MembershipStatus::Active => "active",
+            MembershipStatus::Pending => "pending",
+        }
+    }
+}
+
+/// What a one-time link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// First password of an invited account.
+    Invitation,
+    /// New password for an account that lost it.
+    Reset,
+}
+
+impl TokenPurpose {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenPurpose::Invitation => "invitation",
+            TokenPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A transaction that takes the write lock at once, for a read followed by writes (a deferred
+/// SQLite transaction could fail to upgrade when another connection wrote in between).
+pub async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
 }
 
 /// Normalises an e-mail for storage and lookup.
@@ -46,38 +97,39 @@ pub fn normalise_email(email: &str) -> String {
 }
 
 /// Looks a user up by e-mail.
-pub async fn by_email(pool: &SqlitePool, email: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as::<_, UserRow>(
-        "SELECT id, email, display_name, password_hash, is_admin, calendar_token FROM users WHERE email = $1",
-    )
+pub async fn by_email<'e>(
+    db: impl SqliteExecutor<'e>,
+    email: &str,
+) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    ))
     .bind(normalise_email(email))
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
 /// Looks a user up by id.
 pub async fn by_id(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as::<_, UserRow>(
-        "SELECT id, email, display_name, password_hash, is_admin, calendar_token FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
 }
 
-/// Looks a user up by calendar subscription token.
+/// Looks a user up by calendar subscription token (compared through its hash).
 pub async fn by_calendar_token(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as::<_, UserRow>(
-        "SELECT id, email, display_name, password_hash, is_admin, calendar_token FROM users WHERE calendar_token = $1",
-    )
-    .bind(token)
+    sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE calendar_token_hash = $1"
+    ))
+    .bind(token_hash(token))
     .fetch_optional(pool)
     .await
 }
 
 /// Creates an account without password (the person sets it through a one-time link).
-pub async fn create(
-    pool: &SqlitePool,
+pub async fn create<'e>(
+    db: impl SqliteExecutor<'e>,
     email: &str,
     display_name: &str,
     is_admin: bool,
@@ -89,7 +141,7 @@ pub async fn create(
     .bind(display_name.trim())
     .bind(is_admin)
     .bind(now())
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok(row.0)
 }
@@ -122,33 +174,91 @@ pub async fn organisations(pool: &SqlitePool) -> sqlx::Result<Vec<(i64, String)>
         .await
 }
 
-/// Adds (or changes) a membership.
+/// Adds an active membership. An existing membership is left as it is: its role changes only
+/// through [`set_role`], its status only through [`answer_invitation`].
 pub async fn add_membership(
     pool: &SqlitePool,
     user_id: i64,
     organisation_id: i64,
     role: Role,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = excluded.role",
+    join(
+        pool,
+        user_id,
+        organisation_id,
+        role,
+        MembershipStatus::Active,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a membership with `status`; returns false (and changes nothing) when the person already
+/// has one in that organisation.
+pub async fn join<'e>(
+    db: impl SqliteExecutor<'e>,
+    user_id: i64,
+    organisation_id: i64,
+    role: Role,
+    status: MembershipStatus,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO memberships (user_id, organisation_id, role, created_at, status) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (user_id, organisation_id) DO NOTHING",
     )
     .bind(user_id)
     .bind(organisation_id)
     .bind(role.code())
     .bind(now())
-    .execute(pool)
+    .bind(status.code())
+    .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// A user's memberships, by organisation name.
-pub async fn memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Membership>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT o.id, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
-         WHERE m.user_id = $1 ORDER BY o.name",
+/// A person's membership of one organisation: its role and whether it is still pending.
+pub async fn membership<'e>(
+    db: impl SqliteExecutor<'e>,
+    user_id: i64,
+    organisation_id: i64,
+) -> sqlx::Result<Option<(Role, MembershipStatus)>> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT role, status FROM memberships WHERE user_id = $1 AND organisation_id = $2",
     )
     .bind(user_id)
+    .bind(organisation_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(role, status)| {
+        let status = if status == MembershipStatus::Pending.code() {
+            MembershipStatus::Pending
+        } else {
+            MembershipStatus::Active
+        };
+        Role::from_code(&role).map(|role| (role, status))
+    }))
+}
+
+/// How many memberships (any status) a person has.
+pub async fn membership_count<'e>(db: impl SqliteExecutor<'e>, user_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+/// A user's memberships with `status`, by organisation name.
+async fn memberships_with(
+    pool: &SqlitePool,
+    user_id: i64,
+    status: MembershipStatus,
+) -> sqlx::Result<Vec<Membership>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT o.id, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
+         WHERE m.user_id = $1 AND m.status = $2 ORDER BY o.name",
+    )
+    .bind(user_id)
+    .bind(status.code())
     .fetch_all(pool)
     .await?;
     Ok(rows
@@ -163,17 +273,61 @@ pub async fn memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Me
         .collect())
 }
 
-/// The organisation a person acts for after signing in: their first membership.
+/// A user's active memberships (those that give access), by organisation name.
+pub async fn memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+    memberships_with(pool, user_id, MembershipStatus::Active).await
+}
+
+/// Invitations to join an organisation that wait for the user's answer, by organisation name.
+pub async fn pending_memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+    memberships_with(pool, user_id, MembershipStatus::Pending).await
+}
+
+/// Accepts (the membership becomes active) or declines (it is deleted) a pending invitation;
+/// returns false when there was no such pending invitation.
+pub async fn answer_invitation(
+    pool: &SqlitePool,
+    user_id: i64,
+    organisation_id: i64,
+    accept: bool,
+) -> sqlx::Result<bool> {
+    let pending = MembershipStatus::Pending.code();
+    let done = if accept {
+        sqlx::query(
+            "UPDATE memberships SET status = $1 WHERE user_id = $2 AND organisation_id = $3 AND status = $4",
+        )
+        .bind(MembershipStatus::Active.code())
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(pending)
+        .execute(pool)
+        .await?
+    } else {
+        sqlx::query(
+            "DELETE FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND status = $3",
+        )
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(pending)
+        .execute(pool)
+        .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// The organisation a person acts for after signing in: their first active membership.
 pub async fn default_organisation(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
-        "SELECT organisation_id FROM memberships WHERE user_id = $1 ORDER BY created_at, organisation_id LIMIT 1",
+        "SELECT organisation_id FROM memberships WHERE user_id = $1 AND status = $2
+         ORDER BY created_at, organisation_id LIMIT 1",
     )
     .bind(user_id)
+    .bind(MembershipStatus::Active.code())
     .fetch_optional(pool)
     .await
 }
 
-/// Builds the viewer of a session: the user, their memberships and the current one (the
+/// Builds the viewer of a session: the user, their active memberships and the current one (the
 /// session's choice if still a member, else the first).
 pub async fn viewer(
     pool: &SqlitePool,
@@ -198,34 +352,124 @@ pub async fn viewer(
     }))
 }
 
-/// Members of an organisation, by name.
-pub async fn members(pool: &SqlitePool, organisation_id: i64) -> sqlx::Result<Vec<MemberRow>> {
+/// Members of an organisation by name; pending invitations too when `with_pending`.
+async fn members_where(
+    pool: &SqlitePool,
+    organisation_id: i64,
+    with_pending: bool,
+) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as::<_, MemberRow>(
-        "SELECT u.id AS user_id, u.display_name, u.email, m.role, (u.password_hash IS NOT NULL) AS active
+        "SELECT u.id AS user_id, u.display_name, u.email, m.role, (u.password_hash IS NOT NULL) AS active,
+                (m.status = $2) AS pending
          FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.organisation_id = $1 ORDER BY u.display_name",
+         WHERE m.organisation_id = $1 AND (m.status <> $2 OR $3) ORDER BY u.display_name",
     )
     .bind(organisation_id)
+    .bind(MembershipStatus::Pending.code())
+    .bind(with_pending)
     .fetch_all(pool)
     .await
 }
 
-/// Issues a one-time link token valid for `valid_for`; only its hash is stored.
-pub async fn create_password_token(
+/// Active members of an organisation, by name (meeting invitations pick from these).
+pub async fn members(pool: &SqlitePool, organisation_id: i64) -> sqlx::Result<Vec<MemberRow>> {
+    members_where(pool, organisation_id, false).await
+}
+
+/// Active members and pending invitations of an organisation, by name (the members page).
+pub async fn members_and_invitations(
     pool: &SqlitePool,
+    organisation_id: i64,
+) -> sqlx::Result<Vec<MemberRow>> {
+    members_where(pool, organisation_id, true).await
+}
+
+/// Why a role could not be changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleChange {
+    /// Changed (or already that role).
+    Done,
+    /// The person has no membership (active or pending) in the organisation.
+    NotMember,
+    /// It would leave the organisation without an active coordinator.
+    LastCoordinator,
+}
+
+/// Changes a member's role in an organisation, refusing to remove its last active coordinator.
+pub async fn set_role(
+    pool: &SqlitePool,
+    organisation_id: i64,
     user_id: i64,
+    role: Role,
+) -> sqlx::Result<RoleChange> {
+    let mut tx = begin_write(pool).await?;
+    let Some((current, status)) = membership(&mut *tx, user_id, organisation_id).await? else {
+        return Ok(RoleChange::NotMember);
+    };
+    if current == Role::Coordinator
+        && role != Role::Coordinator
+        && status == MembershipStatus::Active
+    {
+        let coordinators: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND role = $2 AND status = $3",
+        )
+        .bind(organisation_id)
+        .bind(Role::Coordinator.code())
+        .bind(MembershipStatus::Active.code())
+        .fetch_one(&mut *tx)
+        .await?;
+        if coordinators <= 1 {
+            return Ok(RoleChange::LastCoordinator);
+        }
+    }
+    sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND organisation_id = $3")
+        .bind(role.code())
+        .bind(user_id)
+        .bind(organisation_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(RoleChange::Done)
+}
+
+/// Issues a one-time link token for `purpose`, valid for `valid_for`; only its hash is stored.
+pub async fn create_password_token<'e>(
+    db: impl SqliteExecutor<'e>,
+    user_id: i64,
+    purpose: TokenPurpose,
     valid_for: Duration,
 ) -> sqlx::Result<String> {
     let token = random_token();
+    let issued = Utc::now();
     sqlx::query(
-        "INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        "INSERT INTO password_tokens (token_hash, user_id, expires_at, purpose, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
-    .bind(ts(Utc::now() + valid_for))
-    .execute(pool)
+    .bind(ts(issued + valid_for))
+    .bind(purpose.code())
+    .bind(ts(issued))
+    .execute(db)
     .await?;
     Ok(token)
+}
+
+/// How many one-time links for `purpose` a user was issued during the last `within`.
+pub async fn recent_password_tokens<'e>(
+    db: impl SqliteExecutor<'e>,
+    user_id: i64,
+    purpose: TokenPurpose,
+    within: Duration,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3",
+    )
+    .bind(user_id)
+    .bind(purpose.code())
+    .bind(ts(Utc::now() - within))
+    .fetch_one(db)
+    .await
 }
 
 /// Whether a one-time token is usable; returns its user.
@@ -241,18 +485,21 @@ pub async fn password_token_user(pool: &SqlitePool, token: &str) -> sqlx::Result
     }))
 }
 
-/// Uses a one-time token: sets the password and burns the token, atomically.
+/// Uses a one-time token, atomically: sets the password, burns the token and every other
+/// unused link of the account, and ends all of its sessions (whoever knew the old password or
+/// held an older link is out).
 pub async fn consume_password_token(
     pool: &SqlitePool,
     token: &str,
     password_hash: &str,
 ) -> sqlx::Result<Option<i64>> {
     let mut tx = pool.begin().await?;
+    let used_at = now();
     let used = sqlx::query_as::<_, (i64,)>(
         "UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
          RETURNING user_id",
     )
-    .bind(now())
+    .bind(&used_at)
     .bind(token_hash(token))
     .fetch_optional(&mut *tx)
     .await?;
@@ -264,18 +511,27 @@ pub async fn consume_password_token(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(&used_at)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Some(user_id))
 }
 
-/// Replaces (or revokes, with None) the calendar subscription token.
+/// Replaces (or revokes, with None) the calendar subscription token; only its hash is stored.
 pub async fn set_calendar_token(
     pool: &SqlitePool,
     user_id: i64,
     token: Option<&str>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET calendar_token = $1 WHERE id = $2")
-        .bind(token)
+    sqlx::query("UPDATE users SET calendar_token_hash = $1 WHERE id = $2")
+        .bind(token.map(token_hash))
         .bind(user_id)
         .execute(pool)
         .await?;
