@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{use_session, CsrfField};
+use crate::domain::permissions::{may, Action};
 
 /// Top navigation.
 #[component]
@@ -42,7 +43,13 @@ pub fn Nav() -> impl IntoView {
         .as_ref()
         .map(|m| m.organisation_name.clone())
         .unwrap_or_default();
-    let is_coordinator = viewer.is_coordinator();
+    // Only the sections the viewer may open: the organisation's pages need a current membership
+    // with the right (an administrator without membership has none of them); the agenda, the
+    // text check and the profile only need to be signed in.
+    let role = viewer.current.as_ref().map(|m| m.role);
+    let allowed = |action: Action| role.is_some_and(|role| may(role, action));
+    let meetings = allowed(Action::ViewMeetings);
+    let members = allowed(Action::ManageMembers);
     view! {
         <header class="topbar">
             <a class="skip-link" href="#contenu">"Aller au contenu"</a>
@@ -51,10 +58,10 @@ pub fn Nav() -> impl IntoView {
             {switcher}
             <nav aria-label="Navigation principale">
                 <ul>
-                    <li><A href="/reunions">"Réunions"</A></li>
+                    {meetings.then(|| view! { <li><A href="/reunions">"Réunions"</A></li> })}
                     <li><A href="/agenda">"Mon agenda"</A></li>
                     <li><A href="/verifier">"Vérifier un texte"</A></li>
-                    {is_coordinator.then(|| view! { <li><A href="/membres">"Membres"</A></li> })}
+                    {members.then(|| view! { <li><A href="/membres">"Membres"</A></li> })}
                     {viewer.is_admin.then(|| view! { <li><A href="/admin">"Administration"</A></li> })}
                     <li><A href="/profil">"Profil"</A></li>
                 </ul>
