@@ -11,8 +11,10 @@ pub mod mail;
 pub mod meetings;
 pub mod pii_scan;
 pub mod static_files;
+pub mod upkeep;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -109,16 +111,22 @@ impl Application {
             self.reminder_interval,
         ));
         let upkeep = tokio::spawn(meetings::run(self.state.clone()));
+        let purge = tokio::spawn(upkeep::run(self.state.clone()));
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
         tracing::info!(port = self.port, "Concerto is listening");
-        let result = axum::serve(listener, self.router)
+        // The TCP peer's address is what sign-in throttling counts per client.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         worker.abort();
         reminders.abort();
         upkeep.abort();
+        purge.abort();
         // Deliver what is already queued before leaving.
         mail::deliver_pending(&self.state, &self.mailer).await;
         self.state.pool.close().await;

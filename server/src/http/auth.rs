@@ -1,17 +1,20 @@
 //! Sign-in, sign-out and the switch of current organisation: plain HTML form posts answered by
 //! redirects, so they work without JavaScript (and with curl and a cookie jar).
 
-use app::api::session::{Viewer, SESSION_COOKIE};
-use app::backend::db::{sessions, users};
-use app::backend::security::{dummy_hash, verify_password};
+use std::net::SocketAddr;
+
+use app::api::session::{Viewer, CSRF_COOKIE, SESSION_COOKIE};
+use app::backend::db::sessions::{self, Attempt, Reservation};
+use app::backend::db::users;
+use app::backend::security::{dummy_hash, random_token, verify_password};
 use app::backend::AppState;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::context::{set_cookie, SessionToken};
+use super::context::{cookie, csrf_cookie, set_cookie, SessionToken};
 
 /// The sign-in form.
 #[derive(Deserialize)]
@@ -32,23 +35,43 @@ fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-/// `POST /auth/login`.
+fn internal_error() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.").into_response()
+}
+
+/// `POST /auth/login`: reserves the attempt (throttling per client address and per account,
+/// see [`sessions::reserve`]) before checking the password; a success opens a session and
+/// trusts the browser for the account (device cookie).
 pub async fn login(
     State(state): State<AppState>,
     previous: Option<Extension<SessionToken>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let email = users::normalise_email(&form.email);
-    let back = |error: &str| see_other(&format!("/login?error={error}&email={}", encode(&email)));
-    match sessions::is_throttled(&state.pool, &email).await {
-        Ok(true) => {
-            tracing::warn!("sign-in throttled");
-            return back("throttled");
+    let back = |query: &str| see_other(&format!("/login?{query}&email={}", encode(&email)));
+    let client = peer
+        .map(|Extension(ConnectInfo(address))| sessions::client_key(address.ip()))
+        .unwrap_or_else(|| "unknown".to_string());
+    // The middleware let this request through, so it carries the anti-forgery cookie.
+    let browser = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let device = cookie(&headers, sessions::DEVICE_COOKIE);
+    let attempt = Attempt {
+        email: &email,
+        client: &client,
+        browser: &browser,
+        device: device.as_deref(),
+    };
+    match sessions::reserve(&state.pool, &attempt).await {
+        Ok(Reservation::Granted) => {}
+        Ok(Reservation::Refused { minutes }) => {
+            tracing::warn!(%client, minutes, "sign-in throttled");
+            return back(&format!("error=throttled&minutes={minutes}"));
         }
-        Ok(false) => {}
         Err(error) => {
             tracing::error!(%error, "throttle check failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.").into_response();
+            return internal_error();
         }
     }
     let user = users::by_email(&state.pool, &email).await.ok().flatten();
@@ -61,10 +84,17 @@ pub async fn login(
             .unwrap_or(false)
     };
     let Some(user) = user.filter(|_| verified && hash.is_some()) else {
-        let _ = sessions::record_failure(&state.pool, &email).await;
-        return back("invalid");
+        // The reservation stays: it is the failure.
+        tracing::info!(%client, "sign-in failed");
+        return back("error=invalid");
     };
-    let _ = sessions::clear_failures(&state.pool, &email).await;
+    let device_token = match sessions::signed_in(&state.pool, &attempt, user.id).await {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::error!(%error, "cannot record a successful sign-in");
+            return internal_error();
+        }
+    };
     if let Some(Extension(SessionToken(old))) = previous {
         let _ = sessions::delete(&state.pool, &old).await;
     }
@@ -76,25 +106,32 @@ pub async fn login(
         Ok(token) => token,
         Err(error) => {
             tracing::error!(%error, "cannot create session");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.").into_response();
+            return internal_error();
         }
     };
+    let secure = state.settings.secure_cookies;
     let max_age = sessions::ABSOLUTE_TIMEOUT.num_seconds();
     let mut response = see_other("/agenda");
-    response.headers_mut().append(
+    let cookies = response.headers_mut();
+    cookies.append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, Some(max_age), "Lax", secure),
+    );
+    cookies.append(
         header::SET_COOKIE,
         set_cookie(
-            SESSION_COOKIE,
-            &token,
-            Some(max_age),
-            "Lax",
-            state.settings.secure_cookies,
+            sessions::DEVICE_COOKIE,
+            &device_token,
+            Some(sessions::DEVICE_LIFETIME.num_seconds()),
+            "Strict",
+            secure,
         ),
     );
     response
 }
 
-/// `POST /auth/logout`.
+/// `POST /auth/logout`: ends the session and rotates the anti-forgery token (the device cookie
+/// stays: the browser remains trusted by the account).
 pub async fn logout(
     State(state): State<AppState>,
     token: Option<Extension<SessionToken>>,
@@ -102,17 +139,14 @@ pub async fn logout(
     if let Some(Extension(SessionToken(token))) = token {
         let _ = sessions::delete(&state.pool, &token).await;
     }
+    let secure = state.settings.secure_cookies;
     let mut response = see_other("/login?info=signed_out");
-    response.headers_mut().append(
+    let cookies = response.headers_mut();
+    cookies.append(
         header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            "",
-            Some(0),
-            "Lax",
-            state.settings.secure_cookies,
-        ),
+        set_cookie(SESSION_COOKIE, "", Some(0), "Lax", secure),
     );
+    cookies.append(header::SET_COOKIE, csrf_cookie(&random_token(), secure));
     response
 }
 
@@ -147,10 +181,38 @@ pub async fn switch_organisation(
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.find("://")
-                .and_then(|i| v[i + 3..].find('/').map(|j| v[i + 3 + j..].to_string()))
-        })
-        .unwrap_or_else(|| "/reunions".to_string());
-    see_other(&back)
+        .and_then(same_site_path)
+        .unwrap_or("/reunions");
+    see_other(back)
+}
+
+/// The path (and query) of a URL, only if a browser would read it as a path on this site: it
+/// starts with a single `/` (not `//` or `/\`, which browsers read as another host) and has no
+/// control character or space (browsers drop tabs and newlines, so `/<tab>/evil.example` would
+/// become `//evil.example`).
+fn same_site_path(url: &str) -> Option<&str> {
+    let after_scheme = &url[url.find("://")? + 3..];
+    let path = &after_scheme[after_scheme.find('/')?..];
+    let host_like = path.starts_with("//") || path.starts_with("/\\");
+    let unsafe_char = path.chars().any(|c| c.is_control() || c.is_whitespace());
+    (!host_like && !unsafe_char).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_site_path;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        let site = "http://127.0.0.1:3000";
+        assert_eq!(
+            same_site_path(&format!("{site}/reunions?periode=passees")),
+            Some("/reunions?periode=passees")
+        );
+        assert_eq!(same_site_path(&format!("{site}//evil.example")), None);
+        assert_eq!(same_site_path(&format!("{site}/\\evil.example")), None);
+        assert_eq!(same_site_path(&format!("{site}/\t/evil.example")), None);
+        assert_eq!(same_site_path(site), None);
+        assert_eq!(same_site_path("/agenda"), None);
+    }
 }

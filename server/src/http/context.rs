@@ -3,7 +3,7 @@
 //! - the anti-forgery token (double-submit cookie, checked on every state-changing request,
 //!   from the `csrf_token` form field or the `x-csrf-token` header);
 //! - the signed-in viewer, resolved from the session cookie;
-//! - security headers on every response.
+//! - security headers on every response (with HSTS when the site is served over https).
 
 use app::api::session::{
     SessionView, Viewer, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE,
@@ -57,6 +57,12 @@ pub fn set_cookie(
         cookie.push_str("; Secure");
     }
     HeaderValue::from_str(&cookie).expect("cookie values are URL-safe")
+}
+
+/// The anti-forgery cookie carrying `token` (readable by no script; sent on same-site requests
+/// only). Sign-out sets a fresh one, so a token seen before no longer validates.
+pub fn csrf_cookie(token: &str, secure: bool) -> HeaderValue {
+    set_cookie(CSRF_COOKIE, token, None, "Strict", secure)
 }
 
 fn is_static(path: &str) -> bool {
@@ -124,13 +130,13 @@ pub async fn request_context(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
+    let secure = state.settings.secure_cookies;
     if is_static(&path) {
         let mut response = next.run(request).await;
-        harden(response.headers_mut(), None, true);
+        harden(response.headers_mut(), None, true, secure);
         return response;
     }
     let (mut parts, body) = request.into_parts();
-    let secure = state.settings.secure_cookies;
 
     // Anti-forgery token: reuse the cookie's, or issue one.
     let existing_csrf = cookie(&parts.headers, CSRF_COOKIE).filter(|t| t.len() >= 32);
@@ -141,7 +147,10 @@ pub async fn request_context(
         let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                return (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse.").into_response()
+                let mut response =
+                    (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse.").into_response();
+                harden(response.headers_mut(), None, false, secure);
+                return response;
             }
         };
         let is_form = parts
@@ -167,7 +176,9 @@ pub async fn request_context(
         };
         if !valid {
             tracing::info!(%path, "request refused: missing or wrong CSRF token");
-            return csrf_refusal(&parts.headers, &path);
+            let mut response = csrf_refusal(&parts.headers, &path);
+            harden(response.headers_mut(), None, false, secure);
+            return response;
         }
         Body::from(bytes)
     } else {
@@ -192,12 +203,11 @@ pub async fn request_context(
     if viewer.is_none() && parts.method == Method::GET && needs_sign_in(&path) {
         let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
         if existing_csrf.is_none() {
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure),
-            );
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, csrf_cookie(&csrf_token, secure));
         }
-        harden(response.headers_mut(), None, false);
+        harden(response.headers_mut(), None, false, secure);
         return response;
     }
     let nonce = random_token();
@@ -219,7 +229,7 @@ pub async fn request_context(
     {
         let mut response = Response::new(Body::from(page.body_with(&nonce)));
         *response.headers_mut() = page.headers.clone();
-        harden(response.headers_mut(), Some(&nonce), false);
+        harden(response.headers_mut(), Some(&nonce), false, secure);
         return response;
     }
 
@@ -238,12 +248,9 @@ pub async fn request_context(
     }
     let headers = response.headers_mut();
     if existing_csrf.is_none() {
-        headers.append(
-            header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &csrf_token, None, "Strict", secure),
-        );
+        headers.append(header::SET_COOKIE, csrf_cookie(&csrf_token, secure));
     }
-    harden(headers, Some(&nonce), false);
+    harden(headers, Some(&nonce), false, secure);
     response
 }
 
@@ -321,7 +328,9 @@ async fn keep_page(
     }
 }
 
-fn harden(headers: &mut HeaderMap, nonce: Option<&str>, is_static: bool) {
+/// Adds the security headers; `https`: the site is served over https (then browsers are told
+/// to never use plain http for it again, for a year).
+fn harden(headers: &mut HeaderMap, nonce: Option<&str>, is_static: bool, https: bool) {
     let script_src = match nonce {
         Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
         None => "'self' 'wasm-unsafe-eval'".to_string(),
@@ -351,6 +360,12 @@ fn harden(headers: &mut HeaderMap, nonce: Option<&str>, is_static: bool) {
         "permissions-policy",
         HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"),
     );
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if is_static {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     } else if !headers.contains_key(header::CACHE_CONTROL) {
