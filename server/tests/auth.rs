@@ -427,13 +427,11 @@ async fn hsts_is_sent_exactly_when_the_site_is_https() {
 }
 
 #[tokio::test]
-async fn sign_out_rotates_the_anti_forgery_token() {
+async fn sign_in_and_sign_out_rotate_the_anti_forgery_token() {
     let app = TestApp::demo().await;
-    let mut browser = app.signed_in(GP).await;
-    let before = browser.csrf.clone();
-    let response = post_logout(&browser, &before).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    let mut browser = app.browser();
+    let before = browser.fetch_csrf().await;
+    let response = browser.sign_in(GP, DEMO_PASSWORD).await;
     let cookie = set_cookie(&response, "concerto_csrf").expect("a new anti-forgery cookie");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
@@ -442,10 +440,18 @@ async fn sign_out_rotates_the_anti_forgery_token() {
     let after = cookie_value(&response, "concerto_csrf").unwrap();
     assert_ne!(after, before);
 
-    // The token of the signed-in pages no longer validates; the sign-in page carries the new one.
+    // The token seen before sign-in no longer validates.
     let response = post_logout(&browser, &before).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+
+    // The pages carry the new one, which works; sign-out rotates it again.
     assert_eq!(browser.fetch_csrf().await, after);
+    let response = post_logout(&browser, &after).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    let rotated = cookie_value(&response, "concerto_csrf").expect("a new anti-forgery cookie");
+    assert_ne!(rotated, after);
 }
 
 #[tokio::test]

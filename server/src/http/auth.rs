@@ -127,6 +127,9 @@ pub async fn login(
             secure,
         ),
     );
+    // A new anti-forgery token for the signed-in session: one seen before sign-in (by a page
+    // or a script) no longer validates.
+    cookies.append(header::SET_COOKIE, csrf_cookie(&random_token(), secure));
     response
 }
 

@@ -189,7 +189,8 @@ impl Browser {
         if self.csrf.is_empty() {
             self.fetch_csrf().await;
         }
-        self.client
+        let response = self
+            .client
             .post(self.url("/auth/login"))
             .form(&[
                 ("email", email),
@@ -198,7 +199,12 @@ impl Browser {
             ])
             .send()
             .await
-            .unwrap()
+            .unwrap();
+        // The anti-forgery token is rotated at sign-in: forms use the new one, as a page does.
+        if let Some(token) = set_cookie_value(&response, "concerto_csrf") {
+            self.csrf = token;
+        }
+        response
     }
 
     /// Calls a read-only server function (GET with query parameters), as the pages load data.
@@ -228,6 +234,19 @@ impl Browser {
         )
         .await
     }
+}
+
+/// The value a response's `Set-Cookie` gives to the cookie `name`, if any.
+pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next()?.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
 }
 
 /// Status and JSON body (or the text as a JSON string) of a server-function response.

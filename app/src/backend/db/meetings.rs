@@ -537,6 +537,7 @@ pub async fn agenda(
          JOIN meetings m ON m.id = i.meeting_id
          JOIN organisations o ON o.id = m.organisation_id
          JOIN memberships ms ON ms.organisation_id = m.organisation_id AND ms.user_id = i.user_id
+             AND ms.status = 'active'
          WHERE i.user_id = $1 AND m.start_utc >= $2
          ORDER BY m.start_utc ASC LIMIT $3"
     );
@@ -966,6 +967,7 @@ pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<V
         "SELECT {MEETING_COLUMNS} FROM meetings m
          JOIN invitations i ON i.meeting_id = m.id AND i.user_id = $1
          JOIN memberships ms ON ms.organisation_id = m.organisation_id AND ms.user_id = $1
+             AND ms.status = 'active'
          ORDER BY m.start_utc"
     ))
     .bind(user_id)
