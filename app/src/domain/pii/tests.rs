@@ -147,6 +147,16 @@ fn dev_set_recall_and_false_alarms() {
     );
 }
 
+/// The generated set (`data/generate_dev.py`): one class of texts per weakness of issue 14
+/// (civil-status labels, short surnames, lowercase titles, initials, particles, lists, grouped
+/// hospital numbers) and clean texts with the traps (programme names, eponyms, drugs, scores).
+#[test]
+fn generated_set_recall_and_false_alarms() {
+    let data = include_str!("data/generated.jsonl");
+    let s = score_jsonl(data, true);
+    print_scores("generated.jsonl", &s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
