@@ -190,6 +190,15 @@ async fn a_reset_link_sets_the_password_and_ends_every_other_session_and_link() 
         .await,
         0
     );
+    // Browsers trusted through an earlier sign-in are not any more.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM trusted_devices d JOIN users u ON u.id = d.user_id
+             WHERE u.email = 'infirmier@demo.concerto.test'"
+        )
+        .await,
+        0
+    );
     // The old password no longer works, the new one does.
     assert!(sign_in_location(&app, NURSE, DEMO_PASSWORD)
         .await

@@ -520,6 +520,11 @@ pub async fn consume_password_token(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    // Browsers trusted through an earlier sign-in lose their exemption from throttling too.
+    sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Some(user_id))
 }
