@@ -3,7 +3,7 @@
 
 use super::lexicon::{is_acronym, is_stop, month, street_type};
 use super::text::{Tokens, ALLCAPS, CAP};
-use super::{Finding, PiiKind};
+use super::{Confidence, Finding, PiiKind};
 
 /// Lowercase words allowed inside a street name ("rue de la Paix", "chemin des Vignes").
 fn is_name_particle(w: &str) -> bool {
@@ -351,11 +351,17 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
         };
         match r {
             Some((s, e)) => {
-                out.push(Finding {
-                    kind: PiiKind::Address,
-                    start: t.toks[s].start,
-                    end: t.toks[e].end,
-                });
+                out.push(Finding::new(
+                    PiiKind::Address,
+                    t.toks[s].start,
+                    t.toks[e].end,
+                    Confidence::Likely,
+                    if t.is_num(s) {
+                        "numéro et type de voie"
+                    } else {
+                        "type de voie suivi d'un nom"
+                    },
+                ));
                 i = e + 1;
             }
             None => i += 1,

@@ -3,7 +3,7 @@
 
 use super::lexicon::month;
 use super::text::{Kind, Tokens};
-use super::{Finding, PiiKind};
+use super::{Confidence, Finding, PiiKind};
 
 fn is_date_sep(t: &Tokens, i: usize) -> bool {
     t.is_punct(i, '/') || t.is_punct(i, '.') || t.is_punct(i, '-')
@@ -181,11 +181,13 @@ pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
             steps += 1;
         }
         if let Some((s, e)) = found {
-            out.push(Finding {
-                kind: PiiKind::Birthdate,
-                start: t.toks[s].start,
-                end: t.toks[e].end,
-            });
+            out.push(Finding::new(
+                PiiKind::Birthdate,
+                t.toks[s].start,
+                t.toks[e].end,
+                Confidence::Likely,
+                "date complète après une mention de naissance",
+            ));
             i = e + 1;
         } else {
             i += 1;
@@ -215,11 +217,13 @@ pub fn after_names(t: &Tokens, out: &mut Vec<Finding>) {
                 (_, y) => y,
             };
             if year <= 2012 {
-                extra.push(Finding {
-                    kind: PiiKind::Birthdate,
-                    start: t.toks[j].start,
-                    end: t.toks[e].end,
-                });
+                extra.push(Finding::new(
+                    PiiKind::Birthdate,
+                    t.toks[j].start,
+                    t.toks[e].end,
+                    Confidence::Likely,
+                    "date complète ancienne juste après un nom",
+                ));
             }
         }
     }

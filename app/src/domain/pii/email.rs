@@ -1,6 +1,6 @@
 //! E-mail addresses: local@domain.tld, also the "[at]" / "(at)" / " arobase " spellings.
 
-use super::{Finding, PiiKind};
+use super::{Confidence, Finding, PiiKind};
 
 fn is_local(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
@@ -87,11 +87,13 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         }
         if let (Some(s), Some(e)) = (local_start(text, l), domain_end(b, d)) {
             if s >= last_end {
-                out.push(Finding {
-                    kind: PiiKind::Email,
-                    start: s,
-                    end: e,
-                });
+                out.push(Finding::new(
+                    PiiKind::Email,
+                    s,
+                    e,
+                    Confidence::Certain,
+                    "adresse e-mail",
+                ));
                 last_end = e;
                 i = e;
                 continue;

@@ -11,6 +11,9 @@ const FIRST_NAMES: &str = include_str!("data/first_names.txt");
 /// Surnames, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
 const SURNAMES: &str = include_str!("data/surnames.txt");
 
+/// National programmes, helplines and networks that are never person names (see the file).
+const PROGRAMMES: &str = include_str!("data/programmes.txt");
+
 /// Function words and everyday clinical words that are never part of a name, even after a title.
 const STOP: &str = "
 a à au aux avec ce ces cet cette chez comme dans de des du elle elles en entre et eux il ils je
@@ -187,6 +190,8 @@ struct Lex {
     particles: Vec<&'static str>,
     street: Vec<&'static str>,
     risky_street: Vec<&'static str>,
+    /// Folded token sequences of programme names, sorted by first token.
+    programmes: Vec<Vec<String>>,
 }
 
 fn lex() -> &'static Lex {
@@ -203,7 +208,25 @@ fn lex() -> &'static Lex {
         particles: build(PARTICLES),
         street: build(STREET_TYPES),
         risky_street: build(RISKY_STREET_TYPES),
+        programmes: build_programmes(PROGRAMMES),
     })
+}
+
+/// Token sequences (folded) of the entries of `data/programmes.txt`, sorted, longest first among
+/// entries with the same first token.
+fn build_programmes(list: &str) -> Vec<Vec<String>> {
+    let mut v: Vec<Vec<String>> = list
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let t = super::text::Tokens::new(l);
+            (0..t.len()).map(|i| t.f(i).to_string()).collect()
+        })
+        .collect();
+    v.sort_unstable_by(|a, b| a[0].cmp(&b[0]).then(b.len().cmp(&a.len())));
+    v.dedup();
+    v
 }
 
 fn has(v: &[&str], w: &str) -> bool {
@@ -254,6 +277,26 @@ pub fn is_weak_block(w: &str) -> bool {
         Some((a, _)) => matches!(a, "saint" | "sainte" | "st" | "ste" | "notre" | "hotel"),
         None => false,
     }
+}
+
+/// If a programme or service name of `data/programmes.txt` starts at token `i`, returns the
+/// index of its last token ("Mon soutien psy", "Vigilans", "Fil Santé Jeunes").
+pub fn programme_at(t: &super::text::Tokens, i: usize) -> Option<usize> {
+    let f = t.f(i);
+    if f.is_empty() {
+        return None;
+    }
+    let p = &lex().programmes;
+    let from = p.partition_point(|e| e[0].as_str() < f);
+    p[from..]
+        .iter()
+        .take_while(|e| e[0] == f)
+        .find(|e| {
+            e.iter()
+                .enumerate()
+                .all(|(k, w)| (k == 0 || t.same_line(i + k)) && t.f(i + k) == w.as_str())
+        })
+        .map(|e| i + e.len() - 1)
 }
 
 /// Word after which a capitalised word is a place, an institution or an eponym.

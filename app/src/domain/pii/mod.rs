@@ -6,9 +6,13 @@
 //! to wasm, in the browser on every keystroke. Every scanner is a small hand-written pass over bytes
 //! or tokens; names combine context cues (titles, kinship words, labels) with embedded given-name
 //! and surname lists (see `data/README.md` for their source and licence) and an allow-list of
-//! clinical vocabulary (drugs, eponyms, institutions, places).
+//! clinical vocabulary (drugs, eponyms, institutions, places) and of national programme names
+//! (`data/programmes.txt`). The cues that introduce names (titles, civil-status labels, "née",
+//! "épouse"...) are a table of rules in `cues.rs`. Every finding carries a [`Confidence`] and a
+//! short French reason.
 
 mod address;
+mod cues;
 mod dates;
 mod email;
 mod ipp;
@@ -22,6 +26,8 @@ mod text;
 mod tests;
 
 pub use nir::nir_key_is_valid;
+
+use std::borrow::Cow;
 
 /// Kind of direct identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -114,8 +120,57 @@ impl PiiKind {
     }
 }
 
+/// How sure the detector is that a finding is an identifier.
+///
+/// Ordered from the weakest to the strongest, so `confidence >= Confidence::Likely` selects
+/// the findings that must not leave the browser unreplaced.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Confidence {
+    /// Shape without context: an unlabelled grouped hospital number, a name in a list with weak
+    /// evidence. Worth showing; may be a false alarm.
+    Possible,
+    /// Context cue (title, civil-status label, kinship word) or a listed name in a name context.
+    #[default]
+    Likely,
+    /// Self-certifying: NIR with a valid key, e-mail address, labelled hospital number.
+    Certain,
+}
+
+impl Confidence {
+    /// Stable uppercase code ("POSSIBLE", "LIKELY", "CERTAIN"), identical to the serde form.
+    pub fn code(self) -> &'static str {
+        match self {
+            Confidence::Possible => "POSSIBLE",
+            Confidence::Likely => "LIKELY",
+            Confidence::Certain => "CERTAIN",
+        }
+    }
+
+    /// French label for messages ("possible", "probable", "certain").
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Confidence::Possible => "possible",
+            Confidence::Likely => "probable",
+            Confidence::Certain => "certain",
+        }
+    }
+}
+
 /// One detected identifier: its kind and UTF-8 byte range `start..end` in the text
-/// (both on char boundaries).
+/// (both on char boundaries), how sure the detector is and why.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Kind of identifier.
@@ -124,9 +179,32 @@ pub struct Finding {
     pub start: usize,
     /// Byte offset just past the last byte.
     pub end: usize,
+    /// How sure the detector is.
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// Short French explanation ("après « Mme »", "clé NIR valide", "format d'IPP sans libellé").
+    #[serde(default)]
+    pub reason: Cow<'static, str>,
 }
 
 impl Finding {
+    /// A finding with its confidence and reason.
+    pub fn new(
+        kind: PiiKind,
+        start: usize,
+        end: usize,
+        confidence: Confidence,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Finding {
+        Finding {
+            kind,
+            start,
+            end,
+            confidence,
+            reason: reason.into(),
+        }
+    }
+
     /// Placeholder that replaces this finding.
     pub fn placeholder(&self) -> &'static str {
         self.kind.placeholder()

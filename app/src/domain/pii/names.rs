@@ -1,12 +1,14 @@
 //! Person names, found from context cues (titles, kinship words, labels such as "Patient :")
 //! and, without cues, from capitalisation patterns confirmed by the given-name and surname lists.
 
+use super::cues::{cue_at, Follows};
 use super::lexicon::{
     is_acronym, is_context_block, is_first_name, is_kin, is_particle, is_stop, is_surname,
-    is_title, is_weak_block,
+    is_title, is_weak_block, programme_at,
 };
 use super::text::{Kind, Tokens, ALLCAPS, CAP};
-use super::{Finding, PiiKind};
+use super::{Confidence, Finding, PiiKind};
+use std::borrow::Cow;
 
 /// Capitalised word that can be (part of) a name. `strict` also rejects drugs, places, eponyms...
 fn name_tok(t: &Tokens, i: usize, strict: bool) -> bool {
@@ -69,6 +71,10 @@ fn extend(t: &Tokens, i: usize, strict: bool) -> usize {
         if !t.same_line(j) {
             break;
         }
+        // A cue ends the name ("Nom : TRAN Prénom : Minh").
+        if cue_at(t, j).is_some() {
+            break;
+        }
         if name_tok(t, j, strict) {
             last = j;
             count += 1;
@@ -79,6 +85,22 @@ fn extend(t: &Tokens, i: usize, strict: bool) -> usize {
             let ok = (t.has(j, CAP) && is_particle(w)) || (!t.has(j, CAP) && lower_particle(w));
             if ok {
                 last = j + 1;
+                count += 1;
+                continue;
+            }
+        }
+        // "Jean de La Fontaine", "Marie de Villiers": a lowercase "de" / "du" / "des" before a
+        // capitalised particle and a name, or before a name that is no place or eponym.
+        if t.is_word(j) && !t.has(j, CAP) && matches!(t.f(j), "de" | "du" | "des") {
+            let k = j + 1;
+            if t.same_line(k) && t.is_word(k) && t.has(k, CAP) && is_particle(t.f(k)) {
+                if t.same_line(k + 1) && name_tok(t, k + 1, true) && count + 2 <= 4 {
+                    last = k + 1;
+                    count += 2;
+                    continue;
+                }
+            } else if t.same_line(k) && name_tok(t, k, true) && !blocked_context(t, k) {
+                last = k;
                 count += 1;
                 continue;
             }
@@ -194,64 +216,402 @@ fn place_preposition(t: &Tokens, i: usize) -> bool {
         )
 }
 
-/// Strong cue at token `i`: returns the name span(s) it introduces.
-fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usize> {
+/// One name found by a rule: token range, confidence and reason.
+struct Span {
+    kind: PiiKind,
+    s: usize,
+    e: usize,
+    confidence: Confidence,
+    reason: Cow<'static, str>,
+}
+
+impl Span {
+    fn new(
+        s: usize,
+        e: usize,
+        confidence: Confidence,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Span {
+        Span {
+            kind: PiiKind::Name,
+            s,
+            e,
+            confidence,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Reason "après « … »" quoting the raw text of the cue tokens `a..=b`.
+fn after(t: &Tokens, a: usize, b: usize) -> Cow<'static, str> {
+    Cow::Owned(format!(
+        "après « {} »",
+        &t.text[t.toks[a].start..t.toks[b].end]
+    ))
+}
+
+/// Particles opening a surname after a title or a label ("Mme de La Fontaine", "M. Le Goff",
+/// "Nom : Van der Berg", "Mme d'Ornano"): returns the name token after them. A lowercase first
+/// particle needs a name that passes the strict checks ("le Dr de Tours" is no name).
+fn particle_opening(t: &Tokens, j: usize) -> Option<usize> {
+    let mut k = j;
+    let mut n = 0;
+    while n < 3 && t.same_line(k) && t.is_word(k) {
+        let w = t.f(k);
+        let article = matches!(w, "le" | "la" | "les") && !t.has(k, CAP);
+        if w == "d" && (t.is_punct(k + 1, '\'') || t.is_punct(k + 1, '’')) && t.glued(k + 1) {
+            k += 2;
+        } else if (is_particle(w) || lower_particle(w)) && !(article && n == 0) {
+            k += 1;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    let strict = !t.has(j, CAP);
+    (n > 0 && t.same_line(k) && name_tok(t, k, strict)).then_some(k)
+}
+
+/// Two-letter and other very short surnames (Vietnamese, Chinese, Korean, West African...),
+/// some of which are also French function words ("Vu", "Ma", "Ta", "Son"): accepted only right
+/// after a title or a civil-status label.
+fn is_short_surname(w: &str) -> bool {
+    matches!(
+        w,
+        "an" | "ba"
+            | "bo"
+            | "bui"
+            | "cao"
+            | "do"
+            | "dao"
+            | "ha"
+            | "he"
+            | "ho"
+            | "hu"
+            | "ko"
+            | "lai"
+            | "le"
+            | "li"
+            | "lo"
+            | "lu"
+            | "ly"
+            | "ma"
+            | "mai"
+            | "ng"
+            | "oh"
+            | "ou"
+            | "son"
+            | "ta"
+            | "to"
+            | "tu"
+            | "vo"
+            | "vu"
+            | "wu"
+            | "xu"
+            | "yi"
+            | "yu"
+    )
+}
+
+/// A capitalised short surname that is also a function word ("Mme Vu a appelé", "M. Ma."), when
+/// what follows does not read as a sentence ("Mme, Son fils" is no name).
+fn short_surname_after_cue(t: &Tokens, j: usize) -> bool {
+    if !(t.same_line(j) && t.is_word(j) && t.has(j, CAP) && is_short_surname(t.f(j))) {
+        return false;
+    }
+    if t.f(j) == "le" && t.raw(j) == "Le" {
+        return false; // "Le" opens a surname ("Le Goff") or is an article; "Lê" passes
+    }
+    let n = j + 1;
+    !t.same_line(n)
+        || !t.is_word(n)
+        || t.has(n, CAP)
+        || subject_verb(t.f(n))
+        || matches!(
+            t.f(n),
+            "pour"
+                | "ce"
+                | "au"
+                | "aux"
+                | "en"
+                | "et"
+                | "par"
+                | "avec"
+                | "de"
+                | "du"
+                | "des"
+                | "qui"
+                | "que"
+                | "lors"
+                | "sera"
+                | "ont"
+                | "sont"
+        )
+}
+
+/// A lowercase listed name after a title or a label ("mme martin", "rdv avec mr nguyen").
+fn lower_name(t: &Tokens, j: usize) -> bool {
+    if !(t.same_line(j) && t.is_word(j) && !t.has(j, CAP)) {
+        return false;
+    }
+    let w = t.f(j);
+    // Short surnames that are also function words pass ("mme vu"), but not possessives.
+    let short =
+        is_short_surname(w) && !matches!(w, "ma" | "ta" | "son" | "le" | "ou" | "an" | "to" | "tu");
+    if short {
+        return true;
+    }
+    if w.chars().count() < 2
+        || is_stop(w)
+        || subject_verb(w)
+        || is_weak_block(w)
+        || is_title(w)
+        || is_kin(w)
+        || !(is_surname(w) || is_first_name(w) || is_short_surname(w))
+    {
+        return false;
+    }
+    // "madame garde son fils": the word was a verb.
+    let n = j + 1;
+    !(t.same_line(n)
+        && t.is_word(n)
+        && matches!(
+            t.f(n),
+            "le" | "la"
+                | "les"
+                | "l"
+                | "un"
+                | "une"
+                | "son"
+                | "sa"
+                | "ses"
+                | "bien"
+                | "mal"
+                | "beaucoup"
+                | "pas"
+                | "plus"
+                | "tres"
+                | "mieux"
+                | "moins"
+                | "peu"
+                | "toujours"
+                | "souvent"
+                | "encore"
+                | "tout"
+                | "tous"
+        ))
+}
+
+/// A single letter standing for a name after a title ("Mme X", "dr z", "mr y ce matin"), not an
+/// elided word ("l'", "d'") nor the verb "a" / "y va".
+fn letter_placeholder(t: &Tokens, j: usize) -> bool {
+    if !(t.same_line(j) && t.is_word(j) && t.raw(j).chars().count() == 1) {
+        return false;
+    }
+    if t.is_punct(j + 1, '\'') || t.is_punct(j + 1, '’') {
+        return false;
+    }
+    if t.has(j, CAP) {
+        return true;
+    }
+    match t.f(j) {
+        "a" => false,
+        "y" => !(t.is_word(j + 1) && subject_verb(t.f(j + 1))),
+        _ => true,
+    }
+}
+
+/// Names coordinated after the name ending at `e` ("Inès et Noah", "Prénoms : Marie, Anne"):
+/// listed given names only. Returns the last token.
+fn coordinated(t: &Tokens, mut e: usize, reason: &Cow<'static, str>, out: &mut Vec<Span>) -> usize {
+    loop {
+        let c = e + 1;
+        let coord = t.is_punct(c, ',') || t.is(c, "et");
+        if coord && t.same_line(c + 1) && name_tok(t, c + 1, true) && is_first_name(t.f(c + 1)) {
+            e = extend(t, c + 1, false);
+            out.push(Span::new(c + 1, e, Confidence::Likely, reason.clone()));
+        } else {
+            return e;
+        }
+    }
+}
+
+/// What follows a title at token `i` (the [`Follows::Title`] rule).
+fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
+    let w = t.f(i);
+    let raw = t.raw(i);
+    let mut j = i + 1;
+    let dotted = t.is_punct(j, '.') && t.glued(j);
+    if w == "m" && !(raw == "M" && dotted) {
+        return None;
+    }
+    if matches!(w, "maitre") && !t.has(i, CAP) {
+        return None;
+    }
+    if dotted {
+        j += 1;
+    }
+    let reason = after(t, i, j - 1);
+    // "Madame le Docteur X"
+    if t.is_word(j) && matches!(t.f(j), "le" | "la") && is_title(t.f(j + 1)) && t.f(j + 1) != "m" {
+        j += 2;
+        if t.is_punct(j, '.') && t.glued(j) {
+            j += 1;
+        }
+    }
+    let first_initial = j;
+    // Initials: "J.", "J.-P."
+    while initial(t, j) || (t.is_punct(j, '-') && initial(t, j + 1)) {
+        j += if t.is_punct(j, '-') { 3 } else { 2 };
+    }
+    let push = |e: usize, out: &mut Vec<Span>| {
+        out.push(Span::new(i, e, Confidence::Likely, reason.clone()));
+        Some(e)
+    };
+    // Particles opening a surname: "Mme Le Goff", "M. Da Silva", "Mme de La Fontaine".
+    if let Some(k) = particle_opening(t, j) {
+        let e = extend(t, k, false);
+        return push(e, out);
+    }
+    if t.same_line(j) && name_tok(t, j, false) {
+        let e = extend(t, j, false);
+        return push(e, out);
+    }
+    if j > first_initial {
+        // Initials alone ("Dr J.").
+        return push(j - 1, out);
+    }
+    // "Mme X", "dr z"; "Mme Vu", "M. Ma"; "mme martin" ("pr" in lowercase is also "pour").
+    if letter_placeholder(t, j) || short_surname_after_cue(t, j) || (w != "pr" && lower_name(t, j))
+    {
+        return push(j, out);
+    }
+    None
+}
+
+/// A name right after a label or a marker ([`Follows::Label`], [`Follows::Name`]).
+fn follow_name(t: &Tokens, j: usize, strict: bool, label: bool) -> Option<(usize, usize)> {
+    if !t.same_line(j) {
+        return None;
+    }
+    if let Some(k) = particle_opening(t, j) {
+        return Some((j, extend(t, k, strict)));
+    }
+    if name_tok(t, j, strict) {
+        return Some((j, extend(t, j, strict)));
+    }
+    if label && (short_surname_after_cue(t, j) || lower_name(t, j)) {
+        return Some((j, j));
+    }
+    None
+}
+
+/// Names in a list after a list label ("Présents : Dr Martin, Mme Vo, Karima Benali").
+fn follow_list(
+    t: &Tokens,
+    mut j: usize,
+    reason: &Cow<'static, str>,
+    out: &mut Vec<Span>,
+) -> Option<usize> {
+    let mut last = None;
+    loop {
+        let e = if t.is_word(j) && is_title(t.f(j)) {
+            follow_title(t, j, out)
+        } else if let Some((s, e)) = follow_name(t, j, false, true) {
+            out.push(Span::new(s, e, Confidence::Likely, reason.clone()));
+            Some(e)
+        } else {
+            None
+        };
+        let Some(e) = e else { return last };
+        last = Some(e);
+        let c = e + 1;
+        if t.same_line(c) && (t.is_punct(c, ',') || t.is_punct(c, ';') || t.is(c, "et")) {
+            j = c + 1;
+        } else {
+            return last;
+        }
+    }
+}
+
+/// Initials before a surname without a title ("J. Martin", "A. N'Diaye", "J.-P. Durand"):
+/// likely when the word is a listed name, possible after a comma, a colon or "par", "à", "avec".
+fn initials_at(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
+    if !initial(t, i) {
+        return None;
+    }
+    let mut j = i;
+    while initial(t, j) || (t.is_punct(j, '-') && initial(t, j + 1)) {
+        j += if t.is_punct(j, '-') { 3 } else { 2 };
+    }
+    let k = particle_opening(t, j).unwrap_or(j);
+    if !(t.same_line(k) && name_tok(t, k, true)) {
+        return None;
+    }
+    let e = extend(t, k, true);
+    let known = (k..=e).any(|m| t.is_word(m) && (is_surname(t.f(m)) || is_first_name(t.f(m))));
+    if known {
+        out.push(Span::new(
+            i,
+            e,
+            Confidence::Likely,
+            "initiale suivie d'un nom connu",
+        ));
+        return Some(e);
+    }
+    let cue_before = i == 0
+        || !t.same_line(i)
+        || t.is_punct(i - 1, ',')
+        || t.is_punct(i - 1, ':')
+        || t.is_punct(i - 1, ';')
+        || t.is_punct(i - 1, '(')
+        || (t.is_word(i - 1)
+            && matches!(
+                t.f(i - 1),
+                "par" | "a" | "avec" | "de" | "et" | "pour" | "chez" | "copie" | "cc" | "signe"
+            ));
+    if cue_before {
+        out.push(Span::new(
+            i,
+            e,
+            Confidence::Possible,
+            "initiale suivie d'un mot capitalisé",
+        ));
+        return Some(e);
+    }
+    None
+}
+
+/// Strong cue at token `i`: pushes the name span(s) it introduces and returns the last token.
+fn strong_at(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
     if !t.is_word(i) {
         return None;
     }
     let w = t.f(i);
-    // 1. Titles: "Mme Gigli", "le Dr Lebon", "M. Nguyen Van Long", "Pr J. Martin".
-    if is_title(w) {
-        let raw = t.raw(i);
-        let mut j = i + 1;
-        let dotted = t.is_punct(j, '.') && t.glued(j);
-        if w == "m" && !(raw == "M" && dotted) {
-            return None;
-        }
-        if matches!(w, "maitre") && !t.has(i, CAP) {
-            return None;
-        }
-        if dotted {
-            j += 1;
-        }
-        // "Madame le Docteur X"
-        if t.is_word(j)
-            && matches!(t.f(j), "le" | "la")
-            && is_title(t.f(j + 1))
-            && t.f(j + 1) != "m"
-        {
-            j += 2;
-            if t.is_punct(j, '.') && t.glued(j) {
-                j += 1;
+    // 1. The cue grammar (cues.rs): titles, civil-status labels, birth and married names, verbs.
+    if let Some((rule, j)) = cue_at(t, i) {
+        let found = match rule.follows {
+            Follows::Title => follow_title(t, i, out),
+            Follows::List => follow_list(t, j, &after(t, i, j - 1), out),
+            Follows::Label | Follows::Name | Follows::StrictName => {
+                let label = rule.follows == Follows::Label;
+                let strict = rule.follows == Follows::StrictName;
+                follow_name(t, j, strict, label).map(|(s, e)| {
+                    let reason = after(t, i, j - 1);
+                    let mut span = Span::new(s, e, Confidence::Likely, reason.clone());
+                    span.kind = rule.kind;
+                    out.push(span);
+                    if label {
+                        coordinated(t, e, &reason, out)
+                    } else {
+                        e
+                    }
+                })
             }
+        };
+        if found.is_some() {
+            return found;
         }
-        let first_initial = j;
-        // Initials: "J.", "J.-P."
-        while initial(t, j) || (t.is_punct(j, '-') && initial(t, j + 1)) {
-            j += if t.is_punct(j, '-') { 3 } else { 2 };
-        }
-        // Capitalised particle opening a surname: "Mme Le Goff", "M. Da Silva", "Dr Van Long".
-        if t.is_word(j)
-            && t.has(j, CAP)
-            && is_particle(t.f(j))
-            && t.same_line(j + 1)
-            && name_tok(t, j + 1, false)
-        {
-            let e = extend(t, j + 1, false);
-            out.push((i, e));
-            return Some(e);
-        }
-        if !t.same_line(j) || !name_tok(t, j, false) {
-            // Initials alone ("Dr J.") or no name at all ("le Dr du CMP").
-            if j > first_initial {
-                out.push((i, j - 1));
-                return Some(j - 1);
-            }
-            return None;
-        }
-        let e = extend(t, j, false);
-        out.push((i, e));
-        return Some(e);
     }
     // 2. Kinship: "sa fille Margot", "son mari, Christophe Adam", "ses enfants Inès et Noah".
     if is_kin(w) {
@@ -321,19 +681,10 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
             return None;
         }
         let mut e = extend(t, j, false);
-        out.push((j, e));
+        let reason = after(t, i, i);
+        out.push(Span::new(j, e, Confidence::Likely, reason.clone()));
         // Coordinated names: "Inès et Noah", "Inès, Noah et Lina".
-        loop {
-            let c = e + 1;
-            let coord = t.is_punct(c, ',') || t.is(c, "et");
-            if coord && t.same_line(c + 1) && name_tok(t, c + 1, true) && is_first_name(t.f(c + 1))
-            {
-                e = extend(t, c + 1, false);
-                out.push((c + 1, e));
-            } else {
-                break;
-            }
-        }
+        e = coordinated(t, e, &reason, out);
         return Some(e);
     }
     // 3. Roles: "l'IDE Marc", "la psychologue Claire Dubois", "son éducatrice Awa".
@@ -341,48 +692,18 @@ fn strong_at(t: &Tokens, i: usize, out: &mut Vec<(usize, usize)>) -> Option<usiz
         let j = i + 1;
         if t.same_line(j) && name_tok(t, j, true) {
             let e = extend(t, j, true);
-            out.push((j, e));
+            out.push(Span::new(j, e, Confidence::Likely, after(t, i, i)));
             return Some(e);
         }
     }
-    // 4. Labels and verbs: "Patient : REY Andrée", "Nom : ...", "s'appelle Yanis",
-    //    "prénommée Aïcha", "Je vous adresse Karim Haddad", "Il s'agit de Lina Costa".
-    let cue = match w {
-        "patient" | "patiente" | "nom" | "prenom" | "prenoms" | "identite" | "usage" | "epouse" => {
-            let mut j = i + 1;
-            while t.is_punct(j, '(')
-                || t.is(j, "e")
-                || t.is_punct(j, ')')
-                || t.is_punct(j, '/')
-                || t.is(j, "prenom")
-                || t.is(j, "nom")
-            {
-                j += 1;
-            }
-            t.is_punct(j, ':').then_some((j + 1, false))
-        }
-        "appelle" | "appele" | "appelee" | "prenomme" | "prenommee" | "nomme" | "nommee"
-        | "denomme" | "denommee" | "surnomme" | "surnommee" => Some((i + 1, false)),
-        "adresse" if i > 0 && t.is(i - 1, "vous") => Some((i + 1, true)),
-        "agit" if t.is(i + 1, "de") || (t.is(i + 1, "d") && t.is_punct(i + 2, '\'')) => {
-            Some((if t.is(i + 1, "de") { i + 2 } else { i + 3 }, true))
-        }
-        _ => None,
-    };
-    if let Some((j, strict)) = cue {
-        if t.same_line(j) && name_tok(t, j, strict) {
-            let e = extend(t, j, strict);
-            out.push((j, e));
-            return Some(e);
-        }
-    }
-    None
+    // 4. Initials before a surname: "J. Martin", "A. N'Diaye".
+    initials_at(t, i, out)
 }
 
 /// Outcome of the weak rules at a token.
 enum Weak {
-    /// A name spans these tokens.
-    Name(usize, usize),
+    /// A name spans these tokens, with this confidence and reason.
+    Name(usize, usize, Confidence, &'static str),
     /// A capitalised run that is not a name (institution, eponym...) ends at this token.
     Skip(usize),
     /// Nothing here.
@@ -581,24 +902,33 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
         }
         // W1: given name + capitalised word ("Karim Haddad", "Andrée REY").
         if fn_i && !allcaps && (!place || sn_n || fn_n || n_allcaps) {
-            return Weak::Name(i, extend(t, nxt, true));
+            let e = extend(t, nxt, true);
+            return Weak::Name(i, e, Confidence::Likely, "prénom connu suivi d'un nom");
         }
         // W2: SURNAME + given name ("REY Andrée"), or known SURNAME + capitalised word.
         if allcaps && (fn_n || (sn_i && !place)) {
-            return Weak::Name(i, extend(t, nxt, true));
+            let e = extend(t, nxt, true);
+            return Weak::Name(i, e, Confidence::Likely, "NOM en capitales et prénom");
         }
         // W3: surname + given name ("Haddad Karim").
         if sn_i && fn_n && !n_allcaps {
-            return Weak::Name(i, extend(t, nxt, true));
+            let e = extend(t, nxt, true);
+            return Weak::Name(i, e, Confidence::Likely, "nom de famille et prénom connus");
         }
         // W5: two capitalised words inside a sentence, one a known surname.
         if !start && !place && !allcaps && !n_allcaps && (sn_i || sn_n) {
-            return Weak::Name(i, extend(t, nxt, true));
+            let e = extend(t, nxt, true);
+            return Weak::Name(i, e, Confidence::Likely, "nom de famille fréquent");
         }
         // W7: two or three capitalised words followed by a role in apposition.
         let e = extend(t, nxt, true);
         if !place && !allcaps && role_after(t, e) {
-            return Weak::Name(i, e);
+            return Weak::Name(
+                i,
+                e,
+                Confidence::Likely,
+                "suivi d'une fonction en apposition",
+            );
         }
         // W8: exactly two unknown capitalised words inside a sentence after a lowercase word
         // ("vue avec Dilnoza Karimova hier"): multiword proper nouns that are not people usually
@@ -616,7 +946,12 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
             && looks(nxt)
             && !matches!(t.f(i - 1), "de" | "du" | "des" | "d")
         {
-            return Weak::Name(i, nxt);
+            return Weak::Name(
+                i,
+                nxt,
+                Confidence::Possible,
+                "deux mots capitalisés inconnus",
+            );
         }
         return Weak::No;
     }
@@ -626,7 +961,7 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
     }
     // A lone given name followed by a role in apposition ("Appel de Pierre-Yves, le fils").
     if role_after(t, i) {
-        return Weak::Name(i, i);
+        return Weak::Name(i, i, Confidence::Likely, "prénom suivi d'une fonction");
     }
     if place {
         return Weak::No;
@@ -634,44 +969,111 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
     // W6: a lone known given name inside a sentence ("... et Yanis a appelé"), or opening a
     // sentence as the subject of a verb ("Ousmane dit entendre des voix").
     if !start {
-        return Weak::Name(i, i);
+        return Weak::Name(i, i, Confidence::Likely, "prénom connu dans une phrase");
     }
     let nxt_verb = t.is_word(nxt) && !t.has(nxt, CAP) && subject_verb(t.f(nxt));
     if nxt_verb {
-        return Weak::Name(i, i);
+        return Weak::Name(i, i, Confidence::Likely, "prénom connu sujet d'un verbe");
     }
     Weak::No
+}
+
+/// Names in lists without a cue: after a found name, further items separated by ',', ';' or
+/// "et" that are runs of two or three capitalised words ("..., Ydrissa Tchakounté et Maëlwenn
+/// Kervarec") or one listed name. Possible: the only evidence is the neighbour.
+fn list_neighbours(t: &Tokens, spans: &mut Vec<Span>) {
+    let mut extra = Vec::new();
+    for sp in spans.iter() {
+        let mut e = sp.e;
+        loop {
+            let c = e + 1;
+            if !(t.same_line(c) && (t.is_punct(c, ',') || t.is_punct(c, ';') || t.is(c, "et"))) {
+                break;
+            }
+            let j = c + 1;
+            if !(t.same_line(j) && name_tok(t, j, true)) || cue_at(t, j).is_some() {
+                break;
+            }
+            let end = extend(t, j, true);
+            let n = end - j + 1;
+            let known = is_first_name(t.f(j)) || is_surname(t.f(j));
+            // The item must end the list element: separator, end of sentence or line.
+            let k = end + 1;
+            let closed = !t.same_line(k)
+                || t.is_punct(k, ',')
+                || t.is_punct(k, ';')
+                || t.is_punct(k, '.')
+                || t.is_punct(k, ')')
+                || t.is(k, "et");
+            if !closed || !(n >= 2 || known) || spans.iter().any(|x| x.s <= end && j <= x.e) {
+                break;
+            }
+            extra.push(Span::new(
+                j,
+                end,
+                Confidence::Possible,
+                "dans une liste de noms",
+            ));
+            e = end;
+        }
+    }
+    spans.extend(extra);
 }
 
 /// Finds person names.
 pub fn find(t: &Tokens, out: &mut Vec<Finding>) {
     let n = t.len();
     let mut i = 0;
-    let mut spans = Vec::new();
-    while i < n {
-        spans.clear();
-        if let Some(e) = strong_at(t, i, &mut spans) {
-            for &(s, e) in &spans {
-                out.push(Finding {
-                    kind: PiiKind::Name,
-                    start: t.toks[s].start,
-                    end: t.toks[e].end,
-                });
+    let mut spans: Vec<Span> = Vec::new();
+    // Programme and service names ("Mon soutien psy", "Vigilans"): never names (data/programmes.txt).
+    let mut programme = vec![false; n];
+    let mut k = 0;
+    while k < n {
+        match programme_at(t, k) {
+            Some(e) => {
+                programme[k..=e].iter_mut().for_each(|b| *b = true);
+                k = e + 1;
             }
+            None => k += 1,
+        }
+    }
+    while i < n {
+        if programme[i] {
+            i += 1;
+            continue;
+        }
+        if let Some(e) = strong_at(t, i, &mut spans) {
             i = e + 1;
             continue;
         }
         match weak_at(t, i) {
-            Weak::Name(s, e) => {
-                out.push(Finding {
-                    kind: PiiKind::Name,
-                    start: t.toks[s].start,
-                    end: t.toks[e].end,
-                });
+            Weak::Name(s, e, confidence, reason) => {
+                spans.push(Span::new(s, e, confidence, reason));
                 i = e + 1;
             }
             Weak::Skip(e) => i = e + 1,
             Weak::No => i += 1,
         }
+    }
+    list_neighbours(t, &mut spans);
+    for sp in spans {
+        // A name never runs into a programme name: cut it there, drop it if nothing is left.
+        let mut e = sp.e;
+        if let Some(p) = (sp.s..=sp.e).find(|&m| programme[m]) {
+            if p == sp.s {
+                continue;
+            }
+            e = p - 1;
+            while e > sp.s && !t.is_word(e) {
+                e -= 1;
+            }
+        }
+        out.push(Finding::new(
+            sp.kind,
+            t.toks[sp.s].start,
+            t.toks[e].end,
+            sp.confidence,
+            sp.reason,
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! NIR (French social security number): 13 characters + 2-digit key, spaced or not.
 
 use super::text::{char_at, contains_word, folded_window_before, is_alnum, prev_char};
-use super::{Finding, PiiKind};
+use super::{Confidence, Finding, PiiKind};
 
 /// Checks the key of a NIR written as 15 characters without spaces: 13 digits (with "2A"/"2B"
 /// allowed in the department position, counted as 19/18) followed by the 2-digit key, where
@@ -173,8 +173,16 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         let mut found = None;
         if s.n == 15 && shape_ok(&s.buf) && !is_alnum(char_at(text, s.end15)) {
             let digits = std::str::from_utf8(&s.buf).unwrap_or("");
-            if nir_key_is_valid(digits) || canonical_grouping(&s) || nir_context(text, i) {
-                found = Some(s.end15);
+            if nir_key_is_valid(digits) {
+                found = Some((s.end15, Confidence::Certain, "clé NIR valide"));
+            } else if canonical_grouping(&s) {
+                found = Some((s.end15, Confidence::Likely, "groupement d'un NIR"));
+            } else if nir_context(text, i) {
+                found = Some((
+                    s.end15,
+                    Confidence::Likely,
+                    "après un libellé de sécurité sociale",
+                ));
             }
         }
         if found.is_none()
@@ -183,15 +191,15 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
             && !is_alnum(char_at(text, s.end13))
             && nir_context(text, i)
         {
-            found = Some(s.end13);
+            found = Some((
+                s.end13,
+                Confidence::Likely,
+                "après un libellé de sécurité sociale",
+            ));
         }
         match found {
-            Some(end) => {
-                out.push(Finding {
-                    kind: PiiKind::Nir,
-                    start: i,
-                    end,
-                });
+            Some((end, confidence, reason)) => {
+                out.push(Finding::new(PiiKind::Nir, i, end, confidence, reason));
                 i = end;
             }
             None => i += 1,

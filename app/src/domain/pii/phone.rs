@@ -2,7 +2,7 @@
 
 use super::nir::sep_len;
 use super::text::{char_at, is_alnum, prev_char};
-use super::{Finding, PiiKind};
+use super::{Confidence, Finding, PiiKind};
 
 /// Reads digit groups from `j`, separated by single separators, allowing one "(0)".
 /// Returns (digit count, end offset, smallest group size, whether more digits follow a separator).
@@ -110,11 +110,18 @@ pub fn find(text: &str, out: &mut Vec<Finding>) {
         }
         match found {
             Some(end) => {
-                out.push(Finding {
-                    kind: PiiKind::Phone,
-                    start: i,
+                let reason = if c == b'+' || b[i..].starts_with(b"00") {
+                    "format de téléphone international"
+                } else {
+                    "format de téléphone français"
+                };
+                out.push(Finding::new(
+                    PiiKind::Phone,
+                    i,
                     end,
-                });
+                    Confidence::Likely,
+                    reason,
+                ));
                 i = end;
             }
             None => i += 1,

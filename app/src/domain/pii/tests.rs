@@ -220,21 +220,9 @@ fn findings_are_sorted_non_overlapping_and_replaceable() {
     assert_eq!(f[0].placeholder(), "[NOM]");
     // Defensive: overlapping or out-of-range findings are ignored.
     let bogus = vec![
-        Finding {
-            kind: PiiKind::Name,
-            start: 0,
-            end: 9,
-        },
-        Finding {
-            kind: PiiKind::Name,
-            start: 4,
-            end: 9,
-        },
-        Finding {
-            kind: PiiKind::Name,
-            start: 5,
-            end: 10_000,
-        },
+        Finding::new(PiiKind::Name, 0, 9, Confidence::Likely, "test"),
+        Finding::new(PiiKind::Name, 4, 9, Confidence::Likely, "test"),
+        Finding::new(PiiKind::Name, 5, 10_000, Confidence::Likely, "test"),
     ];
     assert!(replace_all(text, &bogus).starts_with("[NOM], née"));
     assert_eq!(replace_all("", &[]), "");
@@ -713,4 +701,275 @@ fn long_input_is_linear_enough() {
     let _ = find_identifiers(&digits);
     let ats = "a@".repeat(50_000);
     let _ = find_identifiers(&ats);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: cue grammar, grouped hospital numbers, confidence, programme names
+
+/// Asserts that exactly `needle` (its first occurrence) is one finding of `kind`, and returns it.
+fn assert_exact(text: &str, kind: PiiKind, needle: &str) -> Finding {
+    let s = text.find(needle).expect("needle in text");
+    let e = s + needle.len();
+    let f = find_identifiers(text);
+    f.iter()
+        .find(|x| x.kind == kind && x.start == s && x.end == e)
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "expected {kind:?} exactly on {needle:?} in {text:?}; got {:?}",
+                found(text)
+            )
+        })
+}
+
+#[test]
+fn names_after_civil_status_labels() {
+    let f = assert_exact("Nom de naissance : Nguyen", PiiKind::Name, "Nguyen");
+    assert_eq!(f.reason, "après « Nom de naissance : »");
+    assert_eq!(f.confidence, Confidence::Likely);
+    assert_exact(
+        "NOM DE NAISSANCE : NGUYEN\nPrénom : Thi",
+        PiiKind::Name,
+        "NGUYEN",
+    );
+    assert_exact(
+        "NOM DE NAISSANCE : NGUYEN\nPrénom : Thi",
+        PiiKind::Name,
+        "Thi",
+    );
+    assert_exact(
+        "Nom d'usage : Le Goff ; né le 3 mai.",
+        PiiKind::Name,
+        "Le Goff",
+    );
+    assert_exact("Nom d’épouse : Roux", PiiKind::Name, "Roux");
+    assert_exact(
+        "Nom de jeune fille : Brossollet.",
+        PiiKind::Name,
+        "Brossollet",
+    );
+    let text = "Prénom(s) : Marie, Anne\nNom : VO";
+    assert_exact(text, PiiKind::Name, "Marie");
+    assert_exact(text, PiiKind::Name, "Anne");
+    assert_exact(text, PiiKind::Name, "VO");
+    let text = "Nom : TRAN Prénom : Minh";
+    assert_exact(text, PiiKind::Name, "TRAN");
+    assert_exact(text, PiiKind::Name, "Minh");
+    assert_exact("Nom : de La Fontaine", PiiKind::Name, "de La Fontaine");
+    assert_exact("Nom du patient : Quennehen.", PiiKind::Name, "Quennehen");
+    assert_exact(
+        "Patient(e) : Kervarec Maëlwenn.",
+        PiiKind::Name,
+        "Kervarec Maëlwenn",
+    );
+    // Birth and married names.
+    assert_exact("Mme Roux née Martin, 82 ans.", PiiKind::Name, "Martin");
+    assert_exact("MME ROUX NÉE QUENNEHEN", PiiKind::Name, "QUENNEHEN");
+    assert_exact("Mme Nguyen épouse Tran est revue.", PiiKind::Name, "Tran");
+    assert_exact(
+        "Mme Roux veuve Dhaussy, en EHPAD.",
+        PiiKind::Name,
+        "Dhaussy",
+    );
+    assert_exact("Mme Roux ép. Vasseux, revue.", PiiKind::Name, "Vasseux");
+    // Labels of other things, births and negations.
+    assert_clean("Nom du médicament : Seroplex. Posologie : 10 mg.");
+    assert_clean("Nom de l'établissement : CHRU de Tours.");
+    assert_clean("Nom de l'échelle : Hamilton. Score : 22.");
+    assert_clean("Née à Tours en 1961, elle vit seule. Il ne Sait pas lire.");
+    assert_clean("Nom : inconnu ; prénom : non renseigné.");
+}
+
+#[test]
+fn names_after_titles_short_lowercase_and_initials() {
+    for (text, name) in [
+        ("Je vous adresse Mme Vo pour avis.", "Mme Vo"),
+        ("M. Ly a appelé le secrétariat.", "M. Ly"),
+        ("Vue avec Mme Ha ce jour.", "Mme Ha"),
+        ("Mme Vu a appelé.", "Mme Vu"),
+        ("Le Dr Li sera absent.", "Dr Li"),
+        ("la prise en charge de mme x, à revoir.", "mme x"),
+        ("rdv avec mr y ce matin.", "mr y"),
+        ("appel de dr z pour le bilan.", "dr z"),
+        ("vu ce jour mme vo.", "mme vo"),
+        ("rdv avec mr nguyen ce matin.", "mr nguyen"),
+        ("Mme X a appelé.", "Mme X"),
+    ] {
+        let f = assert_exact(text, PiiKind::Name, name);
+        assert!(f.reason.starts_with("après « "), "{text}: {}", f.reason);
+    }
+    assert_exact(
+        "Courrier rédigé par J. Martin, psychologue.",
+        PiiKind::Name,
+        "J. Martin",
+    );
+    assert_exact(
+        "Copie à A. N'Diaye et au médecin traitant.",
+        PiiKind::Name,
+        "A. N'Diaye",
+    );
+    assert_exact(
+        "Avis de J.-P. Quennehen demandé.",
+        PiiKind::Name,
+        "J.-P. Quennehen",
+    );
+    assert_clean("Madame est venue seule ; monsieur attendait dans la voiture.");
+    assert_clean("Le docteur a revu le traitement ; madame va mieux, monsieur dit non.");
+    assert_clean("Madame y va seule. Monsieur a appelé.");
+    assert_clean("Vitamine D. Bilan à refaire. Hépatite C. Traitement terminé.");
+    assert_clean("Groupe A. Ensuite, échange avec l'équipe.");
+    assert_clean("Le Dr du CMP et le Dr de garde ont vu la patiente.");
+    assert_clean("Madame, son fils et sa fille sont venus.");
+    assert_clean("Cf. Freud ; S. Freud et J. Lacan sont cités.");
+}
+
+#[test]
+fn names_with_particles_are_one_span() {
+    for (text, name) in [
+        ("M. Le Goff est revu.", "M. Le Goff"),
+        (
+            "Je vous adresse Mme de La Fontaine pour avis.",
+            "Mme de La Fontaine",
+        ),
+        ("M. N'Guessan a appelé.", "M. N'Guessan"),
+        ("Mme Mac Donald est présente.", "Mme Mac Donald"),
+        ("M. Ben Salah est revu.", "M. Ben Salah"),
+        ("Mme El Amrani est revue.", "Mme El Amrani"),
+        ("M. Da Silva est revu.", "M. Da Silva"),
+        ("Mme Van der Berg est revue.", "Mme Van der Berg"),
+        ("Mme d'Ornano est revue.", "Mme d'Ornano"),
+        ("Reçu M. Jean de Villiers ce jour.", "M. Jean de Villiers"),
+    ] {
+        assert_exact(text, PiiKind::Name, name);
+    }
+    assert_clean("Maladie de Parkinson ; échelle de Hamilton ; syndrome de Gilles de la Tourette.");
+    assert_clean("Hospitalisée à l'hôpital Henri Mondor puis au CMP ; suivie au CHRU de Tours.");
+}
+
+#[test]
+fn names_in_lists() {
+    let text = "Présents : Dr Martin, Mme Vo, Karima Benali et Tchakounté.";
+    for n in ["Dr Martin", "Mme Vo", "Karima Benali", "Tchakounté"] {
+        assert_exact(text, PiiKind::Name, n);
+    }
+    let text = "Réunion avec Julie Moreau, Ydrissa Tchakounté et Maëlwenn Kervarec.";
+    assert_exact(text, PiiKind::Name, "Julie Moreau");
+    let f = assert_exact(text, PiiKind::Name, "Ydrissa Tchakounté");
+    assert_eq!(f.confidence, Confidence::Possible);
+    assert_exact(text, PiiKind::Name, "Maëlwenn Kervarec");
+    assert_clean("Deroxat, Seroplex et Xanax essayés ; Lyon, Tours et Blois.");
+    assert_clean("Participants : 12 ; excusés : aucun.");
+}
+
+#[test]
+fn programme_names_are_not_names() {
+    for text in [
+        "Orientée vers Mon soutien psy : 8 séances remboursées.",
+        "Inscrite sur Santé psy étudiant.",
+        "Recontact par Vigilans à J+10 ; le dispositif VigilanS a rappelé.",
+        "Adressée au Dispositif Ecout'Emoi par l'infirmière scolaire.",
+        "Accueillie au PAEJ puis à la Maison des adolescents.",
+        "Brochure Psycom remise ; Psycom propose des fiches.",
+        "Elle a appelé Filsantéjeunes, puis le 3114 la nuit.",
+        "Il a appelé Fil Santé Jeunes puis SOS Amitié.",
+        "Association Sésame Autisme contactée ; réseau Sésame.",
+        "Il s'agit de Nightline, service d'écoute entre pairs.",
+    ] {
+        assert_clean(text);
+    }
+    // A name next to a programme name is still a name.
+    assert_exact("Mme Vo, orientée vers Vigilans.", PiiKind::Name, "Mme Vo");
+}
+
+#[test]
+fn grouped_hospital_numbers() {
+    let f = assert_exact("IPP : 80 01 23 45 67.", PiiKind::Ipp, "80 01 23 45 67");
+    assert_eq!(f.confidence, Confidence::Certain);
+    assert_eq!(f.reason, "après « IPP »");
+    let f = assert_exact(
+        "N° de dossier 123 456 789 au CHRU.",
+        PiiKind::Ipp,
+        "123 456 789",
+    );
+    assert_eq!(f.confidence, Confidence::Certain);
+    assert_exact(
+        "NDA 61 64 06 64 7 ; chambre 12.",
+        PiiKind::Ipp,
+        "61 64 06 64 7",
+    );
+    let f = assert_exact(
+        "Dossier CHRU 36 73 59 63 92, à classer.",
+        PiiKind::Ipp,
+        "36 73 59 63 92",
+    );
+    assert_eq!(f.confidence, Confidence::Likely);
+    let f = assert_exact(
+        "Courrier reçu, 542 707 923, à classer.",
+        PiiKind::Ipp,
+        "542 707 923",
+    );
+    assert_eq!(f.confidence, Confidence::Possible);
+    assert_eq!(f.reason, "format d'IPP sans libellé");
+    assert_exact("Transmis le 64.462.831 hier.", PiiKind::Ipp, "64.462.831");
+    assert_exact("Réf. (4700 5777 9)", PiiKind::Ipp, "4700 5777 9");
+    // A phone number stays a phone number, a NIR a NIR.
+    assert_exact(
+        "Joignable au 06 12 34 56 78.",
+        PiiKind::Phone,
+        "06 12 34 56 78",
+    );
+    assert_exact(
+        "Assuré 1 85 05 78 006 084 91.",
+        PiiKind::Nir,
+        "1 85 05 78 006 084 91",
+    );
+    // Scores, years, dates, amounts, service numbers.
+    assert_clean("Score de 12 15 18 aux trois évaluations.");
+    assert_clean("Scores successifs 22 18 25 27 12 au MADRS.");
+    assert_clean("Valeurs 12 15 18 20 sur quatre semaines.");
+    assert_clean("Hospitalisations en 2019 2020 et 2022 ; suivi 2018 2019 2020.");
+    assert_clean("Revue le 03 04 2024 puis le 12.05.2024.");
+    assert_clean("Budget de 12 345 678 euros ; 2 345 678 habitants.");
+    assert_clean("Appeler le 3114 15 112 en cas de crise.");
+    assert_clean("Taille 1 72 ; 12 345,67 € remboursés.");
+}
+
+#[test]
+fn confidence_and_reasons() {
+    let f = find_identifiers("NIR 1 85 05 78 006 084 91, jean.dupont@orange.fr.");
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        (f[0].confidence, &*f[0].reason),
+        (Confidence::Certain, "clé NIR valide")
+    );
+    assert_eq!(f[1].confidence, Confidence::Certain);
+    let f = assert_exact(
+        "Je vous adresse Mme Gigli pour avis.",
+        PiiKind::Name,
+        "Mme Gigli",
+    );
+    assert_eq!(
+        (f.confidence, &*f.reason),
+        (Confidence::Likely, "après « Mme »")
+    );
+    let f = assert_exact("Vu M. Ly hier.", PiiKind::Name, "M. Ly");
+    assert_eq!(f.reason, "après « M. »");
+    let f = assert_exact("Son fils Yanis l'accompagne.", PiiKind::Name, "Yanis");
+    assert_eq!(f.reason, "après « fils »");
+    // Every finding has a reason; the order of confidences is the order of strength.
+    for x in find_identifiers(
+        "Mme Gigli, née le 03/04/1961, tél. 06 12 34 56 78, 3 rue de la Paix, IPP 8001234567.",
+    ) {
+        assert!(!x.reason.is_empty(), "{x:?}");
+    }
+    assert!(Confidence::Possible < Confidence::Likely && Confidence::Likely < Confidence::Certain);
+    // Serialised like the kinds; findings serialised before this change still deserialise.
+    let f = Finding::new(PiiKind::Ipp, 4, 14, Confidence::Certain, "après « IPP »");
+    let json = serde_json::to_string(&f).unwrap();
+    assert!(json.contains("\"confidence\":\"CERTAIN\""), "{json}");
+    assert_eq!(serde_json::from_str::<Finding>(&json).unwrap(), f);
+    let old: Finding = serde_json::from_str(r#"{"kind":"NAME","start":0,"end":3}"#).unwrap();
+    assert_eq!((old.confidence, &*old.reason), (Confidence::Likely, ""));
+    assert_eq!(Confidence::Possible.code(), "POSSIBLE");
+    assert_eq!(Confidence::Likely.label_fr(), "probable");
 }
