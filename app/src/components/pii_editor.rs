@@ -43,6 +43,144 @@ fn replace_one(text: &str, finding: &Finding) -> String {
     )
 }
 
+/// The live state of one guarded field: the text as typed, the text last checked (debounced)
+/// and the identifiers found in it. Shared by [`PiiTextarea`] and [`PiiInput`].
+#[derive(Clone, Copy)]
+struct Guard {
+    text: RwSignal<String>,
+    checked: RwSignal<String>,
+    pending: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
+    findings: Memo<Vec<Finding>>,
+}
+
+impl Guard {
+    fn new(value: &str) -> Guard {
+        let checked = RwSignal::new(value.to_string());
+        Guard {
+            text: RwSignal::new(value.to_string()),
+            checked,
+            pending: StoredValue::new(None),
+            findings: Memo::new(move |_| checked.with(|t| find_identifiers(t))),
+        }
+    }
+
+    /// The field changed: mirror it now, check it once typing calms down.
+    fn input(self, value: String) {
+        self.text.set(value.clone());
+        if let Some(handle) = self.pending.get_value() {
+            handle.clear();
+        }
+        let checked = self.checked;
+        let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+            move || checked.set(value),
+            std::time::Duration::from_millis(DEBOUNCE_MS),
+        )
+        .ok();
+        self.pending.set_value(handle);
+    }
+
+    /// Replaces the text (a replacement was clicked) and checks it at once.
+    fn apply(self, new_text: String) {
+        self.text.set(new_text.clone());
+        self.checked.set(new_text);
+    }
+
+    fn has_findings(self) -> bool {
+        !self.findings.with(Vec::is_empty)
+    }
+}
+
+/// The findings of a guarded field, each with its kind in French and a one-click replacement,
+/// and a button that replaces them all.
+#[component]
+fn FindingsList(guard: Guard) -> impl IntoView {
+    view! {
+        <ul class="pii-findings">
+            {move || {
+                let current = guard.checked.get();
+                guard
+                    .findings
+                    .get()
+                    .into_iter()
+                    .map(|finding| {
+                        let excerpt = current[finding.start..finding.end].to_string();
+                        let label = format!("Remplacer « {excerpt} » par {}", finding.placeholder());
+                        let source = current.clone();
+                        view! {
+                            <li>
+                                <span class="badge">{finding.kind.label_fr()}</span>
+                                <span>{excerpt}</span>
+                                <button
+                                    type="button"
+                                    class="button-small"
+                                    aria-label=label
+                                    on:click=move |_| guard.apply(replace_one(&source, &finding))
+                                >
+                                    {format!("Remplacer par {}", finding.placeholder())}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
+        <button
+            type="button"
+            class="button-small"
+            on:click=move |_| {
+                let current = guard.checked.get_untracked();
+                let all = guard.findings.get_untracked();
+                guard.apply(replace_all(&current, &all));
+            }
+        >
+            "Tout remplacer"
+        </button>
+    }
+}
+
+/// The count of findings, as a sentence.
+fn findings_sentence(count: usize) -> String {
+    let plural = if count > 1 { "s" } else { "" };
+    format!("{count} identifiant{plural} direct{plural} repéré{plural} : remplacez-les avant d'enregistrer.")
+}
+
+/// The DOM ids of a guarded field, of its findings status and of its server error.
+struct Ids {
+    field: String,
+    status: String,
+    error: String,
+}
+
+impl Ids {
+    fn new(name: &str) -> Ids {
+        let field = field_id(name);
+        Ids {
+            status: format!("{field}-pii"),
+            error: format!("{field}-error"),
+            field,
+        }
+    }
+
+    /// `aria-describedby`: the server error when there is one, the status when it is shown.
+    fn described_by(
+        &self,
+        error: Signal<Option<String>>,
+        status_shown: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let (error_id, status_id) = (self.error.clone(), self.status.clone());
+        move || {
+            let mut ids = Vec::new();
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            if status_shown() {
+                ids.push(status_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    }
+}
+
 /// A labelled text area with live identifier detection.
 #[component]
 pub fn PiiTextarea(
@@ -56,31 +194,21 @@ pub fn PiiTextarea(
     /// Rows.
     #[prop(default = 8)]
     rows: u32,
+    /// Error for this field from the server.
+    #[prop(into, optional)]
+    error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let id = field_id(name);
-    let status_id = format!("{id}-pii");
-    let text = RwSignal::new(value.clone());
-    let checked = RwSignal::new(value.clone());
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
-    let findings = Memo::new(move |_| checked.with(|t| find_identifiers(t)));
-
-    let on_input = move |event| {
-        let value = event_target_value(&event);
-        text.set(value.clone());
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
-            move || checked.set(value),
-            std::time::Duration::from_millis(DEBOUNCE_MS),
-        )
-        .ok();
-        pending.set_value(handle);
-    };
-    let apply = move |new_text: String| {
-        text.set(new_text.clone());
-        checked.set(new_text);
-    };
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let ids = Ids::new(name);
+    let described = ids.described_by(error, || true);
+    let Ids {
+        field: id,
+        status: status_id,
+        error: error_id,
+    } = ids;
+    let guard = Guard::new(&value);
+    let findings = guard.findings;
+    let checked = guard.checked;
 
     let summary = move || {
         let count = findings.with(Vec::len);
@@ -89,32 +217,31 @@ pub fn PiiTextarea(
         } else if count == 0 {
             view! { <p class="pii-clean" id=status_id.clone() role="status">"Aucun identifiant direct repéré."</p> }.into_any()
         } else {
-            let plural = if count > 1 { "s" } else { "" };
             view! {
-                <p class="field-error" id=status_id.clone() role="status">
-                    {format!("{count} identifiant{plural} direct{plural} repéré{plural} : remplacez-les avant d'enregistrer.")}
-                </p>
+                <p class="field-error" id=status_id.clone() role="status">{findings_sentence(count)}</p>
             }
             .into_any()
         }
     };
 
     view! {
-        <div class="field pii-editor">
+        <div class="field pii-editor" class:field-invalid=move || error.get().is_some()>
             <label for=id.clone()>{label}</label>
             <textarea
                 id=id
                 name=name
                 rows=rows
                 spellcheck="true"
-                aria-describedby=format!("{}-pii", field_id(name))
-                prop:value=move || text.get()
-                on:input=on_input
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+                prop:value=move || guard.text.get()
+                on:input=move |event| guard.input(event_target_value(&event))
             >
                 {value}
             </textarea>
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
             {summary}
-            <Show when=move || !findings.with(Vec::is_empty)>
+            <Show when=move || guard.has_findings()>
                 <div class="pii-preview" aria-label="Texte avec les identifiants surlignés">
                     {move || {
                         checked.with(|t| {
@@ -136,45 +263,59 @@ pub fn PiiTextarea(
                         })
                     }}
                 </div>
-                <ul class="pii-findings">
-                    {move || {
-                        let current = checked.get();
-                        findings
-                            .get()
-                            .into_iter()
-                            .map(|finding| {
-                                let excerpt = current[finding.start..finding.end].to_string();
-                                let label = format!("Remplacer « {excerpt} » par {}", finding.placeholder());
-                                let source = current.clone();
-                                view! {
-                                    <li>
-                                        <span class="badge">{finding.kind.label_fr()}</span>
-                                        <span>{excerpt}</span>
-                                        <button
-                                            type="button"
-                                            class="button-small"
-                                            aria-label=label
-                                            on:click=move |_| apply(replace_one(&source, &finding))
-                                        >
-                                            {format!("Remplacer par {}", finding.placeholder())}
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-                <button
-                    type="button"
-                    class="button-small"
-                    on:click=move |_| {
-                        let current = checked.get_untracked();
-                        let all = findings.get_untracked();
-                        apply(replace_all(&current, &all));
-                    }
-                >
-                    "Tout remplacer"
-                </button>
+                <FindingsList guard/>
+            </Show>
+        </div>
+    }
+}
+
+/// A labelled one-line `<input>` with live identifier detection: nothing is shown while the
+/// text is clean; findings are listed under the field, each with its replacement.
+#[component]
+pub fn PiiInput(
+    /// Visible label.
+    label: &'static str,
+    /// Form name.
+    name: &'static str,
+    /// Initial text.
+    #[prop(into, optional)]
+    value: String,
+    /// Required.
+    #[prop(optional)]
+    required: bool,
+    /// Error for this field from the server.
+    #[prop(into, optional)]
+    error: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let guard = Guard::new(&value);
+    let ids = Ids::new(name);
+    let described = ids.described_by(error, move || guard.has_findings());
+    let Ids {
+        field: id,
+        status: status_id,
+        error: error_id,
+    } = ids;
+    view! {
+        <div class="field pii-editor" class:field-invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}{required.then_some(view! { <span class="required" aria-hidden="true">" *"</span> })}</label>
+            <input
+                id=id
+                name=name
+                type="text"
+                value=value
+                required=required
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+                prop:value=move || guard.text.get()
+                on:input=move |event| guard.input(event_target_value(&event))
+            />
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+            <Show when=move || guard.has_findings()>
+                <p class="field-error" id=status_id.clone() role="status">
+                    {move || findings_sentence(guard.findings.with(Vec::len))}
+                </p>
+                <FindingsList guard/>
             </Show>
         </div>
     }

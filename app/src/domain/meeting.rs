@@ -3,6 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::pii::find_identifiers;
 use super::recurrence::{Frequency, MonthlyPattern, RecurrenceRule, SeriesEnd};
 use super::time::{parse_date_field, parse_datetime_field, parse_time_field};
 
@@ -337,6 +338,17 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             );
         }
 
+        // Titles and descriptions are e-mailed and published in every invitee's calendar: no
+        // direct identifier (the address is meant to be one, and is not checked).
+        for (field, what, text) in [
+            ("title", "Le titre", &draft.title),
+            ("description", "La description", &draft.description),
+        ] {
+            for message in identifier_messages(what, text) {
+                fail(field, &message);
+            }
+        }
+
         let recurrence = match (RepeatChoice::from_code(draft.repeat.trim()), date) {
             (None, _) => {
                 fail("repeat", "Choisissez une périodicité valide.");
@@ -372,6 +384,24 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             recurrence,
         })
     }
+}
+
+/// One French message per direct identifier found in `text` (a field named `what`, e.g.
+/// "Le titre"): its kind, its position (1-based, in characters, as the user counts them) and
+/// its placeholder.
+pub fn identifier_messages(what: &str, text: &str) -> Vec<String> {
+    find_identifiers(text)
+        .into_iter()
+        .map(|finding| {
+            let position = text[..finding.start].chars().count() + 1;
+            format!(
+                "{what} contient un identifiant direct ({}) à la position {position} : « {} ». Remplacez-le par {}.",
+                finding.kind.label_fr(),
+                &text[finding.start..finding.end],
+                finding.placeholder(),
+            )
+        })
+        .collect()
 }
 
 fn recurrence_from_draft(
@@ -515,6 +545,80 @@ mod tests {
         bad.date = "9 février".into();
         let errors = ValidMeeting::try_from(&bad).unwrap_err();
         assert!(errors.iter().any(|e| e.field == "date"));
+    }
+
+    #[test]
+    fn a_name_in_the_title_is_refused_with_its_kind_and_position() {
+        let mut bad = draft();
+        bad.title = "RCP Mme Dupont".into();
+        let errors = ValidMeeting::try_from(&bad).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "title");
+        let message = &errors[0].message;
+        assert!(
+            message.starts_with("Le titre contient un identifiant direct (Nom)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("« Mme Dupont »") && message.contains("[NOM]"),
+            "{message}"
+        );
+        assert!(message.contains("à la position 5 "), "{message}");
+    }
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let messages = identifier_messages("Le titre", "Réunion élargie : Mme Dupont");
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("à la position 19 "), "{messages:?}");
+    }
+
+    #[test]
+    fn clinical_titles_and_the_address_pass() {
+        for title in [
+            "Staff santé mentale — CMP de Tours",
+            "RCP maladie de Parkinson",
+            // The demo meetings.
+            "Staff santé mentale CPTS",
+            "RCP psychiatrie – médecine générale",
+            "Consultation conjointe MG – psychiatre",
+            // Titles the integration and browser tests use.
+            "Staff santé mentale (salle B)",
+            "RCP imminente",
+            "Staff ajouté à l'instant",
+            "Staff hebdomadaire",
+            "Staff bimestriel 1764599000000",
+            "Réunion mal saisie",
+            "Brouillon de staff",
+        ] {
+            let mut good = draft();
+            good.title = title.into();
+            assert!(ValidMeeting::try_from(&good).is_ok(), "{title}");
+        }
+        let mut good = draft();
+        good.mode = "in_person".into();
+        good.address = "Maison de santé, 12 rue Nationale, 37000 Tours".into();
+        good.description = "Staff bimestriel **médecins généralistes – psychiatrie**.\n\n\
+            - cas complexes envoyés au plus tard 7 jours avant\n- 20 minutes par cas"
+            .into();
+        assert!(ValidMeeting::try_from(&good).is_ok());
+    }
+
+    #[test]
+    fn a_phone_number_in_the_description_is_refused() {
+        let mut bad = draft();
+        bad.description =
+            "Ordre du jour : cas complexes.\nRenseignements au 06 12 34 56 78.".into();
+        let errors = ValidMeeting::try_from(&bad).unwrap_err();
+        let error = errors
+            .iter()
+            .find(|e| e.field == "description")
+            .expect("a description error");
+        assert!(
+            error.message.starts_with("La description contient un identifiant direct (Téléphone) à la position 50 : « 06 12 34 56 78 »"),
+            "{errors:?}"
+        );
+        assert!(error.message.contains("[TÉLÉPHONE]"));
     }
 
     #[test]

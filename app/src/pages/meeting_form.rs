@@ -1,12 +1,15 @@
 //! `/reunions/nouvelle` and `/reunions/:id/modifier`: the meeting form, shared by creation and
-//! editing. Errors come back per field, in French; the form keeps what was typed.
+//! editing. Errors come back per field, in French; the form keeps what was typed. The title and
+//! the description are e-mailed and published in calendars: the identifier guard checks them
+//! as they are typed (the server refuses them too).
 
 use leptos::prelude::*;
 
 use super::SignedIn;
 use crate::api::meetings::{get_meeting, CreateMeeting, UpdateMeeting};
 use crate::components::draft::DraftKeeper;
-use crate::components::field::{field_error, field_id, Field, SelectField};
+use crate::components::field::{field_error, Field, SelectField};
+use crate::components::pii_editor::{PiiInput, PiiTextarea};
 use crate::components::{use_session, ActionOutcome, CsrfField, ErrorBanner, Loading};
 use crate::domain::meeting::{MeetingDraft, MeetingKind, MeetingMode};
 use crate::error::AppError;
@@ -33,10 +36,9 @@ fn MeetingFields<T: Clone + Send + Sync + 'static>(
     with_repeat: bool,
 ) -> impl IntoView {
     let e = move |field: &'static str| field_error(value, field);
-    let description_id = field_id("draft[description]");
     view! {
         <SelectField label="Type de réunion" name="draft[kind]" options=kind_options() selected=draft.kind.clone() error=e("kind")/>
-        <Field label="Titre" name="draft[title]" value=draft.title.clone() required=true error=e("title")/>
+        <PiiInput label="Titre" name="draft[title]" value=draft.title.clone() required=true error=e("title")/>
         <div class="row">
             <Field label="Date" name="draft[date]" kind="date" value=draft.date.clone() required=true error=e("date")/>
             <Field label="Début" name="draft[start_time]" kind="time" value=draft.start_time.clone() required=true error=e("start_time") hint="Heure de Paris"/>
@@ -48,11 +50,7 @@ fn MeetingFields<T: Clone + Send + Sync + 'static>(
             <Field label="Date limite d'envoi des cas" name="draft[deadline]" kind="datetime-local" value=draft.deadline.clone() error=e("deadline") hint="Par défaut : 7 jours avant la réunion"/>
             <Field label="Nombre maximal de cas" name="draft[max_cases]" kind="number" value=draft.max_cases.clone() error=e("max_cases")/>
         </div>
-        <div class="field">
-            <label for=description_id.clone()>"Description (Markdown)"</label>
-            <textarea id=description_id name="draft[description]" rows="6">{draft.description.clone()}</textarea>
-            {move || e("description").get().map(|m| view! { <p class="field-error">{m}</p> })}
-        </div>
+        <PiiTextarea label="Description (Markdown)" name="draft[description]" value=draft.description.clone() rows=6 error=e("description")/>
         {if with_repeat {
             view! {
                 <fieldset class="repeat">
