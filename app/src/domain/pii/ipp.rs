@@ -244,11 +244,32 @@ fn group_sep(t: &Tokens, k: usize) -> Option<(usize, bool)> {
     None
 }
 
-/// Words after which a run of small numbers is a series of measures, not an identifier.
+/// Words after which a run of numbers is a series of measures or another kind of number
+/// (batch, room, professional register), not a patient's identifier.
 fn measure_word(w: &str) -> bool {
     matches!(
         w,
-        "score"
+        "lot"
+            | "finess"
+            | "rpps"
+            | "adeli"
+            | "siret"
+            | "siren"
+            | "chambre"
+            | "bip"
+            | "poste"
+            | "lit"
+            | "page"
+            | "pages"
+            | "volume"
+            | "vol"
+            | "facture"
+            | "commande"
+            | "cip"
+            | "ucd"
+            | "tva"
+            | "iban"
+            | "score"
             | "scores"
             | "note"
             | "notes"

@@ -481,10 +481,21 @@ fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
         // Initials alone ("Dr J.").
         return push(j - 1, out);
     }
-    // "Mme X", "dr z"; "Mme Vu", "M. Ma"; "mme martin" ("pr" in lowercase is also "pour").
-    if letter_placeholder(t, j) || short_surname_after_cue(t, j) || (w != "pr" && lower_name(t, j))
-    {
+    // "Mme X", "dr z"; "Mme Vu", "M. Ma".
+    if letter_placeholder(t, j) || short_surname_after_cue(t, j) {
         return push(j, out);
+    }
+    // "mme martin", "mr nguyen" ("pr" in lowercase is also "pour"). After a title spelled out in
+    // lowercase the word may as well be an adjective ("madame blanc de peur"): possible only.
+    if w != "pr" && lower_name(t, j) {
+        let spelled = !t.has(i, CAP) && w.len() > 3;
+        let confidence = if spelled {
+            Confidence::Possible
+        } else {
+            Confidence::Likely
+        };
+        out.push(Span::new(i, j, confidence, reason));
+        return Some(j);
     }
     None
 }
@@ -492,6 +503,11 @@ fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
 /// A name right after a label or a marker ([`Follows::Label`], [`Follows::Name`]).
 fn follow_name(t: &Tokens, j: usize, strict: bool, label: bool) -> Option<(usize, usize)> {
     if !t.same_line(j) {
+        return None;
+    }
+    // "Copie : Médecin traitant", "Présents : Psychologues du CMP".
+    let w = t.f(j);
+    if role_word(w) || w.strip_suffix('s').is_some_and(role_word) {
         return None;
     }
     if let Some(k) = particle_opening(t, j) {
@@ -541,8 +557,14 @@ fn initials_at(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
         return None;
     }
     let mut j = i;
+    let mut letters = 0;
     while initial(t, j) || (t.is_punct(j, '-') && initial(t, j + 1)) {
         j += if t.is_punct(j, '-') { 3 } else { 2 };
+        letters += 1;
+    }
+    // Dotted acronyms: "S.O.S. Médecins", "U.S.A.".
+    if letters >= 3 && t.glued(i + 2) {
+        return None;
     }
     let k = particle_opening(t, j).unwrap_or(j);
     if !(t.same_line(k) && name_tok(t, k, true)) {

@@ -238,6 +238,80 @@ def phone_not_ipp():
     return t
 
 
+def forms():
+    """Administrative forms: spacing, capitals, tabs, several fields on a line."""
+    t = Text()
+    sn, fn = last(), first()
+    k = rng.randrange(8)
+    if k == 0:
+        t.add("NOM :\t").add(sn.upper(), "NAME").add("\tPRÉNOM :\t").add(fn.upper(), "NAME")
+    elif k == 1:
+        t.add("Nom usuel : ").add(sn, "NAME").add(" | Prénom usuel : ").add(fn, "NAME")
+    elif k == 2:
+        t.add("Nom, prénom : ").add(f"{sn.upper()} {fn}", "NAME").add("\nNé(e) le : ")
+        t.add(f"{rng.randint(1, 28):02}/{rng.randint(1, 12):02}/{rng.randint(1940, 2005)}", "BIRTHDATE")
+    elif k == 3:
+        t.add("Identité du patient : ").add(f"{rng.choice(['M.', 'Mme'])} {sn}", "NAME")
+        t.add(" — IPP ").add(ipp_digits(), "IPP")
+    elif k == 4:
+        t.add("Nom de naissance  :  ").add(sn, "NAME").add("  Nom d'usage  :  ").add(last(), "NAME")
+    elif k == 5:
+        t.add("MME ").add(sn.upper(), "NAME").add(" NÉE ").add(last().upper(), "NAME")
+        t.add(" — suivi CMP adulte.")
+    elif k == 6:
+        t.add(f"Mme {sn}", "NAME").add(" (nom de naissance : ").add(last(), "NAME").add(")")
+        t.add(", sous Seroplex, orientée vers Vigilans.")
+    else:
+        t.add("Nom du médecin traitant : ").add(f"Dr {sn}", "NAME")
+        t.add(" ; Nom du médicament : Tercian.")
+    return t
+
+
+def mixed():
+    """Annotated texts with traps next to the names (to measure spurious findings)."""
+    t = Text()
+    k = rng.randrange(6)
+    title = rng.choice(["Mme", "M.", "Madame", "Monsieur"])
+    s = rng.choice(SHORT + [last()])
+    if k == 0:
+        t.add(f"{title} {s}", "NAME").add(", suivie pour une maladie de Parkinson, échelle de Hamilton à 18.")
+    elif k == 1:
+        t.add("Orientation vers Mon soutien psy et Psycom pour ").add(f"{title} {s}", "NAME").add(".")
+    elif k == 2:
+        t.add("Après la tentative, ").add(f"{title} {s}", "NAME").add(" est incluse dans Vigilans ; Deroxat arrêté.")
+    elif k == 3:
+        t.add("Hospitalisée au CHRU de Tours, ").add(f"{title} {s}", "NAME")
+        t.add(" a un score de 12 15 18 aux trois évaluations.")
+    elif k == 4:
+        t.add("Vu à la Maison des adolescents avec ").add(f"{title} {s}", "NAME")
+        t.add(" et sa mère ").add(first(), "NAME").add(".")
+    else:
+        t.add(f"{title} {s}", "NAME").add(" (IPP ").add(ipp_digits(), "IPP")
+        t.add(") : Seroplex 10 mg, Filsantéjeunes contacté, 3114 donné.")
+    return t
+
+
+def hard_lists():
+    """Lists of names that are in no list of the detector, with or without a label."""
+    t = Text()
+    k = rng.randrange(3)
+    n = rng.randint(2, 3)
+    names = [f"{rng.choice(UNLISTED)} {rng.choice(UNLISTED)}" for _ in range(n)]
+    if k == 0:
+        t.add("Présents : ")
+    elif k == 1:
+        t.add("Réunion avec ")
+        names[0] = f"{first()} {last()}"  # one anchor the detector can find
+    else:
+        t.add("Réunion avec ")  # no anchor at all
+    for i, nm in enumerate(names):
+        if i:
+            t.add(" et " if i == n - 1 else ", ")
+        t.add(nm, "NAME")
+    t.add(".")
+    return t
+
+
 CLEAN = [
     "Orientée vers Mon soutien psy : 8 séances remboursées.",
     "Inscrite sur Santé psy étudiant, premier rendez-vous la semaine prochaine.",
@@ -279,6 +353,21 @@ CLEAN = [
     "Contact avec Nightline pour un soutien entre pairs.",
     "Elle participe au Clubhouse de Tours et au GEM local.",
     "Premiers Secours en Santé Mentale : formation suivie par l'équipe.",
+    "Traitement : Seroplex, Tercian, Lexomil ; arrêt du Deroxat.",
+    "Hospitalisée au Centre Hospitalier Henri Ey puis à l'EPSM Georges Daumézon.",
+    "Test de Stroop et figure de Rey réalisés ; MADRS 32 28 24 20 sur un mois.",
+    "Poids 72 74 76 kg sur trois consultations ; TA 12 8.",
+    "Nom du médecin traitant : non déclaré. Nom de la mutuelle : MGEN.",
+    "Vit à Chambray-lès-Tours puis à Saint-Pierre-des-Corps et Montlouis-sur-Loire.",
+    "Loi Léonetti et directives anticipées expliquées à la famille.",
+    "Elle a appelé SOS Amitié puis Suicide Écoute.",
+    "Scores HAD 12 15 puis 9 11 ; PHQ-9 à 14.",
+    "Né à Oran en 1961, arrivé en France en 1985.",
+    "Madame rapporte une amélioration ; monsieur souhaite un rendez-vous.",
+    "Le Pr du service et le Dr de l'équipe mobile ont été sollicités.",
+    "Nom de l'application : StopBlues. Nom du programme : Sésame.",
+    "Mme, M., Mlle : cocher la mention utile.",
+    "Suivi de 2015 2016 2017 2018 au CMPP.",
 ]
 
 
@@ -295,6 +384,9 @@ GENERATORS = [
     ("lists", lists, 30),
     ("ipp", grouped_ipp, 40),
     ("phone", phone_not_ipp, 10),
+    ("forms", forms, 30),
+    ("mixed", mixed, 30),
+    ("hardlists", hard_lists, 15),
 ]
 
 
