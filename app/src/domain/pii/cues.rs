@@ -9,7 +9,7 @@
 //! character, `<title>` (any title or honorific of the lexicon), or `=word` (the raw word in
 //! lowercase, accents kept: `=née` matches "née" and "NÉE" but not the negation "ne").
 
-use super::lexicon::is_title;
+use super::lexicon::{is_title, titles, Prefilter};
 use super::text::Tokens;
 use super::PiiKind;
 use std::sync::OnceLock;
@@ -142,6 +142,8 @@ fn compile(pattern: &'static str) -> Vec<Elem> {
 struct Compiled {
     rules: Vec<Vec<Elem>>,
     openers: Vec<&'static str>,
+    /// Openers and titles.
+    filter: Prefilter,
 }
 
 fn compiled() -> &'static Compiled {
@@ -166,7 +168,15 @@ fn compiled() -> &'static Compiled {
             .collect();
         openers.sort_unstable();
         openers.dedup();
-        Compiled { rules, openers }
+        let mut filter = Prefilter::new();
+        for w in openers.iter().chain(titles()) {
+            filter.insert(w);
+        }
+        Compiled {
+            rules,
+            openers,
+            filter,
+        }
     })
 }
 
@@ -199,7 +209,7 @@ pub fn cue_at(t: &Tokens, i: usize) -> Option<(&'static Rule, usize)> {
     }
     let c = compiled();
     let w = t.f(i);
-    if c.openers.binary_search(&w).is_err() && !is_title(w) {
+    if !c.filter.may_contain(w) || (c.openers.binary_search(&w).is_err() && !is_title(w)) {
         return None;
     }
     let mut best: Option<(&'static Rule, usize)> = None;

@@ -163,6 +163,34 @@ r av ch place pl cours voie mail clos domaine cite passage villa parc cote carre
 residence sentier promenade montee traverse hameau square sq ham che
 ";
 
+/// Quick rejection for small word sets: one bit per (first byte, length) pair of the members, so
+/// that most tokens are rejected without a binary search.
+pub struct Prefilter {
+    bits: [u32; 256],
+}
+
+impl Prefilter {
+    /// An empty filter.
+    pub const fn new() -> Prefilter {
+        Prefilter { bits: [0; 256] }
+    }
+
+    /// Adds a (folded) word.
+    pub fn insert(&mut self, w: &str) {
+        if let Some(&b) = w.as_bytes().first() {
+            self.bits[b as usize] |= 1 << w.len().min(31);
+        }
+    }
+
+    /// Whether `w` may be a member (false: certainly not).
+    pub fn may_contain(&self, w: &str) -> bool {
+        match w.as_bytes().first() {
+            Some(&b) => self.bits[b as usize] & (1 << w.len().min(31)) != 0,
+            None => false,
+        }
+    }
+}
+
 fn build(list: &'static str) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = list.split_whitespace().collect();
     v.sort_unstable();
@@ -192,6 +220,8 @@ struct Lex {
     risky_street: Vec<&'static str>,
     /// Folded token sequences of programme names, sorted by first token.
     programmes: Vec<Vec<String>>,
+    /// First tokens of the programme names.
+    programme_first: Prefilter,
 }
 
 fn lex() -> &'static Lex {
@@ -209,6 +239,13 @@ fn lex() -> &'static Lex {
         street: build(STREET_TYPES),
         risky_street: build(RISKY_STREET_TYPES),
         programmes: build_programmes(PROGRAMMES),
+        programme_first: {
+            let mut f = Prefilter::new();
+            for p in build_programmes(PROGRAMMES) {
+                f.insert(&p[0]);
+            }
+            f
+        },
     })
 }
 
@@ -283,10 +320,11 @@ pub fn is_weak_block(w: &str) -> bool {
 /// index of its last token ("Mon soutien psy", "Vigilans", "Fil Santé Jeunes").
 pub fn programme_at(t: &super::text::Tokens, i: usize) -> Option<usize> {
     let f = t.f(i);
-    if f.is_empty() {
+    let l = lex();
+    if !l.programme_first.may_contain(f) {
         return None;
     }
-    let p = &lex().programmes;
+    let p = &l.programmes;
     let from = p.partition_point(|e| e[0].as_str() < f);
     p[from..]
         .iter()
@@ -307,6 +345,11 @@ pub fn is_context_block(w: &str) -> bool {
 /// Kinship or close-relationship noun.
 pub fn is_kin(w: &str) -> bool {
     has_s(&lex().kin, w)
+}
+
+/// Titles and honorifics (folded), for filters built on them.
+pub fn titles() -> &'static [&'static str] {
+    &lex().titles
 }
 
 /// Title or honorific.

@@ -451,7 +451,7 @@ fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
     if dotted {
         j += 1;
     }
-    let reason = after(t, i, j - 1);
+    let cue_end = j - 1;
     // "Madame le Docteur X"
     if t.is_word(j) && matches!(t.f(j), "le" | "la") && is_title(t.f(j + 1)) && t.f(j + 1) != "m" {
         j += 2;
@@ -465,7 +465,7 @@ fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
         j += if t.is_punct(j, '-') { 3 } else { 2 };
     }
     let push = |e: usize, out: &mut Vec<Span>| {
-        out.push(Span::new(i, e, Confidence::Likely, reason.clone()));
+        out.push(Span::new(i, e, Confidence::Likely, after(t, i, cue_end)));
         Some(e)
     };
     // Particles opening a surname: "Mme Le Goff", "M. Da Silva", "Mme de La Fontaine".
@@ -494,7 +494,7 @@ fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
         } else {
             Confidence::Likely
         };
-        out.push(Span::new(i, j, confidence, reason));
+        out.push(Span::new(i, j, confidence, after(t, i, cue_end)));
         return Some(j);
     }
     None
