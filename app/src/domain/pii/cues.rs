@@ -32,7 +32,8 @@ pub enum Follows {
     /// a capitalised name right after it.
     Name,
     /// As [`Follows::Name`], with the strict checks of the weak rules (no drug, place, eponym):
-    /// used for verbs that also introduce things ("Je vous adresse", "Il s'agit de").
+    /// used for verbs that also introduce things ("Je vous adresse", "Il s'agit de", "on
+    /// l'appelle").
     StrictName,
 }
 
@@ -94,7 +95,7 @@ pub const RULES: &[Rule] = &[
     // Verbs of naming.
     rule(
         "appelle|appele|appelee|prenomme|prenommee|nomme|nommee|denomme|denommee|surnomme|surnommee",
-        Follows::Name,
+        Follows::StrictName,
     ),
     rule("vous adresse", Follows::StrictName),
     rule("agit de|d '?", Follows::StrictName),
@@ -243,6 +244,92 @@ mod tests {
             assert!(!elems.is_empty(), "{}", r.pattern);
             assert!(!elems[0].optional, "{}", r.pattern);
             assert_eq!(r.kind, PiiKind::Name);
+        }
+    }
+
+    /// One positive example per rule: (pattern, text starting with the cue, name to flag).
+    const EXAMPLES: &[(&str, &str, &str)] = &[
+        ("<title>", "Mme Vo a appelé.", "Mme Vo"),
+        ("<title>", "dr z pour le bilan.", "dr z"),
+        ("nom|noms :", "Nom : NGUYEN", "NGUYEN"),
+        ("nom|noms de naissance :", "Nom de naissance : Nguyen", "Nguyen"),
+        ("nom|noms de famille :", "Nom de famille : Quennehen", "Quennehen"),
+        ("nom|noms de jeune fille :", "Nom de jeune fille : Roux", "Roux"),
+        ("nom|noms d ' usage :", "Nom d'usage : Le Goff", "Le Goff"),
+        ("nom|noms d ' epouse :", "Nom d'épouse : Vasseux", "Vasseux"),
+        ("nom|noms marital|usuel|patronymique|patronyme :", "Nom marital : Dhaussy", "Dhaussy"),
+        ("usage :", "Usage : Martin", "Martin"),
+        (
+            "nom|noms du|de|des la|l? '? patient|patiente|pere|mere|enfant|assure|assuree|conjoint|conjointe|beneficiaire|tuteur|tutrice|representant|representante|demandeur|demandeuse :",
+            "Nom de la mère : Diallo",
+            "Diallo",
+        ),
+        ("prenom|prenoms (? s? )? usuel? :", "Prénom(s) : Thi", "Thi"),
+        ("nom|noms et|/|-|,? prenom|prenoms (? s? )? :", "Nom / Prénom : TRAN Minh", "TRAN Minh"),
+        ("prenom|prenoms et|/|-|,? nom|noms :", "Prénom et nom : Minh Tran", "Minh Tran"),
+        ("identite :", "Identité : KERVAREC Maëlwenn", "KERVAREC Maëlwenn"),
+        ("patient|patiente|usager|usagere (? e? )? :", "Patient(e) : Vo", "Vo"),
+        ("assure|assuree|beneficiaire|epouse|epoux|conjoint|conjointe :", "Assurée : Brossollet", "Brossollet"),
+        ("signataire|redacteur|redactrice :", "Signataire : Orsatelli", "Orsatelli"),
+        ("redige|redigee|signe|signee par :?", "Rédigé par : Vasseux", "Vasseux"),
+        ("medecin|psychiatre|psychologue|referent|referente traitant? :", "Médecin traitant : Quennehen", "Quennehen"),
+        (
+            "presents|presentes|participants|participantes|invites|invitees|excuses|excusees|absents|destinataires|copie|copies|cc :",
+            "Présents : Mme Vo, Tchakounté",
+            "Tchakounté",
+        ),
+        ("etaient|etait presents|presentes|present|presente :", "Étaient présents : Kervarec", "Kervarec"),
+        ("=née|=né|=nee|=neé", "née Quennehen, 82 ans.", "Quennehen"),
+        ("epouse|epoux|veuve|vve|divorcee|divorce", "veuve Dhaussy, en EHPAD.", "Dhaussy"),
+        ("ep .", "ép. Vasseux, revue.", "Vasseux"),
+        (
+            "appelle|appele|appelee|prenomme|prenommee|nomme|nommee|denomme|denommee|surnomme|surnommee",
+            "appelée Maëlwenn par sa mère.",
+            "Maëlwenn",
+        ),
+        ("vous adresse", "vous adresse Karim Haddad pour avis.", "Karim Haddad"),
+        ("agit de|d '?", "agit de Lina Costa, 23 ans.", "Lina Costa"),
+    ];
+
+    /// Texts where a cue matches but introduces no name.
+    const NEGATIVES: &[&str] = &[
+        "Mme, M. : rayer la mention inutile.",
+        "dr de garde ; madame va mieux ; monsieur dit non.",
+        "Nom : inconnu. Nom du médicament : Seroplex.",
+        "Prénom : à compléter ; identité : non vérifiée.",
+        "Patient : 45 ans, IMC 31.",
+        "Rédigé par : le secrétariat. Médecin traitant : non déclaré.",
+        "Présents : l'équipe du CMP, l'IDE et l'interne. Copie : Médecin traitant.",
+        "née le 3 mai ; née à Tours ; née en Algérie ; il ne Sait pas.",
+        "veuve depuis 2019 ; épouse et mère de trois enfants.",
+        "Je vous adresse le compte rendu. Il s'agit de Deroxat.",
+        "Il s'appelle Paris sur les réseaux ; on l'a appelé Tercian.",
+    ];
+
+    #[test]
+    fn every_rule_has_a_positive_example_and_negatives_pass() {
+        for r in RULES {
+            assert!(
+                EXAMPLES.iter().any(|e| e.0 == r.pattern),
+                "no example for {}",
+                r.pattern
+            );
+        }
+        for &(pattern, text, name) in EXAMPLES {
+            let t = Tokens::new(text);
+            let (rule, _) = cue_at(&t, 0).unwrap_or_else(|| panic!("no cue in {text:?}"));
+            assert_eq!(rule.pattern, pattern, "{text:?}");
+            let s = text.find(name).unwrap();
+            let f = super::super::find_identifiers(text);
+            assert!(
+                f.iter()
+                    .any(|x| x.kind == rule.kind && x.start == s && x.end == s + name.len()),
+                "{text:?}: expected {name:?}, got {f:?}"
+            );
+        }
+        for text in NEGATIVES {
+            let f = super::super::find_identifiers(text);
+            assert!(f.is_empty(), "{text:?}: {f:?}");
         }
     }
 
