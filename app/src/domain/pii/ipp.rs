@@ -394,8 +394,7 @@ fn grouped(t: &Tokens, out: &mut Vec<Finding>) {
         // Glued to something else: "+33 …", "AB 12 34", "12 345,67", "12 34 56 78/90".
         let glued_before = start > 0
             && t.glued(start)
-            && !t.is_punct(start - 1, '(')
-            && !t.is_punct(start - 1, '[');
+            && !["(", "[", "°", "º", "#", ":"].contains(&t.raw(start - 1));
         let glued_after = t.glued(next)
             && (t.is_punct(next, ',') || t.is_punct(next, '/') || t.is_punct(next, '-'))
             && t.is_num(next + 1)

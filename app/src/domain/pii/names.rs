@@ -488,7 +488,11 @@ fn follow_title(t: &Tokens, i: usize, out: &mut Vec<Span>) -> Option<usize> {
     // "mme martin", "mr nguyen" ("pr" in lowercase is also "pour"). After a title spelled out in
     // lowercase the word may as well be an adjective ("madame blanc de peur"): possible only.
     if w != "pr" && lower_name(t, j) {
-        let spelled = !t.has(i, CAP) && w.len() > 3;
+        let spelled = !t.has(i, CAP)
+            && matches!(
+                w,
+                "madame" | "monsieur" | "mademoiselle" | "docteur" | "docteure" | "professeur"
+            );
         let confidence = if spelled {
             Confidence::Possible
         } else {
