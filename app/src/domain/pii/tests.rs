@@ -957,7 +957,10 @@ fn grouped_hospital_numbers() {
     assert_exact("Transmis le 64.462.831 hier.", PiiKind::Ipp, "64.462.831");
     assert_exact("Réf. (4700 5777 9)", PiiKind::Ipp, "4700 5777 9");
     assert_exact("Courrier n°12 345 678 reçu.", PiiKind::Ipp, "12 345 678");
-    assert_clean("Code AB12 34 56 78 ; +12 34 56 78.");
+    assert_clean("Code AB12 34 56 78 ; lot 12-34 56 78.");
+    assert!(find_identifiers("+12 34 56 78")
+        .iter()
+        .all(|f| f.kind == PiiKind::Phone));
     // A phone number stays a phone number, a NIR a NIR.
     assert_exact(
         "Joignable au 06 12 34 56 78.",
