@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing on a fresh machine (idempotent, no prompts): the wasm target,
+# Installs what is missing on a fresh machine (idempotent, no prompts): the wasm target, rustfmt
+# and clippy,
 # cargo-leptos, wasm-bindgen-cli (same version as the crate), npm packages (Playwright, a recent
 # binaryen for wasm-opt), Debian's Chromium and wrk. Prints the time each step took.
 set -euo pipefail
@@ -17,6 +18,14 @@ step "wasm32 target"
 if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
+done_step
+
+step "rustfmt and clippy"
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done
 done_step
 
 step "cargo-leptos $CARGO_LEPTOS_VERSION"
@@ -43,7 +52,7 @@ fi
 done_step
 
 step "npm packages (end2end: Playwright; binaryen for wasm-opt)"
-if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/binaryen ]; then
+if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/binaryen ] || [ ! -d end2end/node_modules/axe-core ]; then
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 done_step

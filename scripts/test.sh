@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration (cargo test), then the browser journeys (Playwright in
-# Debian Chromium against the release build). Installs what is missing first. Prints the time
+# Runs every test: lints (rustfmt, clippy with warnings as errors), unit and integration (cargo
+# test), then the browser journeys (Playwright in Debian Chromium against the release build,
+# with axe-core accessibility checks). Installs what is missing first. Prints the time
 # each stage took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ stage_done() { echo "=== $STAGE_NAME took $(( $(date +%s) - STAGE_START ))s"; }
 stage "set-up"
 bash scripts/setup.sh
 source scripts/env.sh
+stage_done
+
+stage "lints (cargo fmt --check, cargo clippy -D warnings)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --features app/ssr -- -D warnings
 stage_done
 
 stage "unit and integration tests (cargo test)"

@@ -49,7 +49,8 @@ function decodeQuotedPrintable(text: string): string {
 function readable(eml: string): string {
   const blocks = eml.match(/(?:^[A-Za-z0-9+/=]{16,}\r?\n)+/gm) ?? [];
   const decoded = blocks.map((block) => Buffer.from(block.replace(/\s+/g, ""), "base64").toString("utf8"));
-  return [eml, decodeQuotedPrintable(eml), ...decoded].join("\n");
+  // Decoded forms first: in the raw text a link may be cut by a soft line break.
+  return [decodeQuotedPrintable(eml), ...decoded, eml].join("\n");
 }
 
 // The one-time link in a new e-mail (not in `seen`) to `recipient`, if one arrived.

@@ -61,12 +61,11 @@ async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
         .query("meetings/get", &[("id", &id.to_string())])
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
+    assert!(
         detail["series_description"]
             .as_str()
             .unwrap()
             .contains("2e mardi"),
-        true,
         "{detail}"
     );
     assert!(detail["description_html"]
@@ -252,7 +251,9 @@ async fn bad_input_gets_a_clear_french_error_and_stores_nothing() {
         (first_staff_date() + chrono::Days::new(1)).format("%Y-%m-%d")
     );
     let french_date = staff_day(0, "%d/%m/%Y");
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    // (form fields changed, field refused, words of its message)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 5] = [
         (
             &[("draft[end_time]", "11:00")],
             "end_time",

@@ -130,7 +130,7 @@ pub async fn queue(
     let ics = match notice.method() {
         Some(method) => {
             let calendar =
-                meeting_calendar(&mut **tx, base_url, meeting, scope, method, Utc::now()).await?;
+                meeting_calendar(tx, base_url, meeting, scope, method, Utc::now()).await?;
             let method_name = if method == Method::Cancel {
                 "CANCEL"
             } else {

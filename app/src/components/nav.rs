@@ -13,7 +13,7 @@ pub fn Nav() -> impl IntoView {
     let Some(viewer) = session.viewer else {
         return view! {
             <header class="topbar">
-                <a class="skip-link" href="#contenu">"Aller au contenu"</a>
+                <a class="skip-link" href="#contenu" target="_self">"Aller au contenu"</a>
                 <span class="brand">"Concerto"</span>
             </header>
         }
@@ -52,7 +52,7 @@ pub fn Nav() -> impl IntoView {
     let members = allowed(Action::ManageMembers);
     view! {
         <header class="topbar">
-            <a class="skip-link" href="#contenu">"Aller au contenu"</a>
+            <a class="skip-link" href="#contenu" target="_self">"Aller au contenu"</a>
             <A href="/agenda" attr:class="brand">"Concerto"</A>
             <span class="org-name" title="Organisation courante">{current_name}</span>
             {switcher}

@@ -132,10 +132,9 @@ fn Agenda() -> impl IntoView {
                                     let current = meeting.my_response;
                                     let cancelled = meeting.cancelled;
                                     view! {
-                                        <div class="agenda-item">
-                                            <MeetingLine meeting show_organisation=true/>
+                                        <MeetingLine meeting show_organisation=true class="agenda-item">
                                             {(!cancelled).then(|| view! { <RsvpButtons meeting_id=id current action=respond/> })}
-                                        </div>
+                                        </MeetingLine>
                                     }
                                 })
                                 .collect_view()}

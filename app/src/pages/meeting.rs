@@ -116,6 +116,7 @@ fn MeetingView(
                     view! { <p class="empty">"Personne n'est encore invité."</p> }.into_any()
                 } else {
                     view! {
+                        <div class="table-wrap" role="region" aria-label="Invité·es" tabindex="0">
                         <table class="invitees">
                             <thead><tr><th scope="col">"Nom"</th><th scope="col">"Rôle"</th><th scope="col">"Réponse"</th></tr></thead>
                             <tbody>
@@ -128,6 +129,7 @@ fn MeetingView(
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     }.into_any()
                 }}
             </section>

@@ -15,10 +15,16 @@ use crate::domain::meeting::MeetingKind;
 pub fn MeetingLine(
     meeting: MeetingSummary,
     #[prop(optional)] show_organisation: bool,
+    /// More classes on the list item.
+    #[prop(optional)]
+    class: &'static str,
+    /// More content at the end of the item (e.g. the answer buttons of "Mon agenda").
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let href = format!("/reunions/{}", meeting.id);
     view! {
-        <li class="meeting-line" class:cancelled=meeting.cancelled>
+        <li class=format!("meeting-line {class}") class:cancelled=meeting.cancelled>
             <span class=format!("badge kind-{}", meeting.kind.code())>{meeting.kind.label_fr()}</span>
             // A plain link: the router still handles the click, without a reactive `<A>` per row.
             <a href=href class="meeting-title">{meeting.title}</a>
@@ -28,6 +34,7 @@ pub fn MeetingLine(
             {meeting.cancelled.then(|| view! { <span class="tag tag-danger">"Annulée"</span> })}
             {meeting.my_response.map(|r| view! { <span class=format!("tag rsvp-{}", r.code())>{r.label_fr()}</span> })}
             {show_organisation.then(|| view! { <span class="muted">{meeting.organisation_name}</span> })}
+            {children.map(|children| children())}
         </li>
     }
 }

@@ -91,6 +91,7 @@ fn Members() -> impl IntoView {
             {move || Suspend::new(async move {
                 match members.await {
                     Ok(list) => view! {
+                        <div class="table-wrap" role="region" aria-label="Membres" tabindex="0">
                         <table class="members">
                             <thead>
                                 <tr>
@@ -110,6 +111,7 @@ fn Members() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     }.into_any(),
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                 }

@@ -157,7 +157,7 @@ fn decode_words(value: &str) -> String {
             })
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         // RFC 2047: white space between two encoded words is not part of the text.
-        if !out.is_empty() && !(previous_encoded && decoded.is_some()) {
+        if !out.is_empty() && (!previous_encoded || decoded.is_none()) {
             out.push(' ');
         }
         previous_encoded = decoded.is_some();

@@ -423,6 +423,8 @@ fn letter_placeholder(t: &Tokens, j: usize) -> bool {
 
 /// Names coordinated after the name ending at `e` ("Inès et Noah", "Prénoms : Marie, Anne"):
 /// listed given names only. Returns the last token.
+// A `&Cow` (not `&str`): cloning it keeps a static reason free of allocation.
+#[allow(clippy::ptr_arg)]
 fn coordinated(t: &Tokens, mut e: usize, reason: &Cow<'static, str>, out: &mut Vec<Span>) -> usize {
     loop {
         let c = e + 1;
@@ -527,6 +529,8 @@ fn follow_name(t: &Tokens, j: usize, strict: bool, label: bool) -> Option<(usize
 }
 
 /// Names in a list after a list label ("Présents : Dr Martin, Mme Vo, Karima Benali").
+// A `&Cow` (not `&str`): cloning it keeps a static reason free of allocation.
+#[allow(clippy::ptr_arg)]
 fn follow_list(
     t: &Tokens,
     mut j: usize,
