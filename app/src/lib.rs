@@ -19,6 +19,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::api::session::SessionView;
 use crate::components::nav::Nav;
+use crate::components::notices::PageNotices;
 use crate::pages::*;
 
 /// Id of the script element carrying the [`SessionView`] to the browser.
@@ -29,6 +30,26 @@ pub const SESSION_ELEMENT_ID: &str = "concerto-session";
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
+
+/// Whether the page being rendered has islands (interactive parts): only then does it load the
+/// browser code (wasm and its JavaScript glue). Pages with an island say so with
+/// [`has_islands`] before rendering it.
+#[derive(Clone, Debug, Default)]
+pub struct IslandsOnPage(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl IslandsOnPage {
+    fn has_any(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Called by a page (on the server) that renders an island, so that the page loads the browser
+/// code.
+pub fn has_islands() {
+    if let Some(flag) = use_context::<IslandsOnPage>() {
+        flag.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,6 +69,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .unwrap_or_default()
         .replace('<', "\\u003c");
     provide_context(session);
+    let islands = IslandsOnPage::default();
+    provide_context(islands.clone());
     view! {
         <!DOCTYPE html>
         <html lang="fr">
@@ -58,11 +81,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/pkg/concerto.css"/>
                 <link rel="icon" href="data:,"/>
                 <script type="application/json" id=SESSION_ELEMENT_ID inner_html=session_json></script>
-                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
+                // Only a page that has islands loads the browser code: rendered last, once the
+                // page's components have said whether they have any.
+                {move || islands.has_any().then(|| view! { <HydrationScripts options=options.clone() islands=true/> })}
             </body>
         </html>
     }
@@ -77,6 +102,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Nav/>
             <main id="contenu" tabindex="-1">
+                <PageNotices/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
@@ -97,23 +123,22 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Browser entry point: reads the session the server rendered, then hydrates.
+/// Browser entry point: hydrates the islands of the page (the rest is server-rendered HTML).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use wasm_bindgen::JsCast;
     console_error_panic_hook::set_once();
-    let session: SessionView = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(SESSION_ELEMENT_ID))
-        .and_then(|e| e.text_content())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
-    leptos::mount::hydrate_body(move || {
-        provide_context(session);
-        view! { <App/> }
-    });
-    // Lets browser tests wait for interactivity instead of sleeping.
+    leptos::mount::hydrate_islands();
+    // Lets browser tests wait for interactivity instead of sleeping: the islands are hydrated
+    // one by one right after this function returns, so the flag is set on the next task.
     if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&window, &"__concertoHydrated".into(), &true.into());
+        let flag = wasm_bindgen::closure::Closure::once_into_js(|| {
+            if let Some(window) = web_sys::window() {
+                let _ = js_sys::Reflect::set(&window, &"__concertoHydrated".into(), &true.into());
+            }
+        });
+        let _ =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(flag.unchecked_ref(), 0);
     }
 }

@@ -53,6 +53,10 @@ pub async fn create_organisation(csrf_token: String, name: String) -> Result<i64
             crate::domain::role::Role::Coordinator,
         )
         .await?;
+        leptos_axum::redirect(&crate::components::notices::with_success(
+            "/admin",
+            "organisation",
+        ));
         Ok(id)
     })
     .await

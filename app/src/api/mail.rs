@@ -59,6 +59,7 @@ pub async fn retry_mail(csrf_token: String, id: i64) -> Result<(), AppError> {
             return Err(AppError::NotFound);
         }
         state.mail_wakeup.notify_one();
+        crate::backend::redirect_back("relance", "/reunions");
         Ok(())
     })
     .await

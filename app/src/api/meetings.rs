@@ -133,7 +133,12 @@ pub async fn update_meeting(
 pub async fn cancel_meeting(csrf_token: String, id: i64, scope: String) -> Result<(), AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
-    ssr::respond(ssr::cancel(id, scope)).await
+    ssr::respond(async {
+        ssr::cancel(id, scope).await?;
+        crate::backend::redirect_back("annulation", &format!("/reunions/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Invites a member (`user_id`) or every member with a role (`role`); for an occurrence,
@@ -148,7 +153,12 @@ pub async fn invite(
 ) -> Result<usize, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
-    ssr::respond(ssr::invite(id, user_id, role, scope)).await
+    ssr::respond(async {
+        let invited = ssr::invite(id, user_id, role, scope).await?;
+        crate::backend::redirect_back("invitation", &format!("/reunions/{id}"));
+        Ok(invited)
+    })
+    .await
 }
 
 /// Answers an invitation; `scope` "following" answers this and every later occurrence.
@@ -161,7 +171,12 @@ pub async fn respond(
 ) -> Result<(), AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
-    ssr::respond(ssr::answer(id, response, scope)).await
+    ssr::respond(async {
+        ssr::answer(id, response, scope).await?;
+        crate::backend::redirect_back("reponse", &format!("/reunions/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// "Mon agenda": the viewer's upcoming invitations in all their organisations.

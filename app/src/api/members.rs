@@ -45,7 +45,12 @@ pub async fn invite_member(
 ) -> Result<(), AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
-    ssr::respond(ssr::invite(email, display_name, role)).await
+    ssr::respond(async {
+        ssr::invite(email, display_name, role).await?;
+        crate::backend::redirect_back("membre", "/membres");
+        Ok(())
+    })
+    .await
 }
 
 /// Changes a member's role in the current organisation (coordinators); an organisation always
@@ -58,7 +63,12 @@ pub async fn set_member_role(
 ) -> Result<(), AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
-    ssr::respond(ssr::set_role(user_id, role)).await
+    ssr::respond(async {
+        ssr::set_role(user_id, role).await?;
+        crate::backend::redirect_back("role", "/membres");
+        Ok(())
+    })
+    .await
 }
 
 /// The viewer's invitations to join an organisation, waiting for their answer.
@@ -77,7 +87,15 @@ pub async fn answer_invitation(
 ) -> Result<bool, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
-    ssr::respond(ssr::answer(organisation_id, answer)).await
+    ssr::respond(async {
+        let joined = ssr::answer(organisation_id, answer).await?;
+        // A full page load: the menu then lists the organisation joined.
+        leptos_axum::redirect(&crate::components::notices::with_success(
+            "/agenda", "adhesion",
+        ));
+        Ok(joined)
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -94,6 +94,25 @@ pub fn current_member(action: Action) -> Result<(Viewer, Membership), AppError> 
     member_of(current.organisation_id, action)
 }
 
+/// After a successful form post, sends the browser back to the page the form was on (its
+/// Referer, when it is a path of this site; else `fallback`) with `?ok=code`, which that page
+/// shows as a success message. Plain forms (no JavaScript, or outside islands) follow it as a
+/// 302; forms in islands follow it as a page load. Callers that read the result (scripts,
+/// tests) get it as usual.
+pub fn redirect_back(code: &str, fallback: &str) {
+    let back = request_parts()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::REFERER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(security::same_site_path)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| fallback.to_string());
+    leptos_axum::redirect(&crate::components::notices::with_success(&back, code));
+}
+
 /// Sets the HTTP status of the server-function response from an error, and passes it on.
 pub fn fail<T>(error: AppError) -> Result<T, AppError> {
     if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {

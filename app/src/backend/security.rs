@@ -57,6 +57,18 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The path (and query) of a URL, only if a browser would read it as a path on this site: it
+/// starts with a single `/` (not `//` or `/\`, which browsers read as another host) and has no
+/// control character or space (browsers drop tabs and newlines, so `/<tab>/evil.example` would
+/// become `//evil.example`).
+pub fn same_site_path(url: &str) -> Option<&str> {
+    let after_scheme = &url[url.find("://")? + 3..];
+    let path = &after_scheme[after_scheme.find('/')?..];
+    let host_like = path.starts_with("//") || path.starts_with("/\\");
+    let unsafe_char = path.chars().any(|c| c.is_control() || c.is_whitespace());
+    (!host_like && !unsafe_char).then_some(path)
+}
+
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -79,5 +91,19 @@ mod tests {
         assert_eq!(token_hash(&a).len(), 64);
         assert!(same_secret(&a, &a.clone()));
         assert!(!same_secret(&a, "x"));
+    }
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        let site = "http://127.0.0.1:3000";
+        assert_eq!(
+            same_site_path(&format!("{site}/reunions?periode=passees")),
+            Some("/reunions?periode=passees")
+        );
+        assert_eq!(same_site_path(&format!("{site}//evil.example")), None);
+        assert_eq!(same_site_path(&format!("{site}/\\evil.example")), None);
+        assert_eq!(same_site_path(&format!("{site}/\t/evil.example")), None);
+        assert_eq!(same_site_path(site), None);
+        assert_eq!(same_site_path("/agenda"), None);
     }
 }

@@ -3,6 +3,7 @@
 pub mod draft;
 pub mod field;
 pub mod nav;
+pub mod notices;
 pub mod pii_editor;
 
 use leptos::prelude::*;
@@ -10,9 +11,27 @@ use leptos::prelude::*;
 use crate::api::session::{SessionView, CSRF_FIELD};
 use crate::error::AppError;
 
-/// The session of this page load (see [`SessionView`]).
+/// The session of this page load (see [`SessionView`]): on the server, from the request; in an
+/// island in the browser, from the JSON the server wrote into the page (islands get no context
+/// from the server-rendered page around them).
 pub fn use_session() -> SessionView {
-    use_context::<SessionView>().unwrap_or_default()
+    if let Some(session) = use_context::<SessionView>() {
+        return session;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static SESSION: SessionView = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(crate::SESSION_ELEMENT_ID))
+                .and_then(|e| e.text_content())
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default();
+        }
+        return SESSION.with(Clone::clone);
+    }
+    #[allow(unreachable_code)]
+    SessionView::default()
 }
 
 /// The hidden anti-forgery field every state-changing form carries.

@@ -13,13 +13,12 @@ pub fn AdminPage() -> impl IntoView {
     view! { <SignedIn><Admin/></SignedIn> }
 }
 
-#[component]
-fn Admin() -> impl IntoView {
+/// The new-organisation form: an island, so that a refused name keeps what was typed.
+#[island]
+pub fn NewOrganisationForm() -> impl IntoView {
     let create = ServerAction::<CreateOrganisation>::new();
     let value = create.value();
-    let organisations = Resource::new(move || create.version().get(), |_| list_organisations());
     view! {
-        <h1>"Administration"</h1>
         <section class="card">
             <h2>"Nouvelle organisation (CPTS)"</h2>
             <p class="hint">"Vous en deviendrez coordinateur·rice, pour pouvoir inviter ses premiers membres."</p>
@@ -30,6 +29,16 @@ fn Admin() -> impl IntoView {
                 <button type="submit" class="button-primary">"Créer"</button>
             </ActionForm>
         </section>
+    }
+}
+
+#[component]
+fn Admin() -> impl IntoView {
+    let organisations = Resource::new(|| (), |_| list_organisations());
+    crate::has_islands();
+    view! {
+        <h1>"Administration"</h1>
+        <NewOrganisationForm/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match organisations.await {

@@ -8,7 +8,7 @@ use super::SignedIn;
 use crate::api::meetings::{my_agenda, Respond};
 use crate::api::members::{my_invitations, AnswerInvitation};
 use crate::api::session::Membership;
-use crate::components::{ActionOutcome, CsrfField, ErrorBanner, Loading};
+use crate::components::{CsrfField, ErrorBanner, Loading};
 use crate::domain::rsvp::Rsvp;
 
 /// `/agenda`.
@@ -82,15 +82,8 @@ fn JoinInvitation(invitation: Membership, action: ServerAction<AnswerInvitation>
 #[component]
 fn JoinInvitations() -> impl IntoView {
     let answer = ServerAction::<AnswerInvitation>::new();
-    let invitations = Resource::new(move || answer.version().get(), |_| my_invitations());
-    // Joining changes the organisations in the menu, which comes with the page: reload it.
-    Effect::new(move |_| {
-        if matches!(answer.value().get(), Some(Ok(true))) {
-            let _ = window().location().reload();
-        }
-    });
+    let invitations = Resource::new(|| (), |_| my_invitations());
     view! {
-        <ActionOutcome value=answer.value() success="Réponse enregistrée."/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match invitations.await {
@@ -114,11 +107,10 @@ fn JoinInvitations() -> impl IntoView {
 #[component]
 fn Agenda() -> impl IntoView {
     let respond = ServerAction::<Respond>::new();
-    let agenda = Resource::new(move || respond.version().get(), |_| my_agenda());
+    let agenda = Resource::new(|| (), |_| my_agenda());
     view! {
         <h1>"Mon agenda"</h1>
         <JoinInvitations/>
-        <ActionOutcome value=respond.value() success="Réponse enregistrée."/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match agenda.await {

@@ -68,6 +68,13 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
+    crate::has_islands();
+    view! { <SetPasswordForm token/> }
+}
+
+/// The set-password form: an island, so that a refused password shows its error at once.
+#[island]
+pub fn SetPasswordForm(token: String) -> impl IntoView {
     let action = ServerAction::<SetPassword>::new();
     let value = action.value();
     view! {
@@ -97,6 +104,13 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let email = query.read_untracked().get("email").unwrap_or_default();
     // Set by the server after a form sent without JavaScript.
     let sent = query.read_untracked().get("info").as_deref() == Some("sent");
+    crate::has_islands();
+    view! { <ForgotPasswordForm email sent/> }
+}
+
+/// The "Mot de passe oublié" form: an island (the answer shows without leaving the page).
+#[island]
+pub fn ForgotPasswordForm(email: String, sent: bool) -> impl IntoView {
     let action = ServerAction::<ForgotPassword>::new();
     let value = action.value();
     view! {

@@ -7,9 +7,21 @@ use super::SignedIn;
 use crate::components::draft::DraftKeeper;
 use crate::components::pii_editor::PiiTextarea;
 
+/// The text to check, highlighted as it is typed (an island: detection runs in the browser).
+#[island]
+pub fn CheckTextForm() -> impl IntoView {
+    view! {
+        <form class="check-text" on:submit=|event| event.prevent_default()>
+            <DraftKeeper key="/verifier" saved=Signal::derive(|| false)/>
+            <PiiTextarea label="Texte à vérifier" name="text" rows=12/>
+        </form>
+    }
+}
+
 /// `/verifier`.
 #[component]
 pub fn CheckTextPage() -> impl IntoView {
+    crate::has_islands();
     view! {
         <SignedIn>
             <h1>"Vérifier un texte"</h1>
@@ -18,10 +30,7 @@ pub fn CheckTextPage() -> impl IntoView {
                 "téléphones, NIR, e-mails, adresses, dates de naissance, identifiants hospitaliers — sont "
                 "repérés pendant la saisie, dans votre navigateur, sans rien envoyer au serveur."
             </p>
-            <form class="check-text" on:submit=|event| event.prevent_default()>
-                <DraftKeeper key="/verifier" saved=Signal::derive(|| false)/>
-                <PiiTextarea label="Texte à vérifier" name="text" rows=12/>
-            </form>
+            <CheckTextForm/>
             <p class="hint">"Les noms de médicaments, de maladies, d'échelles, d'établissements et de villes ne sont pas signalés. Relisez toujours : l'outil aide, il ne remplace pas votre vigilance."</p>
         </SignedIn>
     }

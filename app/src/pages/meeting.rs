@@ -7,8 +7,7 @@ use leptos_router::components::A;
 use super::agenda::RsvpButtons;
 use super::SignedIn;
 use crate::api::meetings::{get_meeting, CancelMeeting, Invite, MeetingDetail, Respond};
-use crate::components::field::field_error;
-use crate::components::{ActionOutcome, CsrfField, ErrorBanner, Loading};
+use crate::components::{CsrfField, ErrorBanner, Loading};
 use crate::domain::role::Role;
 use crate::domain::rsvp::Rsvp;
 
@@ -98,7 +97,6 @@ fn MeetingView(
                 <section class="card">
                     <h2>"Votre réponse"</h2>
                     <p>"Actuellement : " <strong class="my-response">{detail.my_response.map(Rsvp::label_fr)}</strong></p>
-                    <ActionOutcome value=respond.value() success="Réponse enregistrée."/>
                     <RsvpButtons meeting_id=id current=detail.my_response action=respond/>
                     {in_series.then(|| view! {
                         <details>
@@ -147,7 +145,6 @@ fn ManagePanel(
 ) -> impl IntoView {
     let id = detail.id;
     let in_series = detail.series_description.is_some();
-    let invite_value = invite.value();
     let member_options = detail
         .members
         .iter()
@@ -163,7 +160,6 @@ fn ManagePanel(
             <p><A href=format!("/reunions/{id}/modifier") attr:class="button">"Modifier"</A></p>
 
             <h3>"Inviter"</h3>
-            <ActionOutcome value=invite_value success="Invitation envoyée."/>
             <div class="invite-forms">
                 <ActionForm action=invite attr:class="inline-form" attr:aria-label="Inviter une personne">
                     <CsrfField/>
@@ -188,11 +184,9 @@ fn ManagePanel(
                     <button type="submit" class="button-small">"Inviter le groupe"</button>
                 </ActionForm>
             </div>
-            {move || field_error(invite_value, "user_id").get().map(|m| view! { <p class="field-error">{m}</p> })}
             {in_series.then(|| view! { <p class="hint">"Les invitations valent pour cette séance et toutes les suivantes."</p> })}
 
             <h3>"Annuler"</h3>
-            <ActionOutcome value=cancel.value() success="Réunion annulée ; les invité·es sont prévenu·es."/>
             <ActionForm action=cancel attr:class="cancel-form">
                 <CsrfField/>
                 <input type="hidden" name="id" value=id.to_string()/>

@@ -100,9 +100,26 @@ pub fn NewMeetingPage() -> impl IntoView {
 
 #[component]
 fn NewMeeting() -> impl IntoView {
+    let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
+    if is_coordinator {
+        crate::has_islands();
+    }
+    view! {
+        <h1>"Nouvelle réunion"</h1>
+        {if is_coordinator {
+            view! { <NewMeetingForm/> }.into_any()
+        } else {
+            view! { <ErrorBanner error=AppError::Forbidden/> }.into_any()
+        }}
+    }
+}
+
+/// The new-meeting form: an island (errors per field keep what was typed, the identifier guard
+/// checks the title and description as they are typed, the draft survives a reload).
+#[island]
+pub fn NewMeetingForm() -> impl IntoView {
     let create = ServerAction::<CreateMeeting>::new();
     let value = create.value();
-    let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
     let draft = MeetingDraft {
         kind: "staff".into(),
         mode: "video".into(),
@@ -113,20 +130,13 @@ fn NewMeeting() -> impl IntoView {
         ..Default::default()
     };
     view! {
-        <h1>"Nouvelle réunion"</h1>
-        {if is_coordinator {
-            view! {
-                <ActionOutcome value success="Réunion créée."/>
-                <ActionForm action=create attr:class="meeting-form" attr:novalidate=true>
-                    <CsrfField/>
-                    <DraftKeeper key="/reunions/nouvelle" saved=Signal::derive(move || matches!(value.get(), Some(Ok(_))))/>
-                    <MeetingFields draft value with_repeat=true/>
-                    <button type="submit" class="button-primary">"Créer la réunion"</button>
-                </ActionForm>
-            }.into_any()
-        } else {
-            view! { <ErrorBanner error=AppError::Forbidden/> }.into_any()
-        }}
+        <ActionOutcome value success="Réunion créée."/>
+        <ActionForm action=create attr:class="meeting-form" attr:novalidate=true>
+            <CsrfField/>
+            <DraftKeeper key="/reunions/nouvelle" saved=Signal::derive(move || matches!(value.get(), Some(Ok(_))))/>
+            <MeetingFields draft value with_repeat=true/>
+            <button type="submit" class="button-primary">"Créer la réunion"</button>
+        </ActionForm>
     }
 }
 
@@ -136,12 +146,39 @@ pub fn EditMeetingPage() -> impl IntoView {
     view! { <SignedIn><EditMeeting/></SignedIn> }
 }
 
+/// The edit form of a meeting: an island, like [`NewMeetingForm`].
+#[island]
+pub fn EditMeetingForm(id: i64, in_series: bool, draft: MeetingDraft) -> impl IntoView {
+    let update = ServerAction::<UpdateMeeting>::new();
+    let value = update.value();
+    view! {
+        <ActionOutcome value success="Réunion modifiée ; les invité·es sont prévenu·es."/>
+        <ActionForm action=update attr:class="meeting-form" attr:novalidate=true>
+            <CsrfField/>
+            <DraftKeeper key=format!("/reunions/{id}/modifier") saved=Signal::derive(move || matches!(value.get(), Some(Ok(_))))/>
+            <input type="hidden" name="id" value=id.to_string()/>
+            {if in_series {
+                view! {
+                    <fieldset>
+                        <legend>"Appliquer la modification à"</legend>
+                        <label><input type="radio" name="scope" value="occurrence" checked=true/>" Cette séance seulement"</label>
+                        <label><input type="radio" name="scope" value="following"/>" Cette séance et les suivantes (même jour, nouvel horaire)"</label>
+                    </fieldset>
+                }.into_any()
+            } else {
+                view! { <input type="hidden" name="scope" value="occurrence"/> }.into_any()
+            }}
+            <MeetingFields draft value with_repeat=false/>
+            <button type="submit" class="button-primary">"Enregistrer les modifications"</button>
+        </ActionForm>
+    }
+}
+
 #[component]
 fn EditMeeting() -> impl IntoView {
     let id = super::route_id();
     let meeting = Resource::new(id, get_meeting);
-    let update = ServerAction::<UpdateMeeting>::new();
-    let value = update.value();
+    crate::has_islands();
     view! {
         <h1>"Modifier la réunion"</h1>
         <Suspense fallback=Loading>
@@ -149,27 +186,7 @@ fn EditMeeting() -> impl IntoView {
                 match meeting.await {
                     Ok(detail) if detail.can_manage => {
                         let in_series = detail.series_description.is_some();
-                        view! {
-                            <ActionOutcome value success="Réunion modifiée ; les invité·es sont prévenu·es."/>
-                            <ActionForm action=update attr:class="meeting-form" attr:novalidate=true>
-                                <CsrfField/>
-                                <DraftKeeper key=format!("/reunions/{}/modifier", detail.id) saved=Signal::derive(move || matches!(value.get(), Some(Ok(_))))/>
-                                <input type="hidden" name="id" value=detail.id.to_string()/>
-                                {if in_series {
-                                    view! {
-                                        <fieldset>
-                                            <legend>"Appliquer la modification à"</legend>
-                                            <label><input type="radio" name="scope" value="occurrence" checked=true/>" Cette séance seulement"</label>
-                                            <label><input type="radio" name="scope" value="following"/>" Cette séance et les suivantes (même jour, nouvel horaire)"</label>
-                                        </fieldset>
-                                    }.into_any()
-                                } else {
-                                    view! { <input type="hidden" name="scope" value="occurrence"/> }.into_any()
-                                }}
-                                <MeetingFields draft=detail.form.clone() value with_repeat=false/>
-                                <button type="submit" class="button-primary">"Enregistrer les modifications"</button>
-                            </ActionForm>
-                        }.into_any()
+                        view! { <EditMeetingForm id=detail.id in_series draft=detail.form/> }.into_any()
                     }
                     Ok(_) => view! { <ErrorBanner error=AppError::Forbidden/> }.into_any(),
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),

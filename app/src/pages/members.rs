@@ -58,20 +58,14 @@ fn RoleChange(member: MemberView, action: ServerAction<SetMemberRole>) -> impl I
     }
 }
 
-#[component]
-fn Members() -> impl IntoView {
+/// "Inviter un·e professionnel·le" (coordinators): an island, so that a refused form keeps what
+/// was typed.
+#[island]
+pub fn MemberInviteForm() -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
-    let set_role = ServerAction::<SetMemberRole>::new();
     let value = invite.value();
-    let members = Resource::new(
-        move || (invite.version().get(), set_role.version().get()),
-        |_| list_members(),
-    );
-    let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
     view! {
-        <h1>"Membres"</h1>
-        {is_coordinator.then(|| view! {
-            <section class="card">
+        <section class="card">
                 <h2>"Inviter un·e professionnel·le"</h2>
                 <p class="hint">"Une personne qui a déjà un compte Concerto doit accepter l'invitation avant d'accéder à l'organisation. Inviter à nouveau un membre lui renvoie un lien, sans changer son rôle."</p>
                 <ActionOutcome value success="Invitation envoyée par e-mail."/>
@@ -85,8 +79,20 @@ fn Members() -> impl IntoView {
                     <button type="submit" class="button-primary">"Envoyer l'invitation"</button>
                 </ActionForm>
             </section>
-        })}
-        {is_coordinator.then(|| view! { <ActionOutcome value=set_role.value() success="Rôle modifié."/> })}
+    }
+}
+
+#[component]
+fn Members() -> impl IntoView {
+    let set_role = ServerAction::<SetMemberRole>::new();
+    let members = Resource::new(|| (), |_| list_members());
+    let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
+    if is_coordinator {
+        crate::has_islands();
+    }
+    view! {
+        <h1>"Membres"</h1>
+        {is_coordinator.then(|| view! { <MemberInviteForm/> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match members.await {

@@ -25,11 +25,55 @@ fn NewCalendarLink(url: String) -> impl IntoView {
     }
 }
 
+/// Creating, renewing or revoking the private link: an island, because the new link's URL is
+/// shown once, right after it is created (only its hash is stored).
+#[island]
+pub fn CalendarLinkPanel(active: bool) -> impl IntoView {
+    let renew = ServerAction::<RenewCalendarToken>::new();
+    let new_url = move || renew.value().get().and_then(Result::ok).flatten();
+    // Active once a link was created here, inactive once revoked, else as the page said.
+    let active = move || match renew.value().get() {
+        Some(Ok(Some(_))) => true,
+        Some(Ok(None)) => false,
+        _ => active,
+    };
+    view! {
+        {move || match renew.value().get() {
+            Some(Err(error)) => view! { <ErrorBanner error/> }.into_any(),
+            Some(Ok(None)) => view! { <p class="alert alert-ok" role="status">"Lien révoqué."</p> }.into_any(),
+            _ => ().into_any(),
+        }}
+        {move || new_url().map(|url| view! { <NewCalendarLink url/> })}
+        {move || if active() {
+            view! {
+                <p>"Un lien privé est actif."</p>
+                <div class="inline-forms">
+                    <ActionForm action=renew attr:class="inline-form">
+                        <CsrfField/>
+                        <button type="submit" class="button-small">"Générer un nouveau lien (l'ancien cesse de fonctionner)"</button>
+                    </ActionForm>
+                    <ActionForm action=renew attr:class="inline-form">
+                        <CsrfField/>
+                        <input type="hidden" name="revoke" value="true"/>
+                        <button type="submit" class="button-small button-danger">"Révoquer le lien"</button>
+                    </ActionForm>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                <ActionForm action=renew attr:class="inline-form">
+                    <CsrfField/>
+                    <button type="submit" class="button-small">"Créer mon lien d'abonnement"</button>
+                </ActionForm>
+            }.into_any()
+        }}
+    }
+}
+
 #[component]
 fn Profile() -> impl IntoView {
-    let renew = ServerAction::<RenewCalendarToken>::new();
-    let profile = Resource::new(move || renew.version().get(), |_| get_profile());
-    let new_url = move || renew.value().get().and_then(Result::ok).flatten();
+    let profile = Resource::new(|| (), |_| get_profile());
+    crate::has_islands();
     view! {
         <h1>"Profil"</h1>
         <Suspense fallback=Loading>
@@ -43,35 +87,7 @@ fn Profile() -> impl IntoView {
                         <section class="card">
                             <h2>"Abonnement agenda"</h2>
                             <p>"Ajoutez votre lien privé dans Thunderbird, Outlook ou Google Agenda (« s'abonner à un agenda par URL ») : vos réunions s'y mettent à jour toutes seules. Ne le partagez pas."</p>
-                            {move || match renew.value().get() {
-                                Some(Err(error)) => view! { <ErrorBanner error/> }.into_any(),
-                                Some(Ok(None)) => view! { <p class="alert alert-ok" role="status">"Lien révoqué."</p> }.into_any(),
-                                _ => ().into_any(),
-                            }}
-                            {move || new_url().map(|url| view! { <NewCalendarLink url/> })}
-                            {if profile.calendar_active {
-                                view! {
-                                    <p>"Un lien privé est actif."</p>
-                                    <div class="inline-forms">
-                                        <ActionForm action=renew attr:class="inline-form">
-                                            <CsrfField/>
-                                            <button type="submit" class="button-small">"Générer un nouveau lien (l'ancien cesse de fonctionner)"</button>
-                                        </ActionForm>
-                                        <ActionForm action=renew attr:class="inline-form">
-                                            <CsrfField/>
-                                            <input type="hidden" name="revoke" value="true"/>
-                                            <button type="submit" class="button-small button-danger">"Révoquer le lien"</button>
-                                        </ActionForm>
-                                    </div>
-                                }.into_any()
-                            } else {
-                                view! {
-                                    <ActionForm action=renew attr:class="inline-form">
-                                        <CsrfField/>
-                                        <button type="submit" class="button-small">"Créer mon lien d'abonnement"</button>
-                                    </ActionForm>
-                                }.into_any()
-                            }}
+                            <CalendarLinkPanel active=profile.calendar_active/>
                             <p><a href="/me/calendar.ics" download="concerto.ics">"Télécharger mon agenda (.ics)"</a></p>
                         </section>
                     }.into_any(),

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use app::api::session::{Viewer, CSRF_COOKIE, SESSION_COOKIE};
 use app::backend::db::sessions::{self, Attempt, Reservation};
 use app::backend::db::users;
-use app::backend::security::{dummy_hash, random_token, verify_password};
+use app::backend::security::{dummy_hash, random_token, same_site_path, verify_password};
 use app::backend::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -187,35 +187,4 @@ pub async fn switch_organisation(
         .and_then(same_site_path)
         .unwrap_or("/reunions");
     see_other(back)
-}
-
-/// The path (and query) of a URL, only if a browser would read it as a path on this site: it
-/// starts with a single `/` (not `//` or `/\`, which browsers read as another host) and has no
-/// control character or space (browsers drop tabs and newlines, so `/<tab>/evil.example` would
-/// become `//evil.example`).
-fn same_site_path(url: &str) -> Option<&str> {
-    let after_scheme = &url[url.find("://")? + 3..];
-    let path = &after_scheme[after_scheme.find('/')?..];
-    let host_like = path.starts_with("//") || path.starts_with("/\\");
-    let unsafe_char = path.chars().any(|c| c.is_control() || c.is_whitespace());
-    (!host_like && !unsafe_char).then_some(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_site_path;
-
-    #[test]
-    fn only_same_site_paths_are_followed() {
-        let site = "http://127.0.0.1:3000";
-        assert_eq!(
-            same_site_path(&format!("{site}/reunions?periode=passees")),
-            Some("/reunions?periode=passees")
-        );
-        assert_eq!(same_site_path(&format!("{site}//evil.example")), None);
-        assert_eq!(same_site_path(&format!("{site}/\\evil.example")), None);
-        assert_eq!(same_site_path(&format!("{site}/\t/evil.example")), None);
-        assert_eq!(same_site_path(site), None);
-        assert_eq!(same_site_path("/agenda"), None);
-    }
 }

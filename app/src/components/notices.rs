@@ -1,0 +1,88 @@
+//! What a form did, shown on the page it comes back to. Forms outside islands are plain HTML
+//! forms posting to server functions: on success the server function sends the browser back
+//! with `?ok=CODE` (a fixed code, never text from the URL); on failure the server-function layer
+//! sends it back to the form's page with the error encoded in `__err`. Both render on the
+//! server, with or without JavaScript.
+
+use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos_router::hooks::use_query_map;
+
+use super::ErrorBanner;
+use crate::error::AppError;
+
+/// Success codes and their French messages.
+pub const SUCCESS_MESSAGES: &[(&str, &str)] = &[
+    ("reponse", "Réponse enregistrée."),
+    ("invitation", "Invitation envoyée."),
+    (
+        "annulation",
+        "Réunion annulée ; les invité·es sont prévenu·es.",
+    ),
+    ("adhesion", "Réponse enregistrée."),
+    ("relance", "Le message sera renvoyé dans un instant."),
+    ("role", "Rôle modifié."),
+    ("membre", "Invitation envoyée."),
+    (
+        "organisation",
+        "Organisation créée. Changez d'organisation pour l'utiliser.",
+    ),
+];
+
+/// The message of a success code.
+pub fn success_message(code: &str) -> Option<&'static str> {
+    SUCCESS_MESSAGES
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, message)| *message)
+}
+
+/// `path` with `?ok=code` (replacing any query): where a plain form goes back after a success.
+pub fn with_success(path: &str, code: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    format!("{path}?ok={code}")
+}
+
+/// The outcome of the last plain form posted from this page, if any.
+#[component]
+pub fn PageNotices() -> impl IntoView {
+    let query = use_query_map();
+    let (ok, err) = query.with_untracked(|q| (q.get("ok"), q.get("__err")));
+    let error = err.map(|err| ServerFnUrlError::<AppError>::decode_err(&err));
+    let fields: Vec<String> = match &error {
+        Some(AppError::Validation { fields, message }) if fields.len() > 1 => fields
+            .iter()
+            .map(|f| f.message.clone())
+            .filter(|m| m != message)
+            .collect(),
+        _ => Vec::new(),
+    };
+    view! {
+        {ok.as_deref().and_then(success_message).map(|message| view! {
+            <p class="alert alert-ok" role="status">{message}</p>
+        })}
+        {error.map(|error| view! { <ErrorBanner error/> })}
+        {(!fields.is_empty()).then(|| view! {
+            <ul class="field-errors">{fields.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+        })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_paths_drop_the_previous_query() {
+        assert_eq!(
+            with_success("/agenda?ok=reponse", "reponse"),
+            "/agenda?ok=reponse"
+        );
+        assert_eq!(
+            with_success("/reunions/4#x", "invitation"),
+            "/reunions/4?ok=invitation"
+        );
+        assert!(success_message("reponse").is_some());
+        assert!(success_message("<script>").is_none());
+    }
+}
