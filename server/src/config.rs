@@ -140,10 +140,6 @@ pub struct ServeConfig {
     /// Seconds between two passes of the reminder task.
     #[arg(long, env = "CONCERTO_REMINDER_INTERVAL", default_value_t = 60)]
     pub reminder_interval_seconds: u64,
-    /// Seconds a rendered page is kept for its session (dropped at once by any change made
-    /// through this server); 0 turns page and session caching off (several server processes).
-    #[arg(long, env = "CONCERTO_CACHE_SECONDS", default_value_t = 30)]
-    pub cache_seconds: u64,
 }
 
 impl ServeConfig {

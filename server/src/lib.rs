@@ -18,7 +18,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::backend::cache::Caches;
 use app::backend::{AppState, Settings};
 use app::{shell, App};
 use axum::routing::{get, post};
@@ -66,7 +65,6 @@ impl Application {
             }),
             mail_wakeup: Arc::new(Notify::new()),
             leptos_options,
-            caches: Arc::new(Caches::new(Duration::from_secs(config.cache_seconds))),
         };
         let mailer = Arc::new(Mailer::new(
             config.smtp_url.as_deref(),

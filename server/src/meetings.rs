@@ -37,10 +37,8 @@ pub async fn extend_open_series(
 pub async fn run(state: AppState) {
     loop {
         let horizon = Utc::now() + chrono::Duration::days(OPEN_SERIES_HORIZON_DAYS);
-        match extend_open_series(&state.pool, horizon).await {
-            Ok(0) => {}
-            Ok(_) => state.caches.generation.bump(),
-            Err(error) => tracing::error!(%error, "series upkeep failed"),
+        if let Err(error) = extend_open_series(&state.pool, horizon).await {
+            tracing::error!(%error, "series upkeep failed");
         }
         tokio::time::sleep(EVERY).await;
     }

@@ -385,7 +385,6 @@ async fn spawn_https_app() -> (String, tempfile::TempDir) {
         base_url: Some("https://concerto.example.test".into()),
         site_root: dir.path().join("site").display().to_string(),
         reminder_interval_seconds: 1,
-        cache_seconds: 30,
     };
     let application = concerto_server::Application::build(config).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

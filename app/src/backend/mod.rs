@@ -2,7 +2,6 @@
 //! security helpers. Server functions in `crate::api` call into here; the `concerto` binary builds
 //! the state and the HTTP layers around it.
 
-pub mod cache;
 pub mod calendar;
 pub mod db;
 pub mod markdown;
@@ -40,8 +39,6 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     /// Leptos rendering options.
     pub leptos_options: LeptosOptions,
-    /// Viewers and rendered pages, dropped at every write.
-    pub caches: Arc<cache::Caches>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

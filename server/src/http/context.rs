@@ -8,7 +8,6 @@
 use app::api::session::{
     SessionView, Viewer, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE,
 };
-use app::backend::cache::{CachedPage, Caches};
 use app::backend::db::{sessions, users};
 use app::backend::security::{random_token, same_secret};
 use app::backend::AppState;
@@ -19,8 +18,6 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
-use std::time::Instant;
 
 /// The raw session cookie value of the request, for sign-out and organisation switch.
 #[derive(Clone, Debug)]
@@ -185,11 +182,11 @@ pub async fn request_context(
         body
     };
 
-    // The viewer.
-    let generation = state.caches.generation.current();
+    // The viewer: resolved from the database on every request (nothing is cached, so several
+    // server processes on one database always agree).
     let session_token = cookie(&parts.headers, SESSION_COOKIE);
     let viewer = match &session_token {
-        Some(token) => viewer_of(&state, token, generation).await,
+        Some(token) => viewer_of(&state, token).await,
         None => None,
     };
     if let Some(token) = &session_token {
@@ -212,40 +209,12 @@ pub async fn request_context(
     }
     let nonce = random_token();
 
-    // A page this session saw since the last change is served again, with a fresh nonce.
-    let page_key = match (&session_token, &existing_csrf, &viewer) {
-        (Some(session), Some(csrf), Some(_))
-            if parts.method == Method::GET
-                && needs_sign_in(&path)
-                && state.caches.pages.is_enabled() =>
-        {
-            Some(Caches::page_key(session, csrf, &parts.uri.to_string()))
-        }
-        _ => None,
-    };
-    if let Some(page) = page_key
-        .as_deref()
-        .and_then(|key| state.caches.pages.get(key, generation))
-    {
-        let mut response = Response::new(Body::from(page.body_with(&nonce)));
-        *response.headers_mut() = page.headers.clone();
-        harden(response.headers_mut(), Some(&nonce), false, secure);
-        return response;
-    }
-
     parts.extensions.insert(CspNonce(nonce.clone()));
     parts.extensions.insert(SessionView {
         viewer,
         csrf_token: csrf_token.clone(),
     });
     let mut response = next.run(Request::from_parts(parts, body)).await;
-    if unsafe_method {
-        // Whatever it changed, no cached viewer or page computed before it is served again.
-        state.caches.generation.bump();
-    }
-    if let Some(key) = page_key {
-        response = keep_page(&state, key, generation, &nonce, response).await;
-    }
     let headers = response.headers_mut();
     if existing_csrf.is_none() {
         headers.append(header::SET_COOKIE, csrf_cookie(&csrf_token, secure));
@@ -254,11 +223,8 @@ pub async fn request_context(
     response
 }
 
-/// The signed-in viewer of a session cookie, from the cache or the database.
-async fn viewer_of(state: &AppState, token: &str, generation: u64) -> Option<Viewer> {
-    if let Some(viewer) = state.caches.viewers.get(token, generation) {
-        return Some(viewer);
-    }
+/// The signed-in viewer of a session cookie.
+async fn viewer_of(state: &AppState, token: &str) -> Option<Viewer> {
     let session = match sessions::resolve(&state.pool, token).await {
         Ok(Some(session)) => session,
         Ok(None) => return None,
@@ -268,62 +234,10 @@ async fn viewer_of(state: &AppState, token: &str, generation: u64) -> Option<Vie
         }
     };
     match users::viewer(&state.pool, session.user_id, session.organisation_id).await {
-        Ok(Some(viewer)) => {
-            // Never kept past the session's own end.
-            let not_after = (session.valid_until - chrono::Utc::now())
-                .to_std()
-                .map(|left| Instant::now() + left)
-                .unwrap_or_else(|_| Instant::now());
-            state.caches.viewers.insert(
-                token.to_string(),
-                viewer.clone(),
-                generation,
-                1,
-                Some(not_after),
-            );
-            Some(viewer)
-        }
-        Ok(None) => None,
+        Ok(viewer) => viewer,
         Err(error) => {
             tracing::error!(%error, "cannot load viewer");
             None
-        }
-    }
-}
-
-/// Keeps a successfully rendered page for its session (never one that sets a cookie).
-async fn keep_page(
-    state: &AppState,
-    key: String,
-    generation: u64,
-    nonce: &str,
-    response: Response,
-) -> Response {
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if response.status() != StatusCode::OK
-        || !is_html
-        || response.headers().contains_key(header::SET_COOKIE)
-    {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    match to_bytes(body, usize::MAX).await {
-        Ok(bytes) => {
-            let page = CachedPage::new(parts.headers.clone(), &bytes, nonce);
-            let weight = page.weight();
-            state
-                .caches
-                .pages
-                .insert(key, Arc::new(page), generation, weight, None);
-            Response::from_parts(parts, Body::from(bytes))
-        }
-        Err(error) => {
-            tracing::error!(%error, "cannot read a rendered page");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.").into_response()
         }
     }
 }

@@ -70,7 +70,6 @@ impl TestApp {
             base_url: None,
             site_root: dir.path().join("site").display().to_string(),
             reminder_interval_seconds: 1,
-            cache_seconds: 30,
         };
         let application = Application::build(config)
             .await
