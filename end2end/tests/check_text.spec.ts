@@ -37,3 +37,21 @@ test("Vérifier un texte highlights a phone number as it is typed and replaces i
   await expect(page.getByLabel("Texte à vérifier")).toHaveValue(/Rappeler au \[TÉLÉPHONE\]\. Mme Benali/);
   await expect(page.locator("mark.pii[data-kind=BIRTHDATE]")).toBeVisible();
 });
+
+test("the name lists load after the page is interactive, then names without a title are flagged", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Adresse e-mail").fill("generaliste@demo.concerto.test");
+  await page.getByLabel("Mot de passe").fill("concerto-demo");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page).toHaveURL(/\/agenda$/);
+
+  // Not part of the first load: fetched once the editor is interactive.
+  const lists = page.waitForResponse((r) => r.url().endsWith("/pkg/pii-names.txt") && r.ok());
+  await page.goto("/verifier");
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  await lists;
+  const area = page.getByLabel("Texte à vérifier");
+  await area.fill("");
+  await area.pressSequentially("Vu hier avec Karima Benali et son frère.", { delay: 5 });
+  await expect(page.locator("mark.pii[data-kind=NAME]")).toContainText("Karima Benali");
+});

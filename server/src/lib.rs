@@ -71,6 +71,7 @@ impl Application {
             config.outbox_dir.clone(),
             &config.mail_from,
         )?);
+        static_files::write_name_lists(&config.site_root);
         static_files::precompress(&config.site_root);
         let router = routes(state.clone(), &config.site_root);
         Ok(Application {

@@ -45,7 +45,7 @@ fn not_found_page() -> impl IntoResponse {
 fn compressible(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
-        Some("wasm" | "js" | "css" | "html" | "svg")
+        Some("wasm" | "js" | "css" | "html" | "svg" | "txt")
     )
 }
 
@@ -81,6 +81,25 @@ fn compress_file(path: &Path) -> std::io::Result<()> {
         write_atomically(&gz_path, &encoder.finish()?)?;
     }
     Ok(())
+}
+
+/// Writes the identifier guard's name lists where the browser loads them, after a page with the
+/// guard is interactive (`app::domain::pii::NAME_LISTS_PATH`, under `pkg/`), when missing or
+/// different: they never weigh on a first load, and are cached and compressed like the bundle.
+pub fn write_name_lists(site_root: &str) {
+    let relative = app::domain::pii::NAME_LISTS_PATH.trim_start_matches('/');
+    let path = Path::new(site_root).join(relative);
+    let text = app::domain::pii::name_lists_text();
+    if std::fs::read_to_string(&path).is_ok_and(|current| current == text) {
+        return;
+    }
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| write_atomically(&path, text.as_bytes()));
+    if let Err(error) = written {
+        tracing::warn!(%error, path = %path.display(), "cannot write the name lists");
+    }
 }
 
 /// Writes missing or stale `.br` and `.gz` copies of the site's assets.

@@ -43,6 +43,51 @@ fn replace_one(text: &str, finding: &Finding) -> String {
     )
 }
 
+/// Turns true once the browser has the name lists (always true on the server, which embeds them).
+fn name_lists_ready() -> ArcRwSignal<bool> {
+    thread_local! {
+        static READY: ArcRwSignal<bool> = ArcRwSignal::new(cfg!(not(feature = "hydrate")));
+    }
+    READY.with(Clone::clone)
+}
+
+/// Fetches the name lists once per page and installs them (browser only).
+fn load_name_lists() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        thread_local! {
+            static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if STARTED.with(|started| started.replace(true)) {
+            return;
+        }
+        let ready = name_lists_ready();
+        leptos::task::spawn_local(async move {
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let path = crate::domain::pii::NAME_LISTS_PATH;
+            let Ok(response) = JsFuture::from(window.fetch_with_str(path)).await else {
+                return;
+            };
+            let response: web_sys::Response = response.unchecked_into();
+            if !response.ok() {
+                return;
+            }
+            let Ok(text) = response.text() else {
+                return;
+            };
+            if let Some(text) = JsFuture::from(text).await.ok().and_then(|t| t.as_string()) {
+                if crate::domain::pii::install_name_lists(text) {
+                    ready.set(true);
+                }
+            }
+        });
+    }
+}
+
 /// The live state of one guarded field: the text as typed, the text last checked (debounced)
 /// and the identifiers found in it. Shared by [`PiiTextarea`] and [`PiiInput`].
 #[derive(Clone, Copy)]
@@ -56,11 +101,18 @@ struct Guard {
 impl Guard {
     fn new(value: &str) -> Guard {
         let checked = RwSignal::new(value.to_string());
+        let lists = name_lists_ready();
+        // In the browser, once the page is interactive: load the name lists (not part of the
+        // first load); every guarded field is checked again when they arrive.
+        Effect::new(move |_| load_name_lists());
         Guard {
             text: RwSignal::new(value.to_string()),
             checked,
             pending: StoredValue::new(None),
-            findings: Memo::new(move |_| checked.with(|t| find_identifiers(t))),
+            findings: Memo::new(move |_| {
+                lists.track();
+                checked.with(|t| find_identifiers(t))
+            }),
         }
     }
 

@@ -7,9 +7,57 @@
 use std::sync::OnceLock;
 
 /// Given names, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
+/// The browser build does not carry them: it loads them after the page is interactive
+/// ([`install_name_lists`]), so they never weigh on a page's first load.
+#[cfg(not(feature = "hydrate"))]
 const FIRST_NAMES: &str = include_str!("data/first_names.txt");
 /// Surnames, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
+#[cfg(not(feature = "hydrate"))]
 const SURNAMES: &str = include_str!("data/surnames.txt");
+
+/// Where the server serves the name lists for the browser (a cached static asset).
+pub const NAME_LISTS_PATH: &str = "/pkg/pii-names.txt";
+/// Separates the given names from the surnames in the text served at [`NAME_LISTS_PATH`].
+const NAME_LISTS_SEPARATOR: &str = "\n%%\n";
+
+/// The text served at [`NAME_LISTS_PATH`]: given names, a `%%` line, surnames.
+#[cfg(not(feature = "hydrate"))]
+pub fn name_lists_text() -> String {
+    format!("{FIRST_NAMES}{NAME_LISTS_SEPARATOR}{SURNAMES}")
+}
+
+/// (given names, surnames): folded, sorted. On the server, the embedded lists; in the browser,
+/// the lists once installed, empty before (titles, labels and the other rules still work).
+fn name_lists() -> (&'static [&'static str], &'static [&'static str]) {
+    #[cfg(not(feature = "hydrate"))]
+    {
+        static NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
+        let (first, last) = NAMES.get_or_init(|| (build(FIRST_NAMES), build(SURNAMES)));
+        (first, last)
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        match BROWSER_NAMES.get() {
+            Some((first, last)) => (first, last),
+            None => (&[], &[]),
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+static BROWSER_NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
+
+/// In the browser: installs the name lists fetched from [`NAME_LISTS_PATH`]. Returns false when
+/// they were installed already.
+#[cfg(feature = "hydrate")]
+pub fn install_name_lists(text: String) -> bool {
+    if BROWSER_NAMES.get().is_some() {
+        return false;
+    }
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    let (first, last) = text.split_once(NAME_LISTS_SEPARATOR).unwrap_or((text, ""));
+    BROWSER_NAMES.set((build(first), build(last))).is_ok()
+}
 
 /// National programmes, helplines and networks that are never person names (see the file).
 const PROGRAMMES: &str = include_str!("data/programmes.txt");
@@ -207,8 +255,6 @@ fn build_folded(list: &'static str) -> Vec<String> {
 }
 
 struct Lex {
-    first: Vec<&'static str>,
-    last: Vec<&'static str>,
     stop: Vec<String>,
     acronyms: Vec<&'static str>,
     weak: Vec<String>,
@@ -227,8 +273,6 @@ struct Lex {
 fn lex() -> &'static Lex {
     static LEX: OnceLock<Lex> = OnceLock::new();
     LEX.get_or_init(|| Lex {
-        first: build(FIRST_NAMES),
-        last: build(SURNAMES),
         stop: build_folded(STOP),
         acronyms: build(ACRONYMS),
         weak: build_folded(WEAK_BLOCK),
@@ -276,20 +320,20 @@ fn has_s(v: &[String], w: &str) -> bool {
 
 /// Whether the folded word is a known given name (each part of a hyphenated word must be).
 pub fn is_first_name(w: &str) -> bool {
-    let l = lex();
+    let (first, _) = name_lists();
     if w.contains('-') {
-        return w.split('-').all(|p| has(&l.first, p));
+        return w.split('-').all(|p| has(first, p));
     }
-    has(&l.first, w)
+    has(first, w)
 }
 
 /// Whether the folded word is a known surname (any part of a hyphenated word).
 pub fn is_surname(w: &str) -> bool {
-    let l = lex();
+    let (_, last) = name_lists();
     if w.contains('-') {
-        return w.split('-').any(|p| has(&l.last, p));
+        return w.split('-').any(|p| has(last, p));
     }
-    has(&l.last, w)
+    has(last, w)
 }
 
 /// Function word or everyday clinical word.
