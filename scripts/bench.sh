@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
 source scripts/env.sh
-cargo leptos build --release 2>&1 | tail -n 2  # a no-op when up to date
+cargo leptos build --release --split 2>&1 | tail -n 2  # a no-op when up to date
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
@@ -112,23 +112,8 @@ python3 -c "print('calendar feed: $EVENTS VEVENTs, $BYTES bytes, median %.1f ms 
 # The identifier detector's throughput (release, one core).
 DEV=../shared/data/pii/dev.jsonl
 [ -f "$DEV" ] && target/release/concerto pii-bench "$DEV"
-# First load: every script and wasm a page makes the browser fetch, as served with brotli.
-first_load() { # path, label[, cookie]
-  local html assets total=0
-  html=$(curl -s -H "Cookie: ${3:-$COOKIE}" "$BASE$1")
-  assets=$(echo "$html" | grep -oE '/pkg/[A-Za-z0-9_.-]+\.(js|wasm)' | sort -u || true)
-  for asset in $assets; do
-    total=$(( total + $(curl -s -H 'Accept-Encoding: br' "$BASE$asset" | wc -c) ))
-  done
-  printf '  %-40s %8d bytes of js+wasm (brotli) %s\n' "$2" "$total" "$(echo $assets | tr '\n' ' ')"
-}
-echo "first load (brotli as served):"
-first_load /reunions "meeting list (coordinator)"
-first_load /agenda "Mon agenda (coordinator)"
-first_load /verifier "Vérifier un texte (identifier editor)"
-first_load /reunions/nouvelle "new meeting form (identifier editor)"
-# Time to interactive in headless Chromium on loopback: load event, plus the islands' hydration
-# where the page has islands.
+# First-load bytes and time to interactive in headless Chromium on loopback (load event, plus
+# the islands' hydration where the page has islands).
 if [ -x /usr/bin/chromium ] && [ -d end2end/node_modules/playwright-core ]; then
   (cd end2end && CONCERTO_BENCH_URL="$BASE" node bench/tti.cjs) || echo "  (time to interactive not measured)"
 fi

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release
+cargo leptos build --release --split  # islands load lazily, each from its own chunk
 exec target/release/concerto serve --demo "$@"

@@ -24,8 +24,8 @@ mkdir -p target
 cargo test --workspace --features app/ssr -- --nocapture 2>&1 | tee target/cargo-test.log
 stage_done
 
-stage "release build (cargo leptos build --release)"
-cargo leptos build --release 2>&1 | tail -n 5
+stage "release build (cargo leptos build --release --split)"
+cargo leptos build --release --split 2>&1 | tail -n 5
 stage_done
 
 stage "browser tests (Playwright + /usr/bin/chromium)"

@@ -124,21 +124,37 @@ pub fn App() -> impl IntoView {
 }
 
 /// Browser entry point: hydrates the islands of the page (the rest is server-rendered HTML).
+/// Islands load lazily (each from its own chunk); each one reports when it is live
+/// ([`island_hydrated`]).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use wasm_bindgen::JsCast;
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // Lets browser tests wait for interactivity instead of sleeping: the islands are hydrated
-    // one by one right after this function returns, so the flag is set on the next task.
-    if let Some(window) = web_sys::window() {
-        let flag = wasm_bindgen::closure::Closure::once_into_js(|| {
-            if let Some(window) = web_sys::window() {
-                let _ = js_sys::Reflect::set(&window, &"__concertoHydrated".into(), &true.into());
-            }
+}
+
+/// Called by every island once it is hydrated: when all the islands of the page are, sets
+/// `window.__concertoHydrated`, which lets browser tests wait for interactivity instead of
+/// sleeping. Does nothing on the server.
+pub fn island_hydrated() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        thread_local! {
+            static HYDRATED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+        }
+        let done = HYDRATED.with(|count| {
+            count.set(count.get() + 1);
+            count.get()
         });
-        let _ =
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(flag.unchecked_ref(), 0);
-    }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let total = window
+            .document()
+            .and_then(|d| d.query_selector_all("leptos-island").ok())
+            .map_or(0, |islands| islands.length());
+        if done >= total {
+            let _ = js_sys::Reflect::set(&window, &"__concertoHydrated".into(), &true.into());
+        }
+    });
 }

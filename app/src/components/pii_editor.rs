@@ -131,6 +131,29 @@ impl Guard {
         self.pending.set_value(handle);
     }
 
+    /// Takes over what the field holds in the page when its island wakes up: a person may have
+    /// typed (or a draft been restored) before the browser code arrived, and it must not be
+    /// lost. The first check still shows what the server rendered, then this text is checked.
+    fn adopt_typed(self, id: &str, rendered: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let element = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id));
+            let typed = element.and_then(|e| match e.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                Some(area) => Some(area.value()),
+                None => e.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()),
+            });
+            if let Some(typed) = typed.filter(|typed| typed != rendered) {
+                self.text.set(typed.clone());
+                Effect::new(move |_| self.input(typed.clone()));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (self, id, rendered);
+    }
+
     /// Replaces the text (a replacement was clicked) and checks it at once.
     fn apply(self, new_text: String) {
         self.text.set(new_text.clone());
@@ -259,6 +282,7 @@ pub fn PiiTextarea(
         error: error_id,
     } = ids;
     let guard = Guard::new(&value);
+    guard.adopt_typed(&id, &value);
     let findings = guard.findings;
     let checked = guard.checked;
 
@@ -348,6 +372,7 @@ pub fn PiiInput(
         status: status_id,
         error: error_id,
     } = ids;
+    guard.adopt_typed(&id, &value);
     view! {
         <div class="field pii-editor" class:field-invalid=move || error.get().is_some()>
             <label for=id.clone()>{label}{required.then_some(view! { <span class="required" aria-hidden="true">" *"</span> })}</label>

@@ -14,8 +14,9 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 /// The new-organisation form: an island, so that a refused name keeps what was typed.
-#[island]
+#[island(lazy)]
 pub fn NewOrganisationForm() -> impl IntoView {
+    crate::island_hydrated();
     let create = ServerAction::<CreateOrganisation>::new();
     let value = create.value();
     view! {

@@ -73,8 +73,9 @@ pub fn SetPasswordPage() -> impl IntoView {
 }
 
 /// The set-password form: an island, so that a refused password shows its error at once.
-#[island]
+#[island(lazy)]
 pub fn SetPasswordForm(token: String) -> impl IntoView {
+    crate::island_hydrated();
     let action = ServerAction::<SetPassword>::new();
     let value = action.value();
     view! {
@@ -109,8 +110,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 }
 
 /// The "Mot de passe oublié" form: an island (the answer shows without leaving the page).
-#[island]
+#[island(lazy)]
 pub fn ForgotPasswordForm(email: String, sent: bool) -> impl IntoView {
+    crate::island_hydrated();
     let action = ServerAction::<ForgotPassword>::new();
     let value = action.value();
     view! {

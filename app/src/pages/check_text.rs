@@ -8,8 +8,9 @@ use crate::components::draft::DraftKeeper;
 use crate::components::pii_editor::PiiTextarea;
 
 /// The text to check, highlighted as it is typed (an island: detection runs in the browser).
-#[island]
+#[island(lazy)]
 pub fn CheckTextForm() -> impl IntoView {
+    crate::island_hydrated();
     view! {
         <form class="check-text" on:submit=|event| event.prevent_default()>
             <DraftKeeper key="/verifier" saved=Signal::derive(|| false)/>

@@ -116,8 +116,9 @@ fn NewMeeting() -> impl IntoView {
 
 /// The new-meeting form: an island (errors per field keep what was typed, the identifier guard
 /// checks the title and description as they are typed, the draft survives a reload).
-#[island]
+#[island(lazy)]
 pub fn NewMeetingForm() -> impl IntoView {
+    crate::island_hydrated();
     let create = ServerAction::<CreateMeeting>::new();
     let value = create.value();
     let draft = MeetingDraft {
@@ -147,8 +148,9 @@ pub fn EditMeetingPage() -> impl IntoView {
 }
 
 /// The edit form of a meeting: an island, like [`NewMeetingForm`].
-#[island]
+#[island(lazy)]
 pub fn EditMeetingForm(id: i64, in_series: bool, draft: MeetingDraft) -> impl IntoView {
+    crate::island_hydrated();
     let update = ServerAction::<UpdateMeeting>::new();
     let value = update.value();
     view! {

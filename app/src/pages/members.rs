@@ -60,8 +60,9 @@ fn RoleChange(member: MemberView, action: ServerAction<SetMemberRole>) -> impl I
 
 /// "Inviter un·e professionnel·le" (coordinators): an island, so that a refused form keeps what
 /// was typed.
-#[island]
+#[island(lazy)]
 pub fn MemberInviteForm() -> impl IntoView {
+    crate::island_hydrated();
     let invite = ServerAction::<InviteMember>::new();
     let value = invite.value();
     view! {

@@ -27,8 +27,9 @@ fn NewCalendarLink(url: String) -> impl IntoView {
 
 /// Creating, renewing or revoking the private link: an island, because the new link's URL is
 /// shown once, right after it is created (only its hash is stored).
-#[island]
+#[island(lazy)]
 pub fn CalendarLinkPanel(active: bool) -> impl IntoView {
+    crate::island_hydrated();
     let renew = ServerAction::<RenewCalendarToken>::new();
     let new_url = move || renew.value().get().and_then(Result::ok).flatten();
     // Active once a link was created here, inactive once revoked, else as the page said.

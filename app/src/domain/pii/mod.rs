@@ -25,12 +25,12 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-pub use nir::nir_key_is_valid;
 #[cfg(feature = "hydrate")]
 pub use lexicon::install_name_lists;
 #[cfg(not(feature = "hydrate"))]
 pub use lexicon::name_lists_text;
 pub use lexicon::NAME_LISTS_PATH;
+pub use nir::nir_key_is_valid;
 
 use std::borrow::Cow;
 
