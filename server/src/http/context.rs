@@ -8,7 +8,7 @@
 use app::api::session::{
     SessionView, Viewer, CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE,
 };
-use app::backend::db::{sessions, users};
+use app::backend::db::sessions;
 use app::backend::security::{random_token, same_secret};
 use app::backend::AppState;
 use app::error::AppError;
@@ -223,20 +223,12 @@ pub async fn request_context(
     response
 }
 
-/// The signed-in viewer of a session cookie.
+/// The signed-in viewer of a session cookie (one query).
 async fn viewer_of(state: &AppState, token: &str) -> Option<Viewer> {
-    let session = match sessions::resolve(&state.pool, token).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return None,
-        Err(error) => {
-            tracing::error!(%error, "cannot resolve session");
-            return None;
-        }
-    };
-    match users::viewer(&state.pool, session.user_id, session.organisation_id).await {
+    match sessions::resolve_viewer(&state.pool, token).await {
         Ok(viewer) => viewer,
         Err(error) => {
-            tracing::error!(%error, "cannot load viewer");
+            tracing::error!(%error, "cannot resolve session");
             None
         }
     }

@@ -60,34 +60,54 @@ pub async fn create(
     Ok(token)
 }
 
-/// A live session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Resolved {
-    /// Who signed in.
-    pub user_id: i64,
-    /// The organisation they act for.
-    pub organisation_id: Option<i64>,
-    /// When the session ends unless used again (the earlier of both expiries).
-    pub valid_until: DateTime<Utc>,
-}
+/// One row of [`resolve_viewer`]: the session and its user, with one of their active
+/// memberships (none: NULLs).
+type SessionViewerRow = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
-/// Resolves a cookie value to its live session, enforcing both expiries; refreshes the idle
-/// clock at most once a minute to keep reads cheap.
-pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<Resolved>> {
+/// Resolves a cookie value to the signed-in person in one query (session, account and active
+/// memberships together: every request does this). A session ends after [`IDLE_TIMEOUT`]
+/// without a request (the idle clock is refreshed at most once a minute, to keep reads cheap)
+/// and [`ABSOLUTE_TIMEOUT`] after sign-in; an ended one is deleted.
+pub async fn resolve_viewer(
+    pool: &SqlitePool,
+    token: &str,
+) -> sqlx::Result<Option<crate::api::session::Viewer>> {
+    use crate::api::session::{Membership, Viewer};
+    use crate::domain::role::Role;
     let hash = token_hash(token);
-    let row: Option<(i64, Option<i64>, String, String)> = sqlx::query_as(
-        "SELECT user_id, organisation_id, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+    let rows: Vec<SessionViewerRow> = sqlx::query_as(
+        "SELECT s.user_id, s.organisation_id, s.last_seen_at, s.expires_at,
+                u.display_name, u.email, u.is_admin, o.id, o.name, m.role
+         FROM sessions s
+         JOIN users u ON u.id = s.user_id
+         LEFT JOIN memberships m ON m.user_id = u.id AND m.status = 'active'
+         LEFT JOIN organisations o ON o.id = m.organisation_id
+         WHERE s.id_hash = $1
+         ORDER BY o.name",
     )
     .bind(&hash)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    let Some((user_id, organisation_id, last_seen_at, expires_at)) = row else {
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
+    let (user_id, session_org, last_seen_at, expires_at) =
+        (first.0, first.1, first.2.clone(), first.3.clone());
+    let (display_name, email, is_admin) = (first.4.clone(), first.5.clone(), first.6);
     let now_instant = Utc::now();
-    let mut last_seen = parse_ts(&last_seen_at);
-    let expires = parse_ts(&expires_at);
-    if expires <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
+    let last_seen = parse_ts(&last_seen_at);
+    if parse_ts(&expires_at) <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
         delete(pool, token).await?;
         return Ok(None);
     }
@@ -97,12 +117,29 @@ pub async fn resolve(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<Reso
             .bind(&hash)
             .execute(pool)
             .await?;
-        last_seen = now_instant;
     }
-    Ok(Some(Resolved {
+    let memberships: Vec<Membership> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let role = Role::from_code(row.9.as_deref()?)?;
+            Some(Membership {
+                organisation_id: row.7?,
+                organisation_name: row.8?,
+                role,
+            })
+        })
+        .collect();
+    let current = session_org
+        .and_then(|id| memberships.iter().find(|m| m.organisation_id == id))
+        .or(memberships.first())
+        .cloned();
+    Ok(Some(Viewer {
         user_id,
-        organisation_id,
-        valid_until: expires.min(last_seen + IDLE_TIMEOUT),
+        display_name,
+        email,
+        is_admin,
+        current,
+        memberships,
     }))
 }
 

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use sqlx::{FromRow, Sqlite, SqliteExecutor, SqlitePool, Transaction};
 
 use super::{now, parse_ts, ts};
-use crate::api::session::{Membership, Viewer};
+use crate::api::session::Membership;
 use crate::backend::security::{random_token, token_hash};
 use crate::domain::role::Role;
 
@@ -325,31 +325,6 @@ pub async fn default_organisation(pool: &SqlitePool, user_id: i64) -> sqlx::Resu
     .bind(MembershipStatus::Active.code())
     .fetch_optional(pool)
     .await
-}
-
-/// Builds the viewer of a session: the user, their active memberships and the current one (the
-/// session's choice if still a member, else the first).
-pub async fn viewer(
-    pool: &SqlitePool,
-    user_id: i64,
-    current_org: Option<i64>,
-) -> sqlx::Result<Option<Viewer>> {
-    let Some(user) = by_id(pool, user_id).await? else {
-        return Ok(None);
-    };
-    let memberships = memberships(pool, user_id).await?;
-    let current = current_org
-        .and_then(|id| memberships.iter().find(|m| m.organisation_id == id))
-        .or(memberships.first())
-        .cloned();
-    Ok(Some(Viewer {
-        user_id: user.id,
-        display_name: user.display_name,
-        email: user.email,
-        is_admin: user.is_admin,
-        current,
-        memberships,
-    }))
 }
 
 /// Members of an organisation by name; pending invitations too when `with_pending`.
