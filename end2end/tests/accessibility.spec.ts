@@ -1,7 +1,7 @@
 import { test, expect, Page, Browser } from "@playwright/test";
 import { expectAccessible, expectNoHorizontalScroll } from "./a11y";
+import { signIn } from "./helpers";
 
-const PASSWORD = "concerto-demo";
 const ROLES = [
   "coordination@demo.concerto.test",
   "generaliste@demo.concerto.test",
@@ -11,13 +11,6 @@ const ROLES = [
   "admin@demo.concerto.test",
 ];
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Adresse e-mail").fill(email);
-  await page.getByLabel("Mot de passe").fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await expect(page).toHaveURL(/\/agenda$/);
-}
 
 // Every page a person of this role reaches: the navigation's links, then a meeting, its edit
 // form and the new-meeting form when they may open them.

@@ -1,15 +1,8 @@
 import { test, expect, Page } from "@playwright/test";
 import * as fs from "fs";
+import { signIn } from "./helpers";
 
-const PASSWORD = "concerto-demo";
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Adresse e-mail").fill(email);
-  await page.getByLabel("Mot de passe").fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await expect(page).toHaveURL(/\/agenda$/);
-}
 
 // The second Tuesday of the month after next, as YYYY-MM-DD.
 function secondTuesdayInTwoMonths(): string {
