@@ -65,9 +65,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     };
     #[cfg(not(feature = "ssr"))]
     let session = SessionView::default();
-    let session_json = serde_json::to_string(&session)
-        .unwrap_or_default()
-        .replace('<', "\\u003c");
+    // What islands read as the session (see `use_session`), written only on pages with islands.
+    let session_json = {
+        let session = session.clone();
+        move || {
+            serde_json::to_string(&session)
+                .unwrap_or_default()
+                .replace('<', "\\u003c")
+        }
+    };
     provide_context(session);
     let islands = IslandsOnPage::default();
     provide_context(islands.clone());
@@ -80,14 +86,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="stylesheet" href="/pkg/concerto.css"/>
                 <link rel="icon" href="data:,"/>
-                <script type="application/json" id=SESSION_ELEMENT_ID inner_html=session_json></script>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
                 // Only a page that has islands loads the browser code: rendered last, once the
                 // page's components have said whether they have any.
-                {move || islands.has_any().then(|| view! { <HydrationScripts options=options.clone() islands=true/> })}
+                {move || islands.has_any().then(|| view! {
+                    <script type="application/json" id=SESSION_ELEMENT_ID inner_html=session_json()></script>
+                    <HydrationScripts options=options.clone() islands=true/>
+                })}
             </body>
         </html>
     }

@@ -76,9 +76,9 @@ async fn sign_in_location(app: &TestApp, email: &str, password: &str) -> String 
 }
 
 /// Names of the organisations the browser's session gives access to (from the session JSON
-/// every page carries for hydration).
+/// that a page with islands carries, here "Vérifier un texte").
 async fn organisations_seen(browser: &Browser) -> Vec<String> {
-    let (status, html) = browser.get_text("/agenda").await;
+    let (status, html) = browser.get_text("/verifier").await;
     assert_eq!(status, StatusCode::OK);
     let marker = format!("id=\"{}\"", app::SESSION_ELEMENT_ID);
     let start = html.find(&marker).expect("the session element") + marker.len();

@@ -113,3 +113,36 @@ async fn each_role_sees_its_sections() {
         "an administrator without membership has no organisation pages: {seen:?}"
     );
 }
+
+/// Pages render on the server only: a page without islands loads no browser code and carries no
+/// data serialised for hydration; a page with an island loads the browser code and the session
+/// its island reads.
+#[tokio::test]
+async fn plain_pages_load_no_code_and_pages_with_islands_do() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting: i64 = app.count("SELECT MIN(id) FROM meetings").await;
+    for path in [
+        "/reunions".to_string(),
+        "/agenda".to_string(),
+        format!("/reunions/{meeting}"),
+    ] {
+        let (status, html) = coordinator.get_text(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            !html.contains("/pkg/concerto.js"),
+            "{path} loads browser code"
+        );
+        assert!(!html.contains("<leptos-island"), "{path}");
+        // No data serialised for hydration (Leptos still writes its empty bookkeeping line).
+        assert!(
+            !html.contains("__RESOLVED_RESOURCES["),
+            "{path} serialises data:\n{html}"
+        );
+    }
+    let (status, html) = coordinator.get_text("/verifier").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<leptos-island"), "{html}");
+    assert!(html.contains(app::SESSION_ELEMENT_ID));
+    assert!(html.contains("/pkg/concerto.js"));
+}

@@ -35,7 +35,7 @@ pub fn NewOrganisationForm() -> impl IntoView {
 
 #[component]
 fn Admin() -> impl IntoView {
-    let organisations = Resource::new(|| (), |_| list_organisations());
+    let organisations = AsyncDerived::new(list_organisations);
     crate::has_islands();
     view! {
         <h1>"Administration"</h1>

@@ -82,7 +82,7 @@ fn JoinInvitation(invitation: Membership, action: ServerAction<AnswerInvitation>
 #[component]
 fn JoinInvitations() -> impl IntoView {
     let answer = ServerAction::<AnswerInvitation>::new();
-    let invitations = Resource::new(|| (), |_| my_invitations());
+    let invitations = AsyncDerived::new(my_invitations);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -107,7 +107,7 @@ fn JoinInvitations() -> impl IntoView {
 #[component]
 fn Agenda() -> impl IntoView {
     let respond = ServerAction::<Respond>::new();
-    let agenda = Resource::new(|| (), |_| my_agenda());
+    let agenda = AsyncDerived::new(my_agenda);
     view! {
         <h1>"Mon agenda"</h1>
         <JoinInvitations/>

@@ -23,17 +23,7 @@ fn Meeting() -> impl IntoView {
     let respond = ServerAction::<Respond>::new();
     let invite = ServerAction::<Invite>::new();
     let cancel = ServerAction::<CancelMeeting>::new();
-    let meeting = Resource::new(
-        move || {
-            (
-                id(),
-                respond.version().get(),
-                invite.version().get(),
-                cancel.version().get(),
-            )
-        },
-        |(id, ..)| get_meeting(id),
-    );
+    let meeting = AsyncDerived::new(move || get_meeting(id()));
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -179,7 +179,7 @@ pub fn EditMeetingForm(id: i64, in_series: bool, draft: MeetingDraft) -> impl In
 #[component]
 fn EditMeeting() -> impl IntoView {
     let id = super::route_id();
-    let meeting = Resource::new(id, get_meeting);
+    let meeting = AsyncDerived::new(move || get_meeting(id()));
     crate::has_islands();
     view! {
         <h1>"Modifier la réunion"</h1>

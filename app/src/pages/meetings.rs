@@ -55,10 +55,7 @@ fn MeetingsList() -> impl IntoView {
             .get("period")
             .unwrap_or_else(|| "upcoming".to_string())
     };
-    let meetings = Resource::new(
-        move || (kind(), period()),
-        |(kind, period)| list_meetings(kind, period),
-    );
+    let meetings = AsyncDerived::new(move || list_meetings(kind(), period()));
     let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
     let kind_options = move || {
         let current = kind();
@@ -115,7 +112,7 @@ fn MeetingsList() -> impl IntoView {
 #[component]
 fn UndeliveredMail() -> impl IntoView {
     let retry = ServerAction::<RetryMail>::new();
-    let failing = Resource::new(move || retry.version().get(), |_| undelivered_mail());
+    let failing = AsyncDerived::new(undelivered_mail);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -86,7 +86,7 @@ pub fn MemberInviteForm() -> impl IntoView {
 #[component]
 fn Members() -> impl IntoView {
     let set_role = ServerAction::<SetMemberRole>::new();
-    let members = Resource::new(|| (), |_| list_members());
+    let members = AsyncDerived::new(list_members);
     let is_coordinator = use_session().viewer.is_some_and(|v| v.is_coordinator());
     if is_coordinator {
         crate::has_islands();

@@ -73,7 +73,7 @@ pub fn CalendarLinkPanel(active: bool) -> impl IntoView {
 
 #[component]
 fn Profile() -> impl IntoView {
-    let profile = Resource::new(|| (), |_| get_profile());
+    let profile = AsyncDerived::new(get_profile);
     crate::has_islands();
     view! {
         <h1>"Profil"</h1>
