@@ -31,7 +31,8 @@ pub enum Command {
         command: UserCommand,
     },
     /// Scan JSON lines {"id", "text"} on stdin for direct identifiers; one JSON line per input
-    /// on stdout: {"id", "spans": [{"start", "end", "kind"}]} (UTF-8 byte offsets).
+    /// on stdout: {"id", "spans": [{"start", "end", "kind", "confidence", "reason"}]} (UTF-8
+    /// byte offsets; confidence CERTAIN, LIKELY or POSSIBLE; the reason in French).
     PiiScan,
     /// Measure the identifier detector on the texts of a JSON-lines file (prints MB/s).
     #[command(hide = true)]

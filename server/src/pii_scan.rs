@@ -16,6 +16,10 @@ struct Span {
     start: usize,
     end: usize,
     kind: &'static str,
+    /// "CERTAIN", "LIKELY" or "POSSIBLE".
+    confidence: &'static str,
+    /// Why, in French ("après « Mme »", "clé NIR valide"…).
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -46,6 +50,8 @@ pub fn scan(
                         start: f.start,
                         end: f.end,
                         kind: f.kind.code(),
+                        confidence: f.confidence.code(),
+                        reason: f.reason.into_owned(),
                     })
                     .collect();
                 serde_json::to_writer(

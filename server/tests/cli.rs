@@ -74,6 +74,12 @@ fn pii_scan_reads_json_lines_and_reports_bad_ones() {
         span["end"].as_u64().unwrap() as usize,
     );
     assert_eq!(&text[start..end], "06 12 34 56 78");
+    // Each span says how sure the detector is, and why.
+    assert!(
+        ["CERTAIN", "LIKELY", "POSSIBLE"].contains(&span["confidence"].as_str().unwrap()),
+        "{span}"
+    );
+    assert!(!span["reason"].as_str().unwrap().is_empty(), "{span}");
     assert_eq!(lines[1]["id"], 7);
     assert_eq!(lines[1]["spans"].as_array().unwrap().len(), 0);
 }
