@@ -30,15 +30,55 @@ pub fn local(local: NaiveDateTime) -> String {
     local.format(LOCAL_FORMAT).to_string()
 }
 
-/// Parses [`local`] output.
+/// Parses [`local`] output. The fixed layout is read by hand: chrono's format interpreter cost
+/// about 2 % of the meeting list's CPU (one call per row).
 pub fn parse_local(text: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(text, LOCAL_FORMAT).unwrap_or_else(|_| {
+    fixed_local(text).unwrap_or_else(|| {
         tracing::error!(text, "unparsable local time in the database");
         NaiveDateTime::MIN
     })
 }
 
+/// `YYYY-MM-DDTHH:MM:SS`, nothing else.
+fn fixed_local(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?
+        .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
+}
+
 /// Now, as stored.
 pub fn now() -> String {
     ts(Utc::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_read_back_exactly() {
+        let t = chrono::NaiveDate::from_ymd_opt(2027, 3, 28)
+            .unwrap()
+            .and_hms_opt(2, 30, 5)
+            .unwrap();
+        assert_eq!(parse_local(&local(t)), t);
+        assert_eq!(fixed_local("2027-02-30T10:00:00"), None);
+        assert_eq!(fixed_local("2027-02-01 10:00:00"), None);
+        assert_eq!(fixed_local("2027-02-01T1a:00:00"), None);
+        assert_eq!(parse_local("garbage"), NaiveDateTime::MIN);
+    }
 }
