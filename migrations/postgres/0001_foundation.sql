@@ -106,7 +106,7 @@ CREATE TABLE meetings (
     mode                 TEXT NOT NULL
                          CHECK (mode IN ('in_person', 'video', 'hybrid')),
     address              TEXT,
-    submission_deadline  TIMESTAMPTZ NOT NULL,
+    submission_deadline  TIMESTAMP NOT NULL,  -- local wall-clock, like start_local
     max_cases            BIGINT,
     cancelled            BOOLEAN NOT NULL DEFAULT FALSE,
     sequence             BIGINT NOT NULL DEFAULT 0,

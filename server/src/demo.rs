@@ -1,13 +1,13 @@
 //! Demo data (only with `--demo`): one CPTS, one account per role, a bimonthly staff series that
 //! crosses the next daylight-saving change, an RCP and a joint consultation. Idempotent.
 
+use app::backend::db::Db;
 use app::backend::db::{meetings, users};
 use app::backend::security::hash_password;
 use app::domain::meeting::{MeetingDraft, ValidMeeting};
 use app::domain::recurrence::utc_to_local;
 use app::domain::role::Role;
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
-use sqlx::SqlitePool;
 
 /// The demo organisation.
 pub const DEMO_ORGANISATION: &str = "CPTS Démo Touraine";
@@ -63,20 +63,20 @@ pub fn next_second_tuesday(from: NaiveDate) -> NaiveDate {
 }
 
 /// Seeds the demo data unless it is already there.
-pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
-    let existing = users::organisations(pool).await?;
+pub async fn seed(db: &Db) -> anyhow::Result<()> {
+    let existing = users::organisations(db).await?;
     if existing.iter().any(|(_, name)| name == DEMO_ORGANISATION) {
         return Ok(());
     }
-    let organisation = users::create_organisation(pool, DEMO_ORGANISATION).await?;
-    let second = users::create_organisation(pool, SECOND_ORGANISATION).await?;
+    let organisation = users::create_organisation(db, DEMO_ORGANISATION).await?;
+    let second = users::create_organisation(db, SECOND_ORGANISATION).await?;
     let hash = hash_password(DEMO_PASSWORD);
     let mut ids = Vec::new();
     for (email, name, role) in DEMO_ACCOUNTS {
-        let id = users::create(pool, email, name, role.is_none()).await?;
-        users::set_password_hash(pool, id, &hash).await?;
+        let id = users::create(db, email, name, role.is_none()).await?;
+        users::set_password_hash(db, id, &hash).await?;
         if let Some(role) = role {
-            users::add_membership(pool, id, organisation, role).await?;
+            users::add_membership(db, id, organisation, role).await?;
         }
         ids.push((id, role));
     }
@@ -87,8 +87,8 @@ pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
             .expect("demo role")
     };
     let coordinator = id_of(Role::Coordinator);
-    users::add_membership(pool, id_of(Role::Psychiatrist), second, Role::Psychiatrist).await?;
-    users::add_membership(pool, coordinator, second, Role::Coordinator).await?;
+    users::add_membership(db, id_of(Role::Psychiatrist), second, Role::Psychiatrist).await?;
+    users::add_membership(db, coordinator, second, Role::Coordinator).await?;
 
     let paris = chrono_tz::Europe::Paris;
     let today = utc_to_local(Utc::now(), paris).date();
@@ -150,7 +150,7 @@ pub async fn seed(pool: &SqlitePool) -> anyhow::Result<()> {
     for (draft, invitees) in plans {
         let meeting = ValidMeeting::try_from(&draft)
             .map_err(|errors| anyhow::anyhow!("demo meeting invalid: {errors:?}"))?;
-        let mut tx = pool.begin().await?;
+        let mut tx = db.begin().await?;
         let meeting_ids =
             meetings::create(&mut tx, organisation, coordinator, &meeting, paris).await?;
         meetings::invite(&mut tx, &meeting_ids, &invitees).await?;

@@ -45,9 +45,9 @@ impl Application {
     /// Binds (port 0 picks a free port), opens and migrates the database, seeds demo data when
     /// asked, and builds the routes.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
-        let pool = db::connect(&config.database.database_url).await?;
+        let db = db::connect(&config.database.database_url).await?;
         if config.demo {
-            demo::seed(&pool).await?;
+            demo::seed(&db).await?;
         }
         let listener = TcpListener::bind(config.bind).await?;
         let port = listener.local_addr()?.port();
@@ -58,7 +58,7 @@ impl Application {
             .site_addr(config.bind)
             .build();
         let state = AppState {
-            pool,
+            db,
             settings: Arc::new(Settings {
                 base_url: config.base_url(port),
                 secure_cookies: config.secure_cookies(port),
@@ -128,7 +128,7 @@ impl Application {
         purge.abort();
         // Deliver what is already queued before leaving.
         mail::deliver_pending(&self.state, &self.mailer).await;
-        self.state.pool.close().await;
+        self.state.db.close().await;
         result
     }
 }

@@ -8,7 +8,6 @@ use std::time::Duration;
 use app::backend::db::meetings::{self as store, OPEN_SERIES_HORIZON_DAYS};
 use app::backend::AppState;
 use chrono::Utc;
-use sqlx::SqlitePool;
 
 /// Time between two passes.
 const EVERY: Duration = Duration::from_secs(6 * 3600);
@@ -16,13 +15,13 @@ const EVERY: Duration = Duration::from_secs(6 * 3600);
 /// Extends every open series up to `horizon` (an instant, compared in each series' own time
 /// zone); returns how many occurrences were added.
 pub async fn extend_open_series(
-    pool: &SqlitePool,
+    db: &app::backend::db::Db,
     horizon: chrono::DateTime<Utc>,
 ) -> sqlx::Result<usize> {
     let mut added = 0;
-    for series in store::open_series(pool).await? {
+    for series in store::open_series(db).await? {
         let local_horizon = horizon.with_timezone(&series.tz()).naive_local();
-        let mut tx = pool.begin().await?;
+        let mut tx = db.begin().await?;
         let count = store::extend_series(&mut tx, &series, local_horizon).await?;
         tx.commit().await?;
         if count > 0 {
@@ -37,7 +36,7 @@ pub async fn extend_open_series(
 pub async fn run(state: AppState) {
     loop {
         let horizon = Utc::now() + chrono::Duration::days(OPEN_SERIES_HORIZON_DAYS);
-        if let Err(error) = extend_open_series(&state.pool, horizon).await {
+        if let Err(error) = extend_open_series(&state.db, horizon).await {
             tracing::error!(%error, "series upkeep failed");
         }
         tokio::time::sleep(EVERY).await;

@@ -14,7 +14,7 @@ const EVERY: Duration = Duration::from_secs(3600);
 /// Runs [`sessions::purge`] now and every hour.
 pub async fn run(state: AppState) {
     loop {
-        match sessions::purge(&state.pool, Utc::now()).await {
+        match sessions::purge(&state.db, Utc::now()).await {
             Ok(purged) if purged != sessions::Purged::default() => tracing::info!(
                 attempts = purged.attempts,
                 sessions = purged.sessions,

@@ -16,10 +16,9 @@ const NEWCOMER: &str = "nouvelle.psy@example.test";
 
 /// (subject, body) of every e-mail queued for `recipient`, oldest first.
 async fn mails_to(app: &TestApp, recipient: &str) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT subject, body_text FROM outbox WHERE recipient = $1 ORDER BY id")
+    db_run!(&app.state.db, c => sqlx::query_as("SELECT subject, body_text FROM outbox WHERE recipient = $1 ORDER BY id")
         .bind(recipient)
-        .fetch_all(&app.state.pool)
-        .await
+        .fetch_all(&mut *c).await)
         .unwrap()
 }
 
@@ -114,22 +113,20 @@ async fn coordinator_of_lochois(app: &TestApp) -> (Browser, i64) {
 }
 
 async fn organisation_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+    db_run!(&app.state.db, c => sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
         .bind(name)
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap()
+        .fetch_one(&mut *c).await)
+    .unwrap()
 }
 
 async fn membership(app: &TestApp, email: &str, organisation: i64) -> Option<(String, String)> {
-    sqlx::query_as(
+    db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT m.role, m.status FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE u.email = $1 AND m.organisation_id = $2",
     )
     .bind(email)
     .bind(organisation)
-    .fetch_optional(&app.state.pool)
-    .await
+    .fetch_optional(&mut *c).await)
     .unwrap()
 }
 
@@ -426,10 +423,9 @@ async fn calendar_tokens_are_stored_hashed_and_the_feed_still_works() {
         .trim_end_matches(".ics")
         .to_string();
     let stored: Vec<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT calendar_token, calendar_token_hash FROM users WHERE email = $1")
+        db_run!(&app.state.db, c => sqlx::query_as("SELECT calendar_token, calendar_token_hash FROM users WHERE email = $1")
             .bind(GP)
-            .fetch_all(&app.state.pool)
-            .await
+            .fetch_all(&mut *c).await)
             .unwrap();
     assert_eq!(
         stored,

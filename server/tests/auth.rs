@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::backend::db::{sessions, ts};
+use app::backend::db::{sessions, Instant};
 use chrono::{Duration, Utc};
 use common::*;
 use concerto_server::config::{DatabaseArgs, ServeConfig};
@@ -252,20 +252,19 @@ async fn one_client_address_is_limited_across_accounts() {
 #[tokio::test]
 async fn the_purge_deletes_old_attempts_ended_sessions_and_expired_devices() {
     let app = TestApp::demo().await;
-    let pool = &app.state.pool;
+    let pool = &app.state.db;
     let user = user_id(&app, GP).await;
     // The purge runs as of ten days ahead, so the application's own purge (at start-up) finds
     // nothing of this to delete yet.
     let now = Utc::now() + Duration::days(10);
     for (account, hours_ago) in [("old", 25), ("recent", 1)] {
-        sqlx::query(
+        db_run!(pool, c => sqlx::query(
             "INSERT INTO sign_in_attempts (account, client, browser, trusted, attempted_at)
              VALUES ($1, '192.0.2.1', 'b', FALSE, $2)",
         )
         .bind(account)
-        .bind(ts(now - Duration::hours(hours_ago)))
-        .execute(pool)
-        .await
+        .bind(Instant(now - Duration::hours(hours_ago)))
+        .execute(&mut *c).await.map(|done| done.rows_affected()))
         .unwrap();
     }
     // (id, created, last seen, expires): past the absolute end, idle too long, alive.
@@ -290,33 +289,31 @@ async fn the_purge_deletes_old_attempts_ended_sessions_and_expired_devices() {
         ),
     ];
     for (id, created, seen, expires) in sessions_rows {
-        sqlx::query(
+        db_run!(pool, c => sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, organisation_id, created_at, last_seen_at, expires_at)
              VALUES ($1, $2, NULL, $3, $4, $5)",
         )
         .bind(id)
         .bind(user)
-        .bind(ts(created))
-        .bind(ts(seen))
-        .bind(ts(expires))
-        .execute(pool)
-        .await
+        .bind(Instant(created))
+        .bind(Instant(seen))
+        .bind(Instant(expires))
+        .execute(&mut *c).await.map(|done| done.rows_affected()))
         .unwrap();
     }
     for (hash, expires) in [
         ("expired", now - Duration::days(1)),
         ("trusted", now + Duration::days(30)),
     ] {
-        sqlx::query(
+        db_run!(pool, c => sqlx::query(
             "INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4)",
         )
         .bind(hash)
         .bind(user)
-        .bind(ts(now - Duration::days(90)))
-        .bind(ts(expires))
-        .execute(pool)
-        .await
+        .bind(Instant(now - Duration::days(90)))
+        .bind(Instant(expires))
+        .execute(&mut *c).await.map(|done| done.rows_affected()))
         .unwrap();
     }
 
@@ -330,7 +327,8 @@ async fn the_purge_deletes_old_attempts_ended_sessions_and_expired_devices() {
         ("SELECT id_hash FROM sessions", "alive"),
         ("SELECT token_hash FROM trusted_devices", "trusted"),
     ] {
-        let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.unwrap();
+        let rows: Vec<String> =
+            db_run!(pool, c => sqlx::query_scalar(sql).fetch_all(&mut *c).await).unwrap();
         assert_eq!(rows, [left], "{sql}");
     }
 }
@@ -340,10 +338,9 @@ async fn the_organisation_switch_only_goes_back_to_a_path_of_this_site() {
     let app = TestApp::demo().await;
     let mut browser = app.signed_in(PSYCHIATRIST).await;
     browser.fetch_csrf().await;
-    let second: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+    let second: i64 = db_run!(&app.state.db, c => sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
         .bind(SECOND_ORGANISATION)
-        .fetch_one(&app.state.pool)
-        .await
+        .fetch_one(&mut *c).await)
         .unwrap();
     let site = &app.address;
     let cases = [

@@ -97,12 +97,11 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
     let uid = prop(&before.properties, "UID").unwrap().to_string();
 
     // Edit one occurrence: an override with RECURRENCE-ID, and the master's SEQUENCE rises.
-    let second: (i64, String) = sqlx::query_as(
+    let second: (i64, String) = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT id, occurrence_local FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY start_utc LIMIT 1 OFFSET 1",
     )
     .bind(id)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(&mut *c).await)
     .unwrap();
     let second_id = second.0.to_string();
     let second_date = staff_day(1, "%Y-%m-%d");
@@ -131,12 +130,11 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
         .contains("salle B"));
 
     // Cancel the third occurrence: EXDATE on the master.
-    let third: (i64,) = sqlx::query_as(
+    let third: (i64,) = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT id FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY start_utc LIMIT 1 OFFSET 2",
     )
     .bind(id)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(&mut *c).await)
     .unwrap();
     let (status, body) = coordinator
         .call(

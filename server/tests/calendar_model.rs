@@ -225,15 +225,14 @@ async fn database_occurrences(
     baseline: i64,
     until: NaiveDateTime,
 ) -> BTreeSet<(NaiveDateTime, String)> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT m.start_local, m.kind, m.title FROM meetings m
          JOIN invitations i ON i.meeting_id = m.id JOIN users u ON u.id = i.user_id
          WHERE u.email = $1 AND m.cancelled = FALSE AND m.id > $2",
     )
     .bind(email)
     .bind(baseline)
-    .fetch_all(&app.state.pool)
-    .await
+    .fetch_all(&mut *c).await)
     .unwrap();
     rows.into_iter()
         .map(|(start, kind, title)| {
@@ -336,13 +335,12 @@ async fn scenario() -> Scenario {
     )
     .await;
     invite_person(&app, &coordinator, id, GP).await;
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT id, occurrence_local FROM meetings
          WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY occurrence_local",
     )
     .bind(id)
-    .fetch_all(&app.state.pool)
-    .await
+    .fetch_all(&mut *c).await)
     .unwrap();
     let ids = rows.iter().map(|(id, _)| *id).collect();
     let dates = rows
@@ -503,7 +501,7 @@ async fn this_and_following_cancel_of_an_open_series_stays_cancelled() {
     assert_eq!(s.check().await, 4);
     // The upkeep task never brings cancelled dates back, even far ahead.
     let horizon = Utc::now() + Duration::days(6 * 365);
-    let added = concerto_server::meetings::extend_open_series(&s.app.state.pool, horizon)
+    let added = concerto_server::meetings::extend_open_series(&s.app.state.db, horizon)
         .await
         .unwrap();
     assert_eq!(added, 0);

@@ -92,7 +92,7 @@ async fn the_day_before_reminder_is_sent_once_even_across_a_restart() {
         ..Default::default()
     })
     .await;
-    concerto_server::demo::seed(&app.state.pool).await.unwrap();
+    concerto_server::demo::seed(&app.state.db).await.unwrap();
     let sink = app.smtp.clone().unwrap();
     let coordinator = app.signed_in(COORDINATOR).await;
     // A meeting starting in about two hours, Paris time.

@@ -77,10 +77,9 @@ async fn a_phone_number_in_the_description_is_refused_on_edit() {
         "{message}"
     );
     assert!(message.contains("[TÉLÉPHONE]"), "{message}");
-    let stored: String = sqlx::query_scalar("SELECT description_md FROM meetings WHERE id = $1")
+    let stored: String = db_run!(&app.state.db, c => sqlx::query_scalar("SELECT description_md FROM meetings WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.state.pool)
-        .await
+        .fetch_one(&mut *c).await)
         .unwrap();
     assert_eq!(stored, "Ordre du jour : **cas complexes**", "unchanged");
 

@@ -28,12 +28,11 @@ async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
     let app = TestApp::demo().await;
     let coordinator = app.signed_in(COORDINATOR).await;
     let id = create_series(&coordinator).await;
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT start_local, start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY start_utc",
     )
     .bind(id)
-    .fetch_all(&app.state.pool)
-    .await
+    .fetch_all(&mut *c).await)
     .unwrap();
     let locals: Vec<&str> = rows.iter().map(|(l, _)| l.as_str()).collect();
     let expected: Vec<String> = (0..6).map(|n| staff_day(n, "%Y-%m-%dT12:30:00")).collect();
@@ -160,7 +159,7 @@ async fn another_organisation_sees_nothing() {
     let coordinator = app.signed_in(COORDINATOR).await;
     let id = create_series(&coordinator).await;
     // A coordinator of another CPTS.
-    let pool = &app.state.pool;
+    let pool = &app.state.db;
     let other_org = app::backend::db::users::create_organisation(pool, "CPTS Ailleurs")
         .await
         .unwrap();
@@ -329,10 +328,9 @@ async fn editing_one_occurrence_or_the_following_ones() {
     let app = TestApp::demo().await;
     let coordinator = app.signed_in(COORDINATOR).await;
     let first = create_series(&coordinator).await;
-    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY start_utc")
+    let ids: Vec<(i64,)> = db_run!(&app.state.db, c => sqlx::query_as("SELECT id FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY start_utc")
         .bind(first)
-        .fetch_all(&app.state.pool)
-        .await
+        .fetch_all(&mut *c).await)
         .unwrap();
     let third = ids[2].0.to_string();
     // One occurrence moves to 13:00.
@@ -347,10 +345,9 @@ async fn editing_one_occurrence_or_the_following_ones() {
     let (status, body) = coordinator.call("meetings/update", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (start, overridden): (String, bool) =
-        sqlx::query_as("SELECT start_local, overridden FROM meetings WHERE id = $1")
+        db_run!(&app.state.db, c => sqlx::query_as("SELECT start_local, overridden FROM meetings WHERE id = $1")
             .bind(ids[2].0)
-            .fetch_one(&app.state.pool)
-            .await
+            .fetch_one(&mut *c).await)
             .unwrap();
     let moved = staff_day(2, "%Y-%m-%dT13:00:00");
     assert_eq!((start.as_str(), overridden), (moved.as_str(), true));
@@ -371,14 +368,13 @@ async fn editing_one_occurrence_or_the_following_ones() {
         2 + 1,
         "the demo series, the old and the new"
     );
-    let later: Vec<(String,)> = sqlx::query_as(
+    let later: Vec<(String,)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT start_local FROM meetings WHERE id IN ($1, $2, $3) ORDER BY start_utc",
     )
     .bind(ids[3].0)
     .bind(ids[4].0)
     .bind(ids[5].0)
-    .fetch_all(&app.state.pool)
-    .await
+    .fetch_all(&mut *c).await)
     .unwrap();
     assert_eq!(
         later.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
@@ -508,7 +504,7 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     let first = first_staff_date();
     let horizon_day = first + chrono::Months::new(48) + chrono::Days::new(1);
     let horizon = horizon_day.and_hms_opt(12, 0, 0).unwrap().and_utc();
-    let added = concerto_server::meetings::extend_open_series(&app.state.pool, horizon)
+    let added = concerto_server::meetings::extend_open_series(&app.state.db, horizon)
         .await
         .unwrap();
     let after = app.count(&series_of(id)).await;
@@ -519,13 +515,12 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
         bounded_before,
         "ended series untouched"
     );
-    let last: (String, String) = sqlx::query_as(
+    let last: (String, String) = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT start_local, start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
          ORDER BY start_utc DESC LIMIT 1",
     )
     .bind(id)
-    .fetch_one(&app.state.pool)
-    .await
+    .fetch_one(&mut *c).await)
     .unwrap();
     // Weekly on the first session's weekday (a Tuesday): the last one on or before the horizon.
     let last_day = first + chrono::Days::new(((horizon_day - first).num_days() / 7 * 7) as u64);
@@ -552,14 +547,13 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     };
     for (month, offset, season) in [(7, "T10:30", "summer"), (1, "T11:30", "winter")] {
         let day = first_tuesday_of(month);
-        let start: String = sqlx::query_scalar(
+        let start: String = db_run!(&app.state.db, c => sqlx::query_scalar(
             "SELECT start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
              AND start_local = $2",
         )
         .bind(id)
         .bind(format!("{}T12:30:00", day.format("%Y-%m-%d")))
-        .fetch_one(&app.state.pool)
-        .await
+        .fetch_one(&mut *c).await)
         .unwrap();
         assert!(
             start.starts_with(&format!("{}{offset}", day.format("%Y-%m-%d"))),
@@ -567,7 +561,7 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
         );
     }
     let gp_id = user_id(&app, GP).await;
-    let answers: Vec<String> = sqlx::query_scalar(
+    let answers: Vec<String> = db_run!(&app.state.db, c => sqlx::query_scalar(
         "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id
          WHERE m.series_id = (SELECT series_id FROM meetings WHERE id = $1) AND i.user_id = $2
          AND m.start_local > $3",
@@ -579,8 +573,7 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
             .format("%Y-%m-%d")
             .to_string(),
     )
-    .fetch_all(&app.state.pool)
-    .await
+    .fetch_all(&mut *c).await)
     .unwrap();
     assert_eq!(
         answers.len(),
@@ -593,7 +586,7 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     );
 
     // Running again adds nothing.
-    let again = concerto_server::meetings::extend_open_series(&app.state.pool, horizon)
+    let again = concerto_server::meetings::extend_open_series(&app.state.db, horizon)
         .await
         .unwrap();
     assert_eq!(again, 0);

@@ -14,7 +14,7 @@ pub async fn list_organisations() -> Result<Vec<(i64, String)>, AppError> {
             return Err(AppError::Forbidden);
         }
         let state = crate::backend::state()?;
-        Ok(crate::backend::db::users::organisations(&state.pool).await?)
+        Ok(crate::backend::db::users::organisations(&state.db).await?)
     })
     .await
 }
@@ -38,7 +38,7 @@ pub async fn create_organisation(csrf_token: String, name: String) -> Result<i64
             ));
         }
         let state = crate::backend::state()?;
-        let id = crate::backend::db::users::create_organisation(&state.pool, name)
+        let id = crate::backend::db::users::create_organisation(&state.db, name)
             .await
             .map_err(|error| match AppError::from(error) {
                 AppError::Conflict(_) => {
@@ -47,7 +47,7 @@ pub async fn create_organisation(csrf_token: String, name: String) -> Result<i64
                 other => other,
             })?;
         crate::backend::db::users::add_membership(
-            &state.pool,
+            &state.db,
             viewer.user_id,
             id,
             crate::domain::role::Role::Coordinator,

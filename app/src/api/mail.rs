@@ -30,7 +30,7 @@ pub async fn undelivered_mail() -> Result<Vec<MailFailure>, AppError> {
         use crate::domain::permissions::Action;
         let (_, membership) = crate::backend::current_member(Action::ManageMeetings)?;
         let state = crate::backend::state()?;
-        Ok(outbox::failing(&state.pool, membership.organisation_id)
+        Ok(outbox::failing(&state.db, membership.organisation_id)
             .await?
             .into_iter()
             .map(|mail| MailFailure {
@@ -55,7 +55,7 @@ pub async fn retry_mail(csrf_token: String, id: i64) -> Result<(), AppError> {
         use crate::domain::permissions::Action;
         let (_, membership) = crate::backend::current_member(Action::ManageMeetings)?;
         let state = crate::backend::state()?;
-        if !outbox::retry_now(&state.pool, membership.organisation_id, id).await? {
+        if !outbox::retry_now(&state.db, membership.organisation_id, id).await? {
             return Err(AppError::NotFound);
         }
         state.mail_wakeup.notify_one();

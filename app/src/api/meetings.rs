@@ -193,7 +193,7 @@ mod ssr {
 
     use super::*;
     use crate::backend::db::meetings::{self as store, MeetingLineRow, MeetingRow, Period};
-    use crate::backend::db::{parse_local, users};
+    use crate::backend::db::{users, Tx};
     use crate::backend::markdown;
     use crate::backend::notifications::{self, Notice, Recipient, Scope};
     use crate::backend::{current_member, member_of, state, viewer};
@@ -211,13 +211,13 @@ mod ssr {
     fn summary(row: MeetingLineRow) -> MeetingSummary {
         MeetingSummary {
             id: row.id,
-            kind: MeetingKind::from_code(&row.kind).unwrap_or(MeetingKind::Committee),
+            kind: row.kind,
             title: row.title,
-            when: format_slot_fr(parse_local(&row.start_local), row.duration_minutes as u32),
-            mode: MeetingMode::from_code(&row.mode).unwrap_or(MeetingMode::Video),
+            when: format_slot_fr(row.start_local.0, row.duration_minutes as u32),
+            mode: row.mode,
             cancelled: row.cancelled,
             in_series: row.in_series,
-            my_response: row.my_response.as_deref().and_then(Rsvp::from_code),
+            my_response: row.my_response,
             organisation_name: row.organisation_name,
         }
     }
@@ -238,7 +238,7 @@ mod ssr {
         };
         let state = state()?;
         let rows = store::list(
-            &state.pool,
+            &state.db,
             membership.organisation_id,
             viewer.user_id,
             kind,
@@ -259,7 +259,7 @@ mod ssr {
     pub async fn agenda() -> Result<Vec<MeetingSummary>, AppError> {
         let viewer = viewer()?;
         let state = state()?;
-        let rows = store::agenda(&state.pool, viewer.user_id, 200).await?;
+        let rows = store::agenda(&state.db, viewer.user_id, 200).await?;
         Ok(rows.into_iter().map(summary).collect())
     }
 
@@ -269,9 +269,7 @@ mod ssr {
         action: Action,
     ) -> Result<(MeetingRow, crate::api::session::Viewer, Role), AppError> {
         let state = state()?;
-        let row = store::get(&state.pool, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let row = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
         let (viewer, membership) = member_of(row.organisation_id, action)?;
         Ok((row, viewer, membership.role))
     }
@@ -280,12 +278,12 @@ mod ssr {
         let start = row.local_start();
         let end = start + chrono::Duration::minutes(row.duration_minutes);
         MeetingDraft {
-            kind: row.kind.clone(),
+            kind: row.kind.code().to_string(),
             title: row.title.clone(),
             date: start.format("%Y-%m-%d").to_string(),
             start_time: start.format("%H:%M").to_string(),
             end_time: end.format("%H:%M").to_string(),
-            mode: row.mode.clone(),
+            mode: row.mode.code().to_string(),
             address: row.address.clone().unwrap_or_default(),
             deadline: datetime_field_value(row.deadline_local()),
             max_cases: row.max_cases.map(|n| n.to_string()).unwrap_or_default(),
@@ -297,30 +295,24 @@ mod ssr {
     pub async fn detail(id: i64) -> Result<MeetingDetail, AppError> {
         let (row, viewer, role) = load(id, Action::ViewMeetings).await?;
         let state = state()?;
-        let invitees = store::invitees(&state.pool, id).await?;
+        let invitees = store::invitees(&state.db, id).await?;
         let can_manage = crate::domain::permissions::may(role, Action::ManageMeetings);
         let series_description = match row.series_id {
-            Some(series_id) => {
-                store::get_series(&state.pool, series_id)
-                    .await?
-                    .and_then(|series| {
-                        let first = crate::backend::db::parse_local(&series.first_start_local);
-                        series.rule().map(|rule| rule.describe_fr_at(first))
-                    })
-            }
+            Some(series_id) => store::get_series(&state.db, series_id)
+                .await?
+                .and_then(|series| {
+                    let first = series.first_start_local.0;
+                    series.rule().map(|rule| rule.describe_fr_at(first))
+                }),
             None => None,
         };
         let members = if can_manage {
-            users::members(&state.pool, row.organisation_id)
+            users::members(&state.db, row.organisation_id)
                 .await?
                 .into_iter()
                 .map(|m| MemberOption {
                     user_id: m.user_id,
-                    label: format!(
-                        "{} — {}",
-                        m.display_name,
-                        Role::from_code(&m.role).map(Role::label_fr).unwrap_or("")
-                    ),
+                    label: format!("{} — {}", m.display_name, m.role.label_fr()),
                 })
                 .collect()
         } else {
@@ -355,13 +347,7 @@ mod ssr {
                 .map(|i| InviteeView {
                     user_id: i.user_id,
                     name: i.display_name.clone(),
-                    role_label: i
-                        .role
-                        .as_deref()
-                        .and_then(Role::from_code)
-                        .map(Role::label_fr)
-                        .unwrap_or("")
-                        .to_string(),
+                    role_label: i.role.map(Role::label_fr).unwrap_or("").to_string(),
                     response: i.rsvp(),
                 })
                 .collect(),
@@ -379,7 +365,7 @@ mod ssr {
         let (viewer, membership) = current_member(Action::ManageMeetings)?;
         let meeting = validate(&draft)?;
         let state = state()?;
-        let mut tx = state.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         let ids = store::create(
             &mut tx,
             membership.organisation_id,
@@ -395,13 +381,10 @@ mod ssr {
     }
 
     /// Everyone invited to any of `meeting_ids`, once each, read inside the transaction.
-    async fn recipients(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-        meeting_ids: &[i64],
-    ) -> Result<Vec<Recipient>, AppError> {
+    async fn recipients(tx: &mut Tx, meeting_ids: &[i64]) -> Result<Vec<Recipient>, AppError> {
         let mut seen = std::collections::BTreeMap::new();
         for chunk in meeting_ids.chunks(500) {
-            for (_, invitee) in store::invitees_of_many(&mut **tx, chunk).await? {
+            for (_, invitee) in store::invitees_of_many(&mut *tx, chunk).await? {
                 seen.entry(invitee.email.clone()).or_insert(Recipient {
                     email: invitee.email,
                     name: invitee.display_name,
@@ -412,11 +395,8 @@ mod ssr {
     }
 
     /// Everyone invited to any occurrence of a series.
-    async fn series_recipients(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-        series_id: i64,
-    ) -> Result<Vec<Recipient>, AppError> {
-        let ids: Vec<i64> = store::occurrences(&mut **tx, series_id)
+    async fn series_recipients(tx: &mut Tx, series_id: i64) -> Result<Vec<Recipient>, AppError> {
+        let ids: Vec<i64> = store::occurrences(&mut *tx, series_id)
             .await?
             .iter()
             .map(|m| m.id)
@@ -425,18 +405,15 @@ mod ssr {
     }
 
     /// A meeting row as the transaction sees it now.
-    async fn reload(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-        id: i64,
-    ) -> Result<MeetingRow, AppError> {
-        store::get(&mut **tx, id).await?.ok_or(AppError::NotFound)
+    async fn reload(tx: &mut Tx, id: i64) -> Result<MeetingRow, AppError> {
+        store::get(&mut *tx, id).await?.ok_or(AppError::NotFound)
     }
 
     /// After a series was cut (see `store::FollowingChange::Cut`): one REQUEST for the old
     /// UID (its RRULE now ends with an UNTIL, SEQUENCE + 1, with the overrides before the cut),
     /// then one CANCEL with RECURRENCE-ID for each override from the cut on that had been sent.
     async fn announce_cut(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        tx: &mut Tx,
         base_url: &str,
         old_series_id: i64,
         cut: chrono::NaiveDateTime,
@@ -444,7 +421,7 @@ mod ssr {
         replaced: bool,
         recipients: &[Recipient],
     ) -> Result<(), AppError> {
-        if let Some(remaining) = store::occurrences(&mut **tx, old_series_id)
+        if let Some(remaining) = store::occurrences(&mut *tx, old_series_id)
             .await?
             .into_iter()
             .next()
@@ -494,10 +471,10 @@ mod ssr {
         let meeting = validate(&draft)?;
         let state = state()?;
         let base_url = state.settings.base_url.as_str();
-        let mut tx = state.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         match (row.series_id, scope.as_str()) {
             (Some(series_id), "following") => {
-                let series = store::get_series(&mut *tx, series_id)
+                let series = store::get_series(&mut tx, series_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 let before = series_recipients(&mut tx, series_id).await?;
@@ -584,7 +561,7 @@ mod ssr {
         }
         let state = state()?;
         let base_url = state.settings.base_url.as_str();
-        let mut tx = state.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         match (row.series_id, scope.as_str()) {
             (Some(series_id), "series" | "following") => {
                 let recipients = series_recipients(&mut tx, series_id).await?;
@@ -592,7 +569,7 @@ mod ssr {
                     store::cancel_series(&mut tx, series_id).await?;
                     store::FollowingChange::Whole
                 } else {
-                    let series = store::get_series(&mut *tx, series_id)
+                    let series = store::get_series(&mut tx, series_id)
                         .await?
                         .ok_or(AppError::NotFound)?;
                     store::cancel_following(&mut tx, &row, &series).await?.1
@@ -666,7 +643,7 @@ mod ssr {
             ));
         }
         let state = state()?;
-        let members = users::members(&state.pool, row.organisation_id).await?;
+        let members = users::members(&state.db, row.organisation_id).await?;
         let chosen: Vec<&users::MemberRow> = match (user_id.trim(), role.trim()) {
             ("", "") => {
                 return Err(AppError::field(
@@ -689,7 +666,7 @@ mod ssr {
             (_, role) => {
                 let role = Role::from_code(role)
                     .ok_or_else(|| AppError::field("role", "Rôle inconnu."))?;
-                let chosen: Vec<_> = members.iter().filter(|m| m.role == role.code()).collect();
+                let chosen: Vec<_> = members.iter().filter(|m| m.role == role).collect();
                 if chosen.is_empty() {
                     return Err(AppError::field(
                         "role",
@@ -702,10 +679,10 @@ mod ssr {
         let meeting_ids = if scope == "occurrence" {
             vec![row.id]
         } else {
-            store::following_ids(&state.pool, &row).await?
+            store::following_ids(&state.db, &row).await?
         };
         let user_ids: Vec<i64> = chosen.iter().map(|m| m.user_id).collect();
-        let mut tx = state.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         let added = store::invite(&mut tx, &meeting_ids, &user_ids).await?;
         let newly: std::collections::BTreeSet<i64> = added.iter().map(|(_, user)| *user).collect();
         let recipients: Vec<Recipient> = chosen
@@ -745,7 +722,7 @@ mod ssr {
                 "Veuillez choisir une réponse : accepter, décliner ou peut-être.",
             )
         })?;
-        let invitees = store::invitees(&state.pool, id).await?;
+        let invitees = store::invitees(&state.db, id).await?;
         let current = invitees
             .iter()
             .find(|i| i.user_id == viewer.user_id)
@@ -757,11 +734,11 @@ mod ssr {
             .answer(new, row.cancelled, row.is_past())
             .map_err(|error| AppError::field("response", &error.to_string()))?;
         let ids = if scope == "following" {
-            store::following_ids(&state.pool, &row).await?
+            store::following_ids(&state.db, &row).await?
         } else {
             vec![row.id]
         };
-        store::respond(&state.pool, &ids, viewer.user_id, new).await?;
+        store::respond(&state.db, &ids, viewer.user_id, new).await?;
         Ok(())
     }
 }

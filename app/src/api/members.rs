@@ -116,11 +116,11 @@ pub mod ssr {
         let (_, membership) = current_member(Action::ViewMembers)?;
         let state = state()?;
         Ok(
-            users::members_and_invitations(&state.pool, membership.organisation_id)
+            users::members_and_invitations(&state.db, membership.organisation_id)
                 .await?
                 .into_iter()
                 .filter_map(|m| {
-                    Role::from_code(&m.role).map(|role| MemberView {
+                    Some(m.role).map(|role| MemberView {
                         user_id: m.user_id,
                         name: m.display_name,
                         email: m.email,
@@ -200,32 +200,32 @@ pub mod ssr {
     /// joins only once its owner accepts), or leaves an existing membership as it is (role
     /// included). Accounts without a password get a new one-time link, returned.
     pub async fn invite_into(
-        pool: &sqlx::SqlitePool,
+        db: &crate::backend::db::Db,
         base_url: &str,
         (organisation_id, organisation_name): (i64, &str),
         email: &str,
         display_name: &str,
         role: Role,
     ) -> Result<Option<String>, AppError> {
-        let mut tx = users::begin_write(pool).await?;
-        let (user_id, name, has_password) = match users::by_email(&mut *tx, email).await? {
+        let mut tx = db.begin_write().await?;
+        let (user_id, name, has_password) = match users::by_email(&mut tx, email).await? {
             Some(user) => (user.id, user.display_name, user.password_hash.is_some()),
             None => {
-                let user_id = users::create(&mut *tx, email, display_name, false).await?;
+                let user_id = users::create(&mut tx, email, display_name, false).await?;
                 (user_id, display_name.trim().to_string(), false)
             }
         };
-        let (role, standing) = match users::membership(&mut *tx, user_id, organisation_id).await? {
+        let (role, standing) = match users::membership(&mut tx, user_id, organisation_id).await? {
             Some((current, MembershipStatus::Pending)) => (current, Standing::Pending),
             Some((current, MembershipStatus::Active)) => (current, Standing::Member),
             None => {
-                let status =
-                    if has_password || users::membership_count(&mut *tx, user_id).await? > 0 {
-                        MembershipStatus::Pending
-                    } else {
-                        MembershipStatus::Active
-                    };
-                users::join(&mut *tx, user_id, organisation_id, role, status).await?;
+                let status = if has_password || users::membership_count(&mut tx, user_id).await? > 0
+                {
+                    MembershipStatus::Pending
+                } else {
+                    MembershipStatus::Active
+                };
+                users::join(&mut tx, user_id, organisation_id, role, status).await?;
                 match status {
                     MembershipStatus::Pending => (role, Standing::Pending),
                     MembershipStatus::Active => (role, Standing::Joined),
@@ -236,7 +236,7 @@ pub mod ssr {
             None
         } else {
             let token = users::create_password_token(
-                &mut *tx,
+                &mut tx,
                 user_id,
                 TokenPurpose::Invitation,
                 chrono::Duration::days(INVITATION_VALID_DAYS),
@@ -298,7 +298,7 @@ pub mod ssr {
         };
         let state = state()?;
         invite_into(
-            &state.pool,
+            &state.db,
             &state.settings.base_url,
             (membership.organisation_id, &membership.organisation_name),
             &email,
@@ -314,7 +314,7 @@ pub mod ssr {
         let (_, membership) = current_member(Action::ManageMembers)?;
         let role = parse_role(&role).map_err(|error| AppError::fields(vec![error]))?;
         let state = state()?;
-        match users::set_role(&state.pool, membership.organisation_id, user_id, role).await? {
+        match users::set_role(&state.db, membership.organisation_id, user_id, role).await? {
             RoleChange::Done => Ok(()),
             RoleChange::NotMember => Err(AppError::NotFound),
             RoleChange::LastCoordinator => Err(AppError::field(
@@ -328,7 +328,7 @@ pub mod ssr {
     pub async fn invitations() -> Result<Vec<Membership>, AppError> {
         let viewer = viewer()?;
         let state = state()?;
-        Ok(users::pending_memberships(&state.pool, viewer.user_id).await?)
+        Ok(users::pending_memberships(&state.db, viewer.user_id).await?)
     }
 
     pub async fn answer(organisation_id: i64, answer: String) -> Result<bool, AppError> {
@@ -339,7 +339,7 @@ pub mod ssr {
             _ => return Err(AppError::field("answer", "Réponse inconnue.")),
         };
         let state = state()?;
-        if !users::answer_invitation(&state.pool, viewer.user_id, organisation_id, accept).await? {
+        if !users::answer_invitation(&state.db, viewer.user_id, organisation_id, accept).await? {
             return Err(AppError::NotFound);
         }
         Ok(accept)

@@ -24,7 +24,7 @@ pub async fn get_profile() -> Result<Profile, AppError> {
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;
         let state = crate::backend::state()?;
-        let user = crate::backend::db::users::by_id(&state.pool, viewer.user_id)
+        let user = crate::backend::db::users::by_id(&state.db, viewer.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(Profile {
@@ -49,12 +49,8 @@ pub async fn renew_calendar_token(
         let viewer = crate::backend::viewer()?;
         let state = crate::backend::state()?;
         let token = (revoke != "true").then(crate::backend::security::random_token);
-        crate::backend::db::users::set_calendar_token(
-            &state.pool,
-            viewer.user_id,
-            token.as_deref(),
-        )
-        .await?;
+        crate::backend::db::users::set_calendar_token(&state.db, viewer.user_id, token.as_deref())
+            .await?;
         Ok(token.map(|token| format!("{}/calendar/{token}.ics", state.settings.base_url)))
     })
     .await
@@ -109,10 +105,10 @@ mod ssr {
             return Err(AppError::field("email", "L'adresse e-mail est invalide."));
         }
         let state = crate::backend::state()?;
-        let mut tx = users::begin_write(&state.pool).await?;
-        if let Some(user) = users::by_email(&mut *tx, &email).await? {
+        let mut tx = state.db.begin_write().await?;
+        if let Some(user) = users::by_email(&mut tx, &email).await? {
             let recent = users::recent_password_tokens(
-                &mut *tx,
+                &mut tx,
                 user.id,
                 TokenPurpose::Reset,
                 Duration::hours(1),
@@ -120,7 +116,7 @@ mod ssr {
             .await?;
             if recent < RESETS_PER_HOUR {
                 let token = users::create_password_token(
-                    &mut *tx,
+                    &mut tx,
                     user.id,
                     TokenPurpose::Reset,
                     Duration::hours(RESET_VALID_HOURS),
@@ -179,7 +175,7 @@ mod ssr {
         let state = crate::backend::state()?;
         let dead_link = || AppError::field("token", DEAD_LINK);
         // Checked first so that a dead link costs no hashing.
-        if users::password_token_user(&state.pool, &token)
+        if users::password_token_user(&state.db, &token)
             .await?
             .is_none()
         {
@@ -191,10 +187,10 @@ mod ssr {
                 tracing::error!(%error, "password hashing task failed");
                 AppError::Internal
             })?;
-        let user_id = users::consume_password_token(&state.pool, &token, &hash)
+        let user_id = users::consume_password_token(&state.db, &token, &hash)
             .await?
             .ok_or_else(dead_link)?;
-        let user = users::by_id(&state.pool, user_id)
+        let user = users::by_id(&state.db, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
         leptos_axum::redirect(&format!(

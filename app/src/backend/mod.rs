@@ -12,11 +12,10 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::prelude::*;
-use sqlx::SqlitePool;
 use tokio::sync::Notify;
 
-use crate::api::session::{Membership, Viewer};
 use crate::domain::permissions::{may, Action};
+use crate::domain::principal::{Membership, Viewer};
 use crate::error::AppError;
 
 /// Settings the request handlers need.
@@ -31,8 +30,8 @@ pub struct Settings {
 /// Everything a request handler or server function may need, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
-    pub pool: SqlitePool,
+    /// The database (SQLite or PostgreSQL).
+    pub db: db::Db,
     /// Settings.
     pub settings: Arc<Settings>,
     /// Wakes the mail worker when the outbox gets a new row.

@@ -3,7 +3,6 @@
 //! written, and its DTSTAMP is that moment).
 
 use chrono::{NaiveDateTime, Utc};
-use sqlx::{Sqlite, Transaction};
 
 use super::calendar::build::meeting_calendar;
 pub use super::calendar::build::Scope;
@@ -60,7 +59,7 @@ pub struct Recipient {
 /// series), in the caller's transaction: the attachment is rendered from what the transaction
 /// sees now.
 pub async fn queue(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut crate::backend::db::Tx,
     base_url: &str,
     meeting: &MeetingRow,
     scope: Scope,
@@ -130,7 +129,7 @@ pub async fn queue(
     let ics = match notice.method() {
         Some(method) => {
             let calendar =
-                meeting_calendar(tx, base_url, meeting, scope, method, Utc::now()).await?;
+                meeting_calendar(&mut *tx, base_url, meeting, scope, method, Utc::now()).await?;
             let method_name = if method == Method::Cancel {
                 "CANCEL"
             } else {

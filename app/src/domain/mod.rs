@@ -4,6 +4,7 @@
 pub mod meeting;
 pub mod permissions;
 pub mod pii;
+pub mod principal;
 pub mod recurrence;
 pub mod role;
 pub mod rsvp;

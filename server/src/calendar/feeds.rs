@@ -52,7 +52,7 @@ pub async fn meeting_invite(
     let Some(Extension(viewer)) = viewer else {
         return unauthenticated();
     };
-    let meeting = match store::get(&state.pool, id).await {
+    let meeting = match store::get(&state.db, id).await {
         Ok(Some(meeting)) => meeting,
         Ok(None) => return not_found(),
         Err(error) => return internal(error),
@@ -74,12 +74,8 @@ pub async fn meeting_invite(
     } else {
         Method::Request
     };
-    let mut conn = match state.pool.acquire().await {
-        Ok(conn) => conn,
-        Err(error) => return internal(error),
-    };
     match meeting_calendar(
-        &mut conn,
+        &state.db,
         &state.settings.base_url,
         &meeting,
         scope,
@@ -101,7 +97,7 @@ pub async fn my_calendar(
     let Some(Extension(viewer)) = viewer else {
         return unauthenticated();
     };
-    match user_feed(&state.pool, &state.settings.base_url, viewer.user_id).await {
+    match user_feed(&state.db, &state.settings.base_url, viewer.user_id).await {
         Ok(calendar) => calendar_response(timed_render(&calendar), "concerto.ics"),
         Err(error) => internal(error),
     }
@@ -127,12 +123,12 @@ pub async fn token_calendar(State(state): State<AppState>, Path(file): Path<Stri
     if token.len() < 20 {
         return not_found();
     }
-    let user = match users::by_calendar_token(&state.pool, token).await {
+    let user = match users::by_calendar_token(&state.db, token).await {
         Ok(Some(user)) => user,
         Ok(None) => return not_found(),
         Err(error) => return internal(error),
     };
-    match user_feed(&state.pool, &state.settings.base_url, user.id).await {
+    match user_feed(&state.db, &state.settings.base_url, user.id).await {
         Ok(calendar) => calendar_response(timed_render(&calendar), "concerto.ics"),
         Err(error) => internal(error),
     }

@@ -63,7 +63,7 @@ pub async fn login(
         browser: &browser,
         device: device.as_deref(),
     };
-    match sessions::reserve(&state.pool, &attempt).await {
+    match sessions::reserve(&state.db, &attempt).await {
         Ok(Reservation::Granted) => {}
         Ok(Reservation::Refused { minutes }) => {
             tracing::warn!(%client, minutes, "sign-in throttled");
@@ -74,7 +74,7 @@ pub async fn login(
             return internal_error();
         }
     }
-    let user = users::by_email(&state.pool, &email).await.ok().flatten();
+    let user = users::by_email(&state.db, &email).await.ok().flatten();
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let password = form.password;
     let verified = {
@@ -88,7 +88,7 @@ pub async fn login(
         tracing::info!(%client, "sign-in failed");
         return back("error=invalid");
     };
-    let device_token = match sessions::signed_in(&state.pool, &attempt, user.id).await {
+    let device_token = match sessions::signed_in(&state.db, &attempt, user.id).await {
         Ok(token) => token,
         Err(error) => {
             tracing::error!(%error, "cannot record a successful sign-in");
@@ -96,13 +96,13 @@ pub async fn login(
         }
     };
     if let Some(Extension(SessionToken(old))) = previous {
-        let _ = sessions::delete(&state.pool, &old).await;
+        let _ = sessions::delete(&state.db, &old).await;
     }
-    let first_org = users::default_organisation(&state.pool, user.id)
+    let first_org = users::default_organisation(&state.db, user.id)
         .await
         .ok()
         .flatten();
-    let token = match sessions::create(&state.pool, user.id, first_org).await {
+    let token = match sessions::create(&state.db, user.id, first_org).await {
         Ok(token) => token,
         Err(error) => {
             tracing::error!(%error, "cannot create session");
@@ -140,7 +140,7 @@ pub async fn logout(
     token: Option<Extension<SessionToken>>,
 ) -> Response {
     if let Some(Extension(SessionToken(token))) = token {
-        let _ = sessions::delete(&state.pool, &token).await;
+        let _ = sessions::delete(&state.db, &token).await;
     }
     let secure = state.settings.secure_cookies;
     let mut response = see_other("/login?info=signed_out");
@@ -177,8 +177,7 @@ pub async fn switch_organisation(
     {
         return (StatusCode::NOT_FOUND, "Organisation introuvable.").into_response();
     }
-    if let Err(error) = sessions::set_organisation(&state.pool, &token, form.organisation_id).await
-    {
+    if let Err(error) = sessions::set_organisation(&state.db, &token, form.organisation_id).await {
         tracing::error!(%error, "cannot switch organisation");
     }
     let back = headers

@@ -225,7 +225,7 @@ pub async fn request_context(
 
 /// The signed-in viewer of a session cookie (one query).
 async fn viewer_of(state: &AppState, token: &str) -> Option<Viewer> {
-    match sessions::resolve_viewer(&state.pool, token).await {
+    match sessions::resolve_viewer(&state.db, token).await {
         Ok(viewer) => viewer,
         Err(error) => {
             tracing::error!(%error, "cannot resolve session");

@@ -125,7 +125,7 @@ const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 pub async fn deliver_pending(state: &AppState, mailer: &Mailer) -> usize {
     let mut sent = 0;
     loop {
-        let claimed = match outbox::claim(&state.pool, 20, CLAIM_LEASE).await {
+        let claimed = match outbox::claim(&state.db, 20, CLAIM_LEASE).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::error!(%error, "cannot claim outbox rows");
@@ -143,14 +143,14 @@ pub async fn deliver_pending(state: &AppState, mailer: &Mailer) -> usize {
             match result {
                 Ok(()) => {
                     sent += 1;
-                    if let Err(error) = outbox::mark_sent(&state.pool, mail.id).await {
+                    if let Err(error) = outbox::mark_sent(&state.db, mail.id).await {
                         tracing::error!(%error, id = mail.id, "cannot mark e-mail as sent");
                     }
                 }
                 Err(error) => {
                     tracing::warn!(%error, id = mail.id, attempts = mail.attempts + 1, "e-mail delivery failed");
                     if let Err(error) =
-                        outbox::mark_failed(&state.pool, &mail, &error.to_string()).await
+                        outbox::mark_failed(&state.db, &mail, &error.to_string()).await
                     {
                         tracing::error!(%error, id = mail.id, "cannot record a failed delivery");
                     }

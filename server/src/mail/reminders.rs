@@ -15,10 +15,10 @@ pub fn reminder_window() -> chrono::Duration {
 
 /// Queues reminders for every due meeting; returns how many meetings were reminded.
 pub async fn queue_due_reminders(state: &AppState) -> sqlx::Result<usize> {
-    let due = store::due_reminders(&state.pool, reminder_window()).await?;
+    let due = store::due_reminders(&state.db, reminder_window()).await?;
     let mut reminded = 0;
     for meeting in due {
-        let invitees = store::invitees(&state.pool, meeting.id).await?;
+        let invitees = store::invitees(&state.db, meeting.id).await?;
         let recipients: Vec<Recipient> = invitees
             .iter()
             .filter(|i| i.rsvp().wants_reminder())
@@ -27,7 +27,7 @@ pub async fn queue_due_reminders(state: &AppState) -> sqlx::Result<usize> {
                 name: i.display_name.clone(),
             })
             .collect();
-        let mut tx = state.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         if !store::claim_reminder(&mut tx, meeting.id).await? {
             continue;
         }

@@ -1,5 +1,6 @@
-//! Test harness: the real `Application` on port 0 with a fresh SQLite file in a temporary
-//! folder, a real SMTP sink, and "browsers" (HTTP clients with their own cookie jar).
+//! Test harness: the real `Application` on port 0 with a fresh database (a SQLite file in a
+//! temporary folder, or, when `CONCERTO_TEST_DATABASE_URL` names a PostgreSQL server, a new
+//! database on it), a real SMTP sink, and "browsers" (HTTP clients with their own cookie jar).
 #![allow(dead_code)]
 
 pub mod smtp;
@@ -7,6 +8,8 @@ pub mod smtp;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use app::backend::db::Db;
+use app::on_db;
 use concerto_server::config::{DatabaseArgs, ServeConfig};
 use concerto_server::Application;
 use reqwest::StatusCode;
@@ -58,7 +61,7 @@ impl TestApp {
         let config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: DatabaseArgs {
-                database_url: format!("sqlite://{}/concerto.db", dir.path().display()),
+                database_url: test_database_url(&dir).await,
             },
             demo: options.demo,
             smtp_url: sink.as_ref().map(|s| match options.smtp_login {
@@ -139,11 +142,68 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap()
+        count(&self.state.db, sql).await
     }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+}
+
+/// `SELECT COUNT(*) …` (or any one integer) on either database.
+pub async fn count(db: &Db, sql: &str) -> i64 {
+    let run = async { on_db!(db, c => sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *c).await) };
+    run.await.unwrap()
+}
+
+/// Which database the suite runs on: the name of the test run's database for messages.
+pub fn on_postgres() -> bool {
+    std::env::var("CONCERTO_TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
+/// A database for the application of `dir`: a SQLite file in it, or a PostgreSQL database named
+/// after it on the server of `CONCERTO_TEST_DATABASE_URL` (created if missing, so that a restart
+/// on the same folder finds the same data).
+pub async fn test_database_url(dir: &TempDir) -> String {
+    let Some(server) = std::env::var("CONCERTO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        return format!("sqlite://{}/concerto.db", dir.path().display());
+    };
+    let name: String = format!(
+        "t_{}",
+        dir.path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_lowercase()
+    )
+    .chars()
+    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+    .collect();
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .expect("test PostgreSQL server answers");
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut admin)
+        .await
+        .unwrap();
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+    }
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (server.as_str(), String::new()),
+    };
+    let (host, _) = base.rsplit_once('/').expect("postgres://…/database");
+    format!("{host}/{name}{query}")
 }
 
 /// An HTTP client with its own cookie jar, like one browser.
@@ -360,7 +420,7 @@ where
 
 /// User id by e-mail.
 pub async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app::backend::db::users::by_email(&app.state.pool, email)
+    app::backend::db::users::by_email(&app.state.db, email)
         .await
         .unwrap()
         .unwrap()
@@ -383,4 +443,13 @@ pub fn prop<'a>(properties: &'a [ical::property::Property], name: &str) -> Optio
         .iter()
         .find(|p| p.name == name)
         .and_then(|p| p.value.as_deref())
+}
+
+/// Runs a query written once on either database (see `app::on_db!`), as an expression that
+/// yields a `sqlx::Result`.
+#[macro_export]
+macro_rules! db_run {
+    ($exec:expr, $c:ident => $body:expr) => {
+        async { app::on_db!($exec, $c => $body) }.await
+    };
 }

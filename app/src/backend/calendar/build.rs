@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
 
 use super::ics::{Attendee, Calendar, Event, EventStatus, Method, PartStat, Person};
 use crate::backend::db::meetings::{self as store, InviteeRow, MeetingRow, SeriesRow};
-use crate::backend::db::{parse_local, parse_ts};
+use crate::backend::db::{Db, Exec};
+use crate::domain::meeting::MeetingMode;
 use crate::domain::recurrence::SeriesEnd;
 use crate::domain::rsvp::Rsvp;
 
@@ -32,14 +32,14 @@ fn partstat(rsvp: Rsvp) -> PartStat {
 
 /// Looks up organisers once per calendar.
 struct Organisers<'a> {
-    pool: &'a SqlitePool,
+    db: &'a Db,
     cache: HashMap<i64, Person>,
 }
 
 impl<'a> Organisers<'a> {
-    fn new(pool: &'a SqlitePool) -> Self {
+    fn new(db: &'a Db) -> Self {
         Organisers {
-            pool,
+            db,
             cache: HashMap::new(),
         }
     }
@@ -48,13 +48,13 @@ impl<'a> Organisers<'a> {
         if let Some(person) = self.cache.get(&user_id) {
             return Ok(person.clone());
         }
-        let person = organiser(self.pool, user_id).await?;
+        let person = organiser(self.db, user_id).await?;
         self.cache.insert(user_id, person.clone());
         Ok(person)
     }
 }
 
-async fn organiser<'e>(db: impl sqlx::SqliteExecutor<'e>, user_id: i64) -> sqlx::Result<Person> {
+async fn organiser<'e>(db: impl Into<Exec<'e>>, user_id: i64) -> sqlx::Result<Person> {
     Ok(match store::person(db, user_id).await? {
         Some((name, email)) => Person { name, email },
         None => Person {
@@ -86,9 +86,9 @@ fn description(base_url: &str, meeting_id: i64, markdown: &str) -> String {
     }
 }
 
-fn location(mode: &str, address: &Option<String>) -> Option<String> {
+fn location(mode: MeetingMode, address: &Option<String>) -> Option<String> {
     match (mode, address) {
-        ("video", _) => Some("Visio (lien dans Concerto)".to_string()),
+        (MeetingMode::Video, _) => Some("Visio (lien dans Concerto)".to_string()),
         (_, Some(address)) => Some(address.clone()),
         _ => None,
     }
@@ -104,10 +104,10 @@ fn meeting_event(
     Event {
         uid: row.uid.clone(),
         sequence: row.sequence as u32,
-        dtstamp: parse_ts(&row.updated_at),
+        dtstamp: row.updated_at.0,
         summary: format!("{} — {}", row.kind().label_fr(), row.title),
         description: description(base_url, row.id, &row.description_md),
-        location: location(&row.mode, &row.address),
+        location: location(row.mode, &row.address),
         url: Some(format!("{base_url}/reunions/{}", row.id)),
         start_local: row.local_start(),
         duration_minutes: row.duration_minutes as u32,
@@ -139,30 +139,24 @@ fn series_events(
     // The master's attendees: those of the next occurrence (or the last one).
     let reference = occurrences
         .iter()
-        .find(|m| !m.cancelled && parse_ts(&m.start_utc) >= now)
+        .find(|m| !m.cancelled && m.start_utc.0 >= now)
         .or(occurrences.last());
     let master_attendees = reference
         .and_then(|m| invitees.get(&m.id))
         .map(|i| attendees(i))
         .unwrap_or_default();
-    let first = parse_local(&series.first_start_local);
+    let first = series.first_start_local.0;
     let master = Event {
         uid: series.uid.clone(),
         sequence: series.sequence as u32,
-        dtstamp: parse_ts(&series.updated_at),
-        summary: format!(
-            "{} — {}",
-            crate::domain::meeting::MeetingKind::from_code(&series.kind)
-                .map(|k| k.label_fr())
-                .unwrap_or(""),
-            series.title
-        ),
+        dtstamp: series.updated_at.0,
+        summary: format!("{} — {}", series.kind.label_fr(), series.title),
         description: description(
             base_url,
             reference.map(|m| m.id).unwrap_or(0),
             &series.description_md,
         ),
-        location: location(&series.mode, &series.address),
+        location: location(series.mode, &series.address),
         url: reference.map(|m| format!("{base_url}/reunions/{}", m.id)),
         start_local: first,
         duration_minutes: series.duration_minutes as u32,
@@ -211,34 +205,36 @@ fn series_events(
 }
 
 /// The calendar for one meeting: its whole series (scope `Series`) or the one event/occurrence,
-/// read through `conn` (inside the transaction of the change it announces). Every event's
+/// read through `exec` (inside the transaction of the change it announces). Every event's
 /// DTSTAMP is `stamp`: the moment the message is created (RFC 5546).
 pub async fn meeting_calendar(
-    conn: &mut SqliteConnection,
+    exec: impl Into<Exec<'_>>,
     base_url: &str,
     meeting: &MeetingRow,
     scope: Scope,
     method: Method,
     stamp: DateTime<Utc>,
 ) -> sqlx::Result<Calendar> {
-    let organizer = organiser(&mut *conn, meeting.created_by).await?;
+    let mut exec = Exec::of(exec);
+    let organizer = organiser(exec.reborrow(), meeting.created_by).await?;
     let mut events = match (meeting.series_id, scope) {
         (Some(series_id), Scope::Series) => {
-            let series = store::get_series(&mut *conn, series_id)
+            let series = store::get_series(exec.reborrow(), series_id)
                 .await?
                 .ok_or(sqlx::Error::RowNotFound)?;
-            let occurrences = store::occurrences(&mut *conn, series_id).await?;
+            let occurrences = store::occurrences(exec.reborrow(), series_id).await?;
             let ids: Vec<i64> = occurrences.iter().map(|m| m.id).collect();
             let mut invitees: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
             for chunk in ids.chunks(500) {
-                for (meeting_id, invitee) in store::invitees_of_many(&mut *conn, chunk).await? {
+                for (meeting_id, invitee) in store::invitees_of_many(exec.reborrow(), chunk).await?
+                {
                     invitees.entry(meeting_id).or_default().push(invitee);
                 }
             }
             series_events(base_url, &series, &occurrences, &invitees, organizer)
         }
         (series, _) => {
-            let invitees = store::invitees(&mut *conn, meeting.id).await?;
+            let invitees = store::invitees(exec.reborrow(), meeting.id).await?;
             vec![meeting_event(
                 base_url,
                 meeting,
@@ -259,15 +255,15 @@ pub async fn meeting_calendar(
 }
 
 /// A person's feed: every meeting they are invited to, series grouped into one master each.
-pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx::Result<Calendar> {
+pub async fn user_feed(db: &Db, base_url: &str, user_id: i64) -> sqlx::Result<Calendar> {
     let started = std::time::Instant::now();
-    // Two connections, two SQLite worker threads: both lists are read at the same time.
+    // Two connections (on SQLite, two worker threads): both lists are read at the same time.
     let (rows, invitee_rows) = tokio::try_join!(
-        store::invited_meetings(pool, user_id),
-        store::feed_invitees(pool, user_id)
+        store::invited_meetings(db, user_id),
+        store::feed_invitees(db, user_id)
     )?;
     let queried = started.elapsed();
-    let mut organisers = Organisers::new(pool);
+    let mut organisers = Organisers::new(db);
     let mut singles = Vec::new();
     let mut series_ids = BTreeMap::new();
     for row in rows {
@@ -281,8 +277,8 @@ pub async fn user_feed(pool: &SqlitePool, base_url: &str, user_id: i64) -> sqlx:
     let mut all_rows: Vec<MeetingRow> = Vec::new();
     let mut series_rows = Vec::new();
     for series_id in series_ids.keys() {
-        if let Some(series) = store::get_series(pool, *series_id).await? {
-            let occurrences = store::occurrences(pool, *series_id).await?;
+        if let Some(series) = store::get_series(db, *series_id).await? {
+            let occurrences = store::occurrences(db, *series_id).await?;
             series_rows.push((series, occurrences.len()));
             all_rows.extend(occurrences);
         }

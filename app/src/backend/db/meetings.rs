@@ -2,12 +2,13 @@
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, Sqlite, SqliteExecutor, SqlitePool, Transaction};
+use sqlx::FromRow;
 
-use super::{local, now, parse_local, parse_ts, ts};
+use super::{on_db, Db, Exec, Instant, Tx, WallClock};
 use crate::backend::security::random_token;
 use crate::domain::meeting::{MeetingKind, MeetingMode, ValidMeeting};
 use crate::domain::recurrence::{local_to_utc, RecurrenceRule, SeriesEnd};
+use crate::domain::role::Role;
 use crate::domain::rsvp::Rsvp;
 
 const MEETING_COLUMNS: &str = "m.id, m.organisation_id, m.uid, m.series_id, m.occurrence_local, m.overridden, m.kind, \
@@ -38,29 +39,29 @@ pub struct MeetingRow {
     /// Series, for an occurrence.
     pub series_id: Option<i64>,
     /// The occurrence's original local start (its RECURRENCE-ID).
-    pub occurrence_local: Option<String>,
+    pub occurrence_local: Option<WallClock>,
     /// Whether this occurrence was edited on its own.
     pub overridden: bool,
-    /// Kind code.
-    pub kind: String,
+    /// Kind.
+    pub kind: MeetingKind,
     /// Title.
     pub title: String,
     /// Markdown description.
     pub description_md: String,
-    /// Start instant, UTC text.
-    pub start_utc: String,
-    /// Local start, text.
-    pub start_local: String,
+    /// Start instant.
+    pub start_utc: Instant,
+    /// Local start.
+    pub start_local: WallClock,
     /// Time zone name.
     pub time_zone: String,
     /// Duration.
     pub duration_minutes: i64,
-    /// Mode code.
-    pub mode: String,
+    /// Mode.
+    pub mode: MeetingMode,
     /// Address.
     pub address: Option<String>,
-    /// Case-submission deadline, local text.
-    pub submission_deadline: String,
+    /// Case-submission deadline, local.
+    pub submission_deadline: WallClock,
     /// Maximum number of cases.
     pub max_cases: Option<i64>,
     /// Cancelled.
@@ -69,26 +70,26 @@ pub struct MeetingRow {
     pub sequence: i64,
     /// Creator.
     pub created_by: i64,
-    /// Last change, UTC text.
-    pub updated_at: String,
+    /// Last change.
+    pub updated_at: Instant,
 }
 
 impl MeetingRow {
     /// Kind.
     pub fn kind(&self) -> MeetingKind {
-        MeetingKind::from_code(&self.kind).unwrap_or(MeetingKind::Committee)
+        self.kind
     }
     /// Mode.
     pub fn mode(&self) -> MeetingMode {
-        MeetingMode::from_code(&self.mode).unwrap_or(MeetingMode::Video)
+        self.mode
     }
     /// Local start.
     pub fn local_start(&self) -> NaiveDateTime {
-        parse_local(&self.start_local)
+        self.start_local.0
     }
     /// Original local start of the occurrence.
     pub fn occurrence(&self) -> Option<NaiveDateTime> {
-        self.occurrence_local.as_deref().map(parse_local)
+        self.occurrence_local.map(|t| t.0)
     }
     /// Time zone.
     pub fn tz(&self) -> Tz {
@@ -96,11 +97,11 @@ impl MeetingRow {
     }
     /// Whether it has ended.
     pub fn is_past(&self) -> bool {
-        parse_ts(&self.start_utc) + Duration::minutes(self.duration_minutes) < Utc::now()
+        self.start_utc.0 + Duration::minutes(self.duration_minutes) < Utc::now()
     }
     /// Deadline, local.
     pub fn deadline_local(&self) -> NaiveDateTime {
-        parse_local(&self.submission_deadline)
+        self.submission_deadline.0
     }
 }
 
@@ -117,18 +118,18 @@ pub struct SeriesRow {
     pub rrule: String,
     /// Time zone name.
     pub time_zone: String,
-    /// DTSTART, local text.
-    pub first_start_local: String,
-    /// Kind code.
-    pub kind: String,
+    /// DTSTART, local.
+    pub first_start_local: WallClock,
+    /// Kind.
+    pub kind: MeetingKind,
     /// Title.
     pub title: String,
     /// Markdown description.
     pub description_md: String,
     /// Duration.
     pub duration_minutes: i64,
-    /// Mode code.
-    pub mode: String,
+    /// Mode.
+    pub mode: MeetingMode,
     /// Address.
     pub address: Option<String>,
     /// Deadline offset.
@@ -142,7 +143,7 @@ pub struct SeriesRow {
     /// Creator.
     pub created_by: i64,
     /// Last change.
-    pub updated_at: String,
+    pub updated_at: Instant,
 }
 
 impl SeriesRow {
@@ -162,22 +163,22 @@ impl SeriesRow {
 pub struct MeetingLineRow {
     /// Id.
     pub id: i64,
-    /// Kind code.
-    pub kind: String,
+    /// Kind.
+    pub kind: MeetingKind,
     /// Title.
     pub title: String,
-    /// Local start, text.
-    pub start_local: String,
+    /// Local start.
+    pub start_local: WallClock,
     /// Duration.
     pub duration_minutes: i64,
-    /// Mode code.
-    pub mode: String,
+    /// Mode.
+    pub mode: MeetingMode,
     /// Cancelled.
     pub cancelled: bool,
     /// Part of a series.
     pub in_series: bool,
     /// The viewer's answer, if invited.
-    pub my_response: Option<String>,
+    pub my_response: Option<Rsvp>,
     /// Organisation name.
     pub organisation_name: String,
 }
@@ -195,16 +196,16 @@ pub struct InviteeRow {
     pub display_name: String,
     /// E-mail.
     pub email: String,
-    /// Role code in the meeting's organisation.
-    pub role: Option<String>,
-    /// Answer code.
-    pub response: String,
+    /// Role in the meeting's organisation.
+    pub role: Option<Role>,
+    /// Answer.
+    pub response: Rsvp,
 }
 
 impl InviteeRow {
     /// Answer.
     pub fn rsvp(&self) -> Rsvp {
-        Rsvp::from_code(&self.response).unwrap_or(Rsvp::NeedsAction)
+        self.response
     }
 }
 
@@ -235,13 +236,13 @@ struct Occurrence<'a> {
 }
 
 async fn insert_meeting(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     occurrence: Occurrence<'_>,
     meeting: &ValidMeeting,
     tz: Tz,
 ) -> sqlx::Result<i64> {
-    let stamp = now();
-    let row: (i64,) = sqlx::query_as(
+    let stamp = Instant::now();
+    let row: (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
         "INSERT INTO meetings (organisation_id, uid, series_id, occurrence_local, kind, title, description_md,
             start_utc, start_local, time_zone, duration_minutes, mode, address, submission_deadline, max_cases,
             created_by, created_at, updated_at)
@@ -250,27 +251,26 @@ async fn insert_meeting(
     .bind(occurrence.organisation_id)
     .bind(occurrence.uid)
     .bind(occurrence.series_id)
-    .bind(occurrence.series_id.map(|_| local(occurrence.start_local)))
+    .bind(occurrence.series_id.map(|_| WallClock(occurrence.start_local)))
     .bind(meeting.kind.code())
     .bind(&meeting.title)
     .bind(&meeting.description_md)
-    .bind(ts(local_to_utc(occurrence.start_local, tz)))
-    .bind(local(occurrence.start_local))
+    .bind(Instant(local_to_utc(occurrence.start_local, tz)))
+    .bind(WallClock(occurrence.start_local))
     .bind(tz.name())
     .bind(meeting.duration_minutes as i64)
     .bind(meeting.mode.code())
     .bind(&meeting.address)
-    .bind(local(meeting.deadline_for(occurrence.start_local)))
+    .bind(WallClock(meeting.deadline_for(occurrence.start_local)))
     .bind(meeting.max_cases.map(i64::from))
     .bind(occurrence.created_by)
     .bind(stamp)
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_one(&mut *c).await)?;
     Ok(row.0)
 }
 
 async fn insert_series(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation_id: i64,
     created_by: i64,
     meeting: &ValidMeeting,
@@ -279,8 +279,8 @@ async fn insert_series(
     tz: Tz,
 ) -> sqlx::Result<(i64, String)> {
     let uid = new_uid();
-    let stamp = now();
-    let row: (i64,) = sqlx::query_as(
+    let stamp = Instant::now();
+    let row: (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
         "INSERT INTO series (organisation_id, uid, rrule, time_zone, first_start_local, kind, title, description_md,
             duration_minutes, mode, address, deadline_before_minutes, max_cases, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
@@ -289,7 +289,7 @@ async fn insert_series(
     .bind(&uid)
     .bind(rule.to_rrule_at(first, tz))
     .bind(tz.name())
-    .bind(local(first))
+    .bind(WallClock(first))
     .bind(meeting.kind.code())
     .bind(&meeting.title)
     .bind(&meeting.description_md)
@@ -300,15 +300,14 @@ async fn insert_series(
     .bind(meeting.max_cases.map(i64::from))
     .bind(created_by)
     .bind(stamp)
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_one(&mut *c).await)?;
     Ok((row.0, uid))
 }
 
 /// Creates a meeting, or a series and all its occurrences; returns the ids of the meeting rows
 /// in order (the first is the one to show).
 pub async fn create(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation_id: i64,
     created_by: i64,
     meeting: &ValidMeeting,
@@ -354,12 +353,11 @@ pub async fn create(
 }
 
 /// Series without end that are still running.
-pub async fn open_series(pool: &SqlitePool) -> sqlx::Result<Vec<SeriesRow>> {
-    let all = sqlx::query_as::<_, SeriesRow>(&format!(
+pub async fn open_series(db: &Db) -> sqlx::Result<Vec<SeriesRow>> {
+    let all = on_db!(db, c => sqlx::query_as::<_, SeriesRow>(&format!(
         "SELECT {SERIES_COLUMNS} FROM series WHERE cancelled = FALSE"
     ))
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(&mut *c).await)?;
     Ok(all
         .into_iter()
         .filter(|series| {
@@ -375,7 +373,7 @@ pub async fn open_series(pool: &SqlitePool) -> sqlx::Result<Vec<SeriesRow>> {
 /// one with an end (COUNT or UNTIL, e.g. after "cancel this and following"), is never
 /// extended. Returns how many were added.
 pub async fn extend_series(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     series: &SeriesRow,
     horizon: NaiveDateTime,
 ) -> sqlx::Result<usize> {
@@ -383,39 +381,37 @@ pub async fn extend_series(
     let Ok(rule) = RecurrenceRule::parse_rrule(&series.rrule, tz) else {
         return Ok(0);
     };
-    let last: Option<(i64, String)> = sqlx::query_as(
+    let last: Option<(i64, WallClock)> = on_db!(&mut *tx, c => sqlx::query_as(
         "SELECT id, occurrence_local FROM meetings WHERE series_id = $1
          ORDER BY occurrence_local DESC LIMIT 1",
     )
     .bind(series.id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_optional(&mut *c).await)?;
     let Some((_, last_local)) = last else {
         return Ok(0);
     };
-    let last_local = parse_local(&last_local);
+    let last_local = last_local.0;
     // Invitees and answers come from the last occurrence that still takes place; a series
     // whose occurrences are all cancelled is not extended.
-    let source: Option<i64> = sqlx::query_scalar(
+    let source: Option<i64> = on_db!(&mut *tx, c => sqlx::query_scalar(
         "SELECT id FROM meetings WHERE series_id = $1 AND cancelled = FALSE
          ORDER BY occurrence_local DESC LIMIT 1",
     )
     .bind(series.id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_optional(&mut *c).await)?;
     let Some(last_id) = source else {
         return Ok(0);
     };
     if series.cancelled || rule.end != SeriesEnd::Never {
         return Ok(0);
     }
-    let first = parse_local(&series.first_start_local);
+    let first = series.first_start_local.0;
     let meeting = ValidMeeting {
-        kind: MeetingKind::from_code(&series.kind).unwrap_or(MeetingKind::Committee),
+        kind: series.kind,
         title: series.title.clone(),
         start_local: first,
         duration_minutes: series.duration_minutes as u32,
-        mode: MeetingMode::from_code(&series.mode).unwrap_or(MeetingMode::Video),
+        mode: series.mode,
         address: series.address.clone(),
         deadline_before_minutes: series.deadline_before_minutes,
         max_cases: series.max_cases.map(|n| n as u32),
@@ -436,53 +432,46 @@ pub async fn extend_series(
             created_by: series.created_by,
         };
         let id = insert_meeting(tx, occurrence, &meeting, tz).await?;
-        sqlx::query(
+        on_db!(&mut *tx, c => sqlx::query(
             "INSERT INTO invitations (meeting_id, user_id, response, responded_at, invited_at)
              SELECT $1, user_id, response, responded_at, invited_at FROM invitations WHERE meeting_id = $2",
         )
         .bind(id)
         .bind(last_id)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
         added += 1;
     }
     Ok(added)
 }
 
 /// One meeting (from the pool, or inside a transaction with `&mut *tx`).
-pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: i64) -> sqlx::Result<Option<MeetingRow>> {
-    sqlx::query_as::<_, MeetingRow>(&format!(
+pub async fn get<'e>(db: impl Into<Exec<'e>>, id: i64) -> sqlx::Result<Option<MeetingRow>> {
+    on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(&mut *c).await)
 }
 
 /// One series.
-pub async fn get_series<'e>(
-    db: impl SqliteExecutor<'e>,
-    id: i64,
-) -> sqlx::Result<Option<SeriesRow>> {
-    sqlx::query_as::<_, SeriesRow>(&format!(
+pub async fn get_series<'e>(db: impl Into<Exec<'e>>, id: i64) -> sqlx::Result<Option<SeriesRow>> {
+    on_db!(db, c => sqlx::query_as::<_, SeriesRow>(&format!(
         "SELECT {SERIES_COLUMNS} FROM series WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(&mut *c).await)
 }
 
 /// Every occurrence of a series, in order.
 pub async fn occurrences<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     series_id: i64,
 ) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as::<_, MeetingRow>(&format!(
+    on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.series_id = $1 ORDER BY m.start_utc"
     ))
     .bind(series_id)
-    .fetch_all(db)
-    .await
+    .fetch_all(&mut *c).await)
 }
 
 /// Which meetings a list shows.
@@ -496,7 +485,7 @@ pub enum Period {
 
 /// An organisation's meetings, with the viewer's answers.
 pub async fn list(
-    pool: &SqlitePool,
+    db: &Db,
     organisation_id: i64,
     viewer_id: i64,
     kind: Option<MeetingKind>,
@@ -515,22 +504,17 @@ pub async fn list(
          WHERE m.organisation_id = $1 AND m.start_utc {comparison} $3 AND ($4 IS NULL OR m.kind = $4)
          ORDER BY m.start_utc {order} LIMIT $5"
     );
-    sqlx::query_as::<_, MeetingLineRow>(&sql)
+    on_db!(db, c => sqlx::query_as::<_, MeetingLineRow>(&sql)
         .bind(organisation_id)
         .bind(viewer_id)
-        .bind(ts(Utc::now() - Duration::hours(2)))
+        .bind(Instant(Utc::now() - Duration::hours(2)))
         .bind(kind.map(MeetingKind::code))
         .bind(limit)
-        .fetch_all(pool)
-        .await
+        .fetch_all(&mut *c).await)
 }
 
 /// "Mon agenda": the viewer's upcoming invitations in every organisation.
-pub async fn agenda(
-    pool: &SqlitePool,
-    user_id: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<MeetingLineRow>> {
+pub async fn agenda(db: &Db, user_id: i64, limit: i64) -> sqlx::Result<Vec<MeetingLineRow>> {
     let sql = format!(
         "SELECT {LINE_COLUMNS}
          FROM invitations i
@@ -541,20 +525,19 @@ pub async fn agenda(
          WHERE i.user_id = $1 AND m.start_utc >= $2
          ORDER BY m.start_utc ASC LIMIT $3"
     );
-    sqlx::query_as::<_, MeetingLineRow>(&sql)
+    on_db!(db, c => sqlx::query_as::<_, MeetingLineRow>(&sql)
         .bind(user_id)
-        .bind(ts(Utc::now() - Duration::hours(2)))
+        .bind(Instant(Utc::now() - Duration::hours(2)))
         .bind(limit)
-        .fetch_all(pool)
-        .await
+        .fetch_all(&mut *c).await)
 }
 
 /// Invitees of a meeting with their answers.
 pub async fn invitees<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     meeting_id: i64,
 ) -> sqlx::Result<Vec<InviteeRow>> {
-    sqlx::query_as::<_, InviteeRow>(
+    on_db!(db, c => sqlx::query_as::<_, InviteeRow>(
         "SELECT u.id AS user_id, u.display_name, u.email, ms.role, i.response
          FROM invitations i
          JOIN users u ON u.id = i.user_id
@@ -563,30 +546,28 @@ pub async fn invitees<'e>(
          WHERE i.meeting_id = $1 ORDER BY u.display_name",
     )
     .bind(meeting_id)
-    .fetch_all(db)
-    .await
+    .fetch_all(&mut *c).await)
 }
 
 /// Invites users to meetings; returns the (meeting, user) pairs that are new.
 pub async fn invite(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     meeting_ids: &[i64],
     user_ids: &[i64],
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    let stamp = now();
+    let stamp = Instant::now();
     let mut added = Vec::new();
     for &meeting_id in meeting_ids {
         for &user_id in user_ids {
-            let result = sqlx::query(
+            let result = on_db!(&mut *tx, c => sqlx::query(
                 "INSERT INTO invitations (meeting_id, user_id, invited_at) VALUES ($1, $2, $3)
                  ON CONFLICT (meeting_id, user_id) DO NOTHING",
             )
             .bind(meeting_id)
             .bind(user_id)
-            .bind(&stamp)
-            .execute(&mut **tx)
-            .await?;
-            if result.rows_affected() > 0 {
+            .bind(stamp)
+            .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+            if result > 0 {
                 added.push((meeting_id, user_id));
             }
         }
@@ -596,25 +577,23 @@ pub async fn invite(
 
 /// Records an answer on each meeting where the user is invited; returns how many changed.
 pub async fn respond(
-    pool: &SqlitePool,
+    db: &Db,
     meeting_ids: &[i64],
     user_id: i64,
     answer: Rsvp,
 ) -> sqlx::Result<u64> {
-    let stamp = now();
-    let mut tx = pool.begin().await?;
+    let stamp = Instant::now();
+    let mut tx = db.begin().await?;
     let mut changed = 0;
     for &meeting_id in meeting_ids {
-        changed += sqlx::query(
+        changed += on_db!(&mut tx, c => sqlx::query(
             "UPDATE invitations SET response = $1, responded_at = $2 WHERE meeting_id = $3 AND user_id = $4",
         )
         .bind(answer.code())
-        .bind(&stamp)
+        .bind(stamp)
         .bind(meeting_id)
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     }
     tx.commit().await?;
     Ok(changed)
@@ -622,13 +601,13 @@ pub async fn respond(
 
 /// Applies a valid form to one meeting row (an override when it is an occurrence).
 pub async fn update_one(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     row: &MeetingRow,
     meeting: &ValidMeeting,
     start_local: NaiveDateTime,
 ) -> sqlx::Result<()> {
     let tz = row.tz();
-    sqlx::query(
+    on_db!(&mut *tx, c => sqlx::query(
         "UPDATE meetings SET kind = $1, title = $2, description_md = $3, start_utc = $4, start_local = $5,
             duration_minutes = $6, mode = $7, address = $8, submission_deadline = $9, max_cases = $10,
             overridden = $11, sequence = sequence + 1, updated_at = $12
@@ -637,18 +616,17 @@ pub async fn update_one(
     .bind(meeting.kind.code())
     .bind(&meeting.title)
     .bind(&meeting.description_md)
-    .bind(ts(local_to_utc(start_local, tz)))
-    .bind(local(start_local))
+    .bind(Instant(local_to_utc(start_local, tz)))
+    .bind(WallClock(start_local))
     .bind(meeting.duration_minutes as i64)
     .bind(meeting.mode.code())
     .bind(&meeting.address)
-    .bind(local(meeting.deadline_for(start_local)))
+    .bind(WallClock(meeting.deadline_for(start_local)))
     .bind(meeting.max_cases.map(i64::from))
     .bind(row.series_id.is_some())
-    .bind(now())
+    .bind(Instant::now())
     .bind(row.id)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -683,55 +661,52 @@ fn unreadable_rule(series: &SeriesRow) -> sqlx::Error {
 /// Whether any occurrence of the series comes before `cut` (cancelled ones included: they are
 /// EXDATEs of the master).
 async fn has_occurrences_before(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     series_id: i64,
     cut: NaiveDateTime,
 ) -> sqlx::Result<bool> {
-    let (earlier,): (i64,) = sqlx::query_as(
+    let (earlier,): (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
         "SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2",
     )
     .bind(series_id)
-    .bind(local(cut))
-    .fetch_one(&mut **tx)
-    .await?;
+    .bind(WallClock(cut))
+    .fetch_one(&mut *c).await)?;
     Ok(earlier > 0)
 }
 
 /// The overrides (occurrences edited on their own, not cancelled) from `cut` on, as they are.
 async fn overrides_from(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     series_id: i64,
     cut: NaiveDateTime,
 ) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as::<_, MeetingRow>(&format!(
+    on_db!(&mut *tx, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m
          WHERE m.series_id = $1 AND m.occurrence_local >= $2 AND m.overridden = TRUE AND m.cancelled = FALSE
          ORDER BY m.occurrence_local"
     ))
     .bind(series_id)
-    .bind(local(cut))
-    .fetch_all(&mut **tx)
-    .await
+    .bind(WallClock(cut))
+    .fetch_all(&mut *c).await)
 }
 
 /// Ends a series just before the occurrence whose original local start is `cut`: its RRULE
 /// gets an `UNTIL` at the end of the local day before (written in UTC, so correct across
 /// daylight-saving changes) and its SEQUENCE goes up. Occurrence rows are not touched.
 pub async fn truncate_series(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     series: &SeriesRow,
     cut: NaiveDateTime,
 ) -> sqlx::Result<()> {
     let mut rule = series.rule().ok_or_else(|| unreadable_rule(series))?;
     rule.end = SeriesEnd::Until(cut.date() - Duration::days(1));
-    sqlx::query(
+    on_db!(&mut *tx, c => sqlx::query(
         "UPDATE series SET rrule = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3",
     )
-    .bind(rule.to_rrule_at(parse_local(&series.first_start_local), series.tz()))
-    .bind(now())
+    .bind(rule.to_rrule_at(series.first_start_local.0, series.tz()))
+    .bind(Instant::now())
     .bind(series.id)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -743,7 +718,7 @@ pub async fn truncate_series(
 /// override keeps its own slot and takes the rest of the form. Returns the ids of the affected
 /// rows and what happened to the series.
 pub async fn update_following(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     row: &MeetingRow,
     series: &SeriesRow,
     meeting: &ValidMeeting,
@@ -752,25 +727,24 @@ pub async fn update_following(
     let occurrence = row.occurrence().unwrap_or_else(|| row.local_start());
     let new_time = meeting.start_local.time();
     let rule = series.rule().ok_or_else(|| unreadable_rule(series))?;
-    let following: Vec<(i64, String, String, bool, i64)> = sqlx::query_as(
+    let following: Vec<(i64, WallClock, WallClock, bool, i64)> = on_db!(&mut *tx, c => sqlx::query_as(
         "SELECT id, occurrence_local, start_local, overridden, duration_minutes FROM meetings
          WHERE series_id = $1 AND occurrence_local >= $2 ORDER BY occurrence_local",
     )
     .bind(series.id)
-    .bind(local(occurrence))
-    .fetch_all(&mut **tx)
-    .await?;
+    .bind(WallClock(occurrence))
+    .fetch_all(&mut *c).await)?;
     let first_local = occurrence.date().and_time(new_time);
-    let stamp = now();
+    let stamp = Instant::now();
     let (target_series, target_uid, change) = if !has_occurrences_before(tx, series.id, occurrence)
         .await?
     {
-        sqlx::query(
+        on_db!(&mut *tx, c => sqlx::query(
             "UPDATE series SET first_start_local = $1, kind = $2, title = $3, description_md = $4,
                 duration_minutes = $5, mode = $6, address = $7, deadline_before_minutes = $8, max_cases = $9,
                 sequence = sequence + 1, updated_at = $10 WHERE id = $11",
         )
-        .bind(local(first_local))
+        .bind(WallClock(first_local))
         .bind(meeting.kind.code())
         .bind(&meeting.title)
         .bind(&meeting.description_md)
@@ -779,23 +753,21 @@ pub async fn update_following(
         .bind(&meeting.address)
         .bind(meeting.deadline_before_minutes)
         .bind(meeting.max_cases.map(i64::from))
-        .bind(&stamp)
+        .bind(stamp)
         .bind(series.id)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
         (series.id, series.uid.clone(), FollowingChange::Whole)
     } else {
         let withdrawn_overrides = overrides_from(tx, series.id, occurrence).await?;
         truncate_series(tx, series, occurrence).await?;
         let mut new_rule = rule.clone();
         if let SeriesEnd::Count(count) = rule.end {
-            let (earlier,): (i64,) = sqlx::query_as(
+            let (earlier,): (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
                 "SELECT COUNT(*) FROM meetings WHERE series_id = $1 AND occurrence_local < $2",
             )
             .bind(series.id)
-            .bind(local(occurrence))
-            .fetch_one(&mut **tx)
-            .await?;
+            .bind(WallClock(occurrence))
+            .fetch_one(&mut *c).await)?;
             new_rule.end = SeriesEnd::Count(count.saturating_sub(earlier as u32).max(1));
         }
         let (new_id, new_uid) = insert_series(
@@ -820,15 +792,15 @@ pub async fn update_following(
     let mut ids = Vec::with_capacity(following.len());
     for (id, occurrence_local, start_local, overridden, duration) in following {
         // The occurrence's identity in the (new) series: its date at the series' time of day.
-        let new_occurrence = parse_local(&occurrence_local).date().and_time(new_time);
+        let new_occurrence = occurrence_local.0.date().and_time(new_time);
         // The edited occurrence and plain ones take the form's slot; other overrides keep theirs.
         let keep_own_slot = overridden && id != row.id;
         let (start, duration) = if keep_own_slot {
-            (parse_local(&start_local), duration)
+            (start_local.0, duration)
         } else {
             (new_occurrence, meeting.duration_minutes as i64)
         };
-        sqlx::query(
+        on_db!(&mut *tx, c => sqlx::query(
             "UPDATE meetings SET series_id = $1, uid = $2, occurrence_local = $3, overridden = $4, kind = $5,
                 title = $6, description_md = $7, start_utc = $8, start_local = $9, duration_minutes = $10,
                 mode = $11, address = $12, submission_deadline = $13, max_cases = $14,
@@ -837,22 +809,21 @@ pub async fn update_following(
         )
         .bind(target_series)
         .bind(&target_uid)
-        .bind(local(new_occurrence))
+        .bind(WallClock(new_occurrence))
         .bind(keep_own_slot)
         .bind(meeting.kind.code())
         .bind(&meeting.title)
         .bind(&meeting.description_md)
-        .bind(ts(local_to_utc(start, tz)))
-        .bind(local(start))
+        .bind(Instant(local_to_utc(start, tz)))
+        .bind(WallClock(start))
         .bind(duration)
         .bind(meeting.mode.code())
         .bind(&meeting.address)
-        .bind(local(meeting.deadline_for(start)))
+        .bind(WallClock(meeting.deadline_for(start)))
         .bind(meeting.max_cases.map(i64::from))
-        .bind(&stamp)
+        .bind(stamp)
         .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
         ids.push(id);
     }
     Ok((ids, change))
@@ -864,19 +835,18 @@ pub async fn update_following(
 /// upkeep extends the series again. Returns the ids of the newly cancelled rows and what
 /// happened to the series.
 pub async fn cancel_following(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     row: &MeetingRow,
     series: &SeriesRow,
 ) -> sqlx::Result<(Vec<i64>, FollowingChange)> {
     let cut = row.occurrence().unwrap_or_else(|| row.local_start());
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<i64> = on_db!(&mut *tx, c => sqlx::query_scalar(
         "SELECT id FROM meetings WHERE series_id = $1 AND occurrence_local >= $2 AND cancelled = FALSE
          ORDER BY occurrence_local",
     )
     .bind(series.id)
-    .bind(local(cut))
-    .fetch_all(&mut **tx)
-    .await?;
+    .bind(WallClock(cut))
+    .fetch_all(&mut *c).await)?;
     if !has_occurrences_before(tx, series.id, cut).await? {
         cancel_series(tx, series.id).await?;
         return Ok((ids, FollowingChange::Whole));
@@ -894,76 +864,70 @@ pub async fn cancel_following(
 }
 
 /// Ids of an occurrence and the later ones of its series that are not cancelled.
-pub async fn following_ids(pool: &SqlitePool, row: &MeetingRow) -> sqlx::Result<Vec<i64>> {
+pub async fn following_ids(db: &Db, row: &MeetingRow) -> sqlx::Result<Vec<i64>> {
     let Some(series_id) = row.series_id else {
         return Ok(vec![row.id]);
     };
-    let rows: Vec<(i64,)> = sqlx::query_as(
+    let rows: Vec<(i64,)> = on_db!(db, c => sqlx::query_as(
         "SELECT id FROM meetings WHERE series_id = $1 AND start_utc >= $2 AND cancelled = FALSE ORDER BY start_utc",
     )
     .bind(series_id)
-    .bind(&row.start_utc)
-    .fetch_all(pool)
-    .await?;
+    .bind(row.start_utc)
+    .fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Cancels meeting rows.
-pub async fn cancel(tx: &mut Transaction<'_, Sqlite>, ids: &[i64]) -> sqlx::Result<()> {
-    let stamp = now();
+pub async fn cancel(tx: &mut Tx, ids: &[i64]) -> sqlx::Result<()> {
+    let stamp = Instant::now();
     for &id in ids {
-        sqlx::query("UPDATE meetings SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
-            .bind(&stamp)
+        on_db!(&mut *tx, c => sqlx::query("UPDATE meetings SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+            .bind(stamp)
             .bind(id)
-            .execute(&mut **tx)
-            .await?;
+            .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     }
     Ok(())
 }
 
 /// Cancels a whole series and all its occurrences.
-pub async fn cancel_series(tx: &mut Transaction<'_, Sqlite>, series_id: i64) -> sqlx::Result<()> {
-    let stamp = now();
-    sqlx::query("UPDATE series SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
-        .bind(&stamp)
+pub async fn cancel_series(tx: &mut Tx, series_id: i64) -> sqlx::Result<()> {
+    let stamp = Instant::now();
+    on_db!(&mut *tx, c => sqlx::query("UPDATE series SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+        .bind(stamp)
         .bind(series_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    on_db!(&mut *tx, c => sqlx::query(
         "UPDATE meetings SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1
          WHERE series_id = $2 AND cancelled = FALSE",
     )
-    .bind(&stamp)
+    .bind(stamp)
     .bind(series_id)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Bumps the master event's SEQUENCE after a change to some of its occurrences.
-pub async fn touch_series(tx: &mut Transaction<'_, Sqlite>, series_id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE series SET sequence = sequence + 1, updated_at = $1 WHERE id = $2")
-        .bind(now())
+pub async fn touch_series(tx: &mut Tx, series_id: i64) -> sqlx::Result<()> {
+    on_db!(&mut *tx, c => sqlx::query("UPDATE series SET sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+        .bind(Instant::now())
         .bind(series_id)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// A user's name and e-mail (the organiser of the meetings they created).
 pub async fn person<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     user_id: i64,
 ) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT display_name, email FROM users WHERE id = $1")
+    on_db!(db, c => sqlx::query_as("SELECT display_name, email FROM users WHERE id = $1")
         .bind(user_id)
-        .fetch_optional(db)
-        .await
+        .fetch_optional(&mut *c).await)
 }
 
 /// Every meeting row a user is invited to (for calendar feeds), in their organisations.
-pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as::<_, MeetingRow>(&format!(
+pub async fn invited_meetings(db: &Db, user_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
+    on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m
          JOIN invitations i ON i.meeting_id = m.id AND i.user_id = $1
          JOIN memberships ms ON ms.organisation_id = m.organisation_id AND ms.user_id = $1
@@ -971,11 +935,10 @@ pub async fn invited_meetings(pool: &SqlitePool, user_id: i64) -> sqlx::Result<V
          ORDER BY m.start_utc"
     ))
     .bind(user_id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *c).await)
 }
 
-type InviteePair = (i64, i64, String, String, Option<String>, String);
+type InviteePair = (i64, i64, String, String, Option<Role>, Rsvp);
 
 fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(i64, InviteeRow)> {
     rows.into_iter()
@@ -998,7 +961,7 @@ fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(i64, InviteeRow)> {
 
 /// Invitees of many meetings at once: (meeting id, invitee).
 pub async fn invitees_of_many<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     meeting_ids: &[i64],
 ) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
     if meeting_ids.is_empty() {
@@ -1006,26 +969,26 @@ pub async fn invitees_of_many<'e>(
     }
     let placeholders: Vec<String> = (1..=meeting_ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, NULL AS role, i.response
+        "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, CAST(NULL AS TEXT) AS role, i.response
          FROM invitations i JOIN users u ON u.id = i.user_id
          WHERE i.meeting_id IN ({}) ORDER BY u.display_name",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as::<_, InviteePair>(&sql);
-    for id in meeting_ids {
-        query = query.bind(id);
-    }
-    Ok(invitee_pairs(query.fetch_all(db).await?))
+    let rows = on_db!(db, c => {
+        let mut query = sqlx::query_as::<_, InviteePair>(&sql);
+        for id in meeting_ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(&mut *c).await
+    })?;
+    Ok(invitee_pairs(rows))
 }
 
 /// In one query, the invitees of every meeting a person's feed shows: the meetings they are
 /// invited to and every occurrence of those meetings' series.
-pub async fn feed_invitees(
-    pool: &SqlitePool,
-    user_id: i64,
-) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
-    let rows = sqlx::query_as::<_, InviteePair>(
-        "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, NULL AS role, i.response
+pub async fn feed_invitees(db: &Db, user_id: i64) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+    let rows = on_db!(db, c => sqlx::query_as::<_, InviteePair>(
+        "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, CAST(NULL AS TEXT) AS role, i.response
          FROM invitations i JOIN users u ON u.id = i.user_id
          WHERE i.meeting_id IN (
              SELECT mine.meeting_id FROM invitations mine WHERE mine.user_id = $1
@@ -1036,36 +999,30 @@ pub async fn feed_invitees(
          ORDER BY u.display_name",
     )
     .bind(user_id)
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(&mut *c).await)?;
     Ok(invitee_pairs(rows))
 }
 
 /// Meetings starting within the next `within` that have not had their reminder yet.
-pub async fn due_reminders(pool: &SqlitePool, within: Duration) -> sqlx::Result<Vec<MeetingRow>> {
+pub async fn due_reminders(db: &Db, within: Duration) -> sqlx::Result<Vec<MeetingRow>> {
     let now_instant = Utc::now();
-    sqlx::query_as::<_, MeetingRow>(&format!(
+    on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m
          WHERE m.cancelled = FALSE AND m.reminder_sent_at IS NULL AND m.start_utc > $1 AND m.start_utc <= $2
          ORDER BY m.start_utc"
     ))
-    .bind(ts(now_instant))
-    .bind(ts(now_instant + within))
-    .fetch_all(pool)
-    .await
+    .bind(Instant(now_instant))
+    .bind(Instant(now_instant + within))
+    .fetch_all(&mut *c).await)
 }
 
 /// Marks a meeting's reminder as sent; false when another worker got there first.
-pub async fn claim_reminder(
-    tx: &mut Transaction<'_, Sqlite>,
-    meeting_id: i64,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query(
+pub async fn claim_reminder(tx: &mut Tx, meeting_id: i64) -> sqlx::Result<bool> {
+    let result = on_db!(&mut *tx, c => sqlx::query(
         "UPDATE meetings SET reminder_sent_at = $1 WHERE id = $2 AND reminder_sent_at IS NULL",
     )
-    .bind(now())
+    .bind(Instant::now())
     .bind(meeting_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }

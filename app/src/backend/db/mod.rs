@@ -1,84 +1,209 @@
-//! All SQL lives here. Queries are plain, portable SQL (no SQLite-only functions in business
-//! queries); instants are bound as fixed-width UTC text so that they sort as they compare.
+//! All SQL lives here, and the same query text runs on SQLite and on PostgreSQL.
+//!
+//! Shape: [`Db`] is an enum of the two pools and [`Tx`] of their transactions; a store function
+//! takes `impl Into<Exec>` (the pool or an open transaction) and writes its body once inside
+//! [`on_db!`], which expands it for each backend's concrete connection type. Queries use `$n`
+//! placeholders, `RETURNING` and `ON CONFLICT`, which both databases read the same way. Values
+//! that the two store differently have a type here that encodes both ways ([`types`]): instants
+//! are `TIMESTAMPTZ` on PostgreSQL and fixed-width UTC text on SQLite (so that text order is time
+//! order); kinds and modes are enums that refuse unknown codes when a row is read.
 
 pub mod meetings;
 pub mod outbox;
 pub mod sessions;
+pub mod types;
 pub mod users;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use crate::domain::time::LOCAL_FORMAT;
+pub use types::{Instant, WallClock};
 
-/// Fixed-width UTC text for an instant: `2027-02-09T11:30:00.000000Z`.
-pub fn ts(instant: DateTime<Utc>) -> String {
-    instant.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+/// The database: SQLite (one file, the default) or PostgreSQL (several processes).
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite pool.
+    Sqlite(SqlitePool),
+    /// PostgreSQL pool.
+    Postgres(PgPool),
 }
 
-/// Parses [`ts`] output.
-pub fn parse_ts(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|_| {
-            tracing::error!(text, "unparsable instant in the database");
-            DateTime::<Utc>::MIN_UTC
-        })
+/// An open transaction on either database.
+pub enum Tx {
+    /// SQLite.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL.
+    Postgres(Transaction<'static, Postgres>),
 }
 
-/// Text for a local wall-clock time.
-pub fn local(local: NaiveDateTime) -> String {
-    local.format(LOCAL_FORMAT).to_string()
+/// Where a store function runs: on the pool (one connection for the call) or in a transaction.
+pub enum Exec<'a> {
+    /// The pool.
+    Db(&'a Db),
+    /// An open transaction.
+    Tx(&'a mut Tx),
 }
 
-/// Parses [`local`] output. The fixed layout is read by hand: chrono's format interpreter cost
-/// about 2 % of the meeting list's CPU (one call per row).
-pub fn parse_local(text: &str) -> NaiveDateTime {
-    fixed_local(text).unwrap_or_else(|| {
-        tracing::error!(text, "unparsable local time in the database");
-        NaiveDateTime::MIN
-    })
-}
-
-/// `YYYY-MM-DDTHH:MM:SS`, nothing else.
-fn fixed_local(text: &str) -> Option<NaiveDateTime> {
-    let b = text.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        Exec::Db(db)
     }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        b[range].iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Exec::Tx(tx)
+    }
+}
+
+/// One connection for the length of a store call: borrowed from a transaction or held from the
+/// pool (returned when dropped).
+pub enum Conn<'a> {
+    /// SQLite, from the pool.
+    SqlitePooled(PoolConnection<Sqlite>),
+    /// PostgreSQL, from the pool.
+    PostgresPooled(PoolConnection<Postgres>),
+    /// SQLite, in a transaction.
+    Sqlite(&'a mut SqliteConnection),
+    /// PostgreSQL, in a transaction.
+    Postgres(&'a mut PgConnection),
+}
+
+impl<'a> Exec<'a> {
+    /// The pool or the transaction as an `Exec`.
+    pub fn of(exec: impl Into<Exec<'a>>) -> Exec<'a> {
+        exec.into()
+    }
+
+    /// A shorter-lived copy, to run several store calls on the same `Exec`.
+    pub fn reborrow(&mut self) -> Exec<'_> {
+        match self {
+            Exec::Db(db) => Exec::Db(db),
+            Exec::Tx(tx) => Exec::Tx(tx),
+        }
+    }
+
+    /// A connection for this call.
+    pub async fn conn(self) -> sqlx::Result<Conn<'a>> {
+        Ok(match self {
+            Exec::Db(Db::Sqlite(pool)) => Conn::SqlitePooled(pool.acquire().await?),
+            Exec::Db(Db::Postgres(pool)) => Conn::PostgresPooled(pool.acquire().await?),
+            Exec::Tx(Tx::Sqlite(tx)) => Conn::Sqlite(&mut **tx),
+            Exec::Tx(Tx::Postgres(tx)) => Conn::Postgres(&mut **tx),
         })
-    };
-    chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?
-        .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
+    }
 }
 
-/// Now, as stored.
-pub fn now() -> String {
-    ts(Utc::now())
+/// Runs a body written once against the concrete connection of either database:
+/// `on_db!(db, c => sqlx::query("…").bind(x).execute(&mut *c).await.map(|done| done.rows_affected()))`. `c` is a
+/// `&mut SqliteConnection` in one expansion and a `&mut PgConnection` in the other, so the body
+/// is type-checked for both.
+#[macro_export]
+macro_rules! on_db {
+    ($exec:expr, $c:ident => $body:expr) => {{
+        let mut __conn = $crate::backend::db::Exec::of($exec).conn().await?;
+        match &mut __conn {
+            $crate::backend::db::Conn::SqlitePooled(__held) => {
+                let $c: &mut sqlx::SqliteConnection = &mut **__held;
+                $body
+            }
+            $crate::backend::db::Conn::PostgresPooled(__held) => {
+                let $c: &mut sqlx::PgConnection = &mut **__held;
+                $body
+            }
+            $crate::backend::db::Conn::Sqlite(__borrowed) => {
+                let $c: &mut sqlx::SqliteConnection = &mut **__borrowed;
+                $body
+            }
+            $crate::backend::db::Conn::Postgres(__borrowed) => {
+                let $c: &mut sqlx::PgConnection = &mut **__borrowed;
+                $body
+            }
+        }
+    }};
+}
+pub use on_db;
+
+/// The little SQL that differs between the two databases, chosen by connection type inside
+/// [`on_db!`] bodies.
+pub trait Dialect {
+    /// Row locking for "claim some rows" subqueries: `FOR UPDATE SKIP LOCKED` on PostgreSQL,
+    /// nothing on SQLite (one writer at a time).
+    const SKIP_LOCKED: &'static str;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Dialect for SqliteConnection {
+    const SKIP_LOCKED: &'static str = "";
+}
 
-    #[test]
-    fn local_times_read_back_exactly() {
-        let t = chrono::NaiveDate::from_ymd_opt(2027, 3, 28)
-            .unwrap()
-            .and_hms_opt(2, 30, 5)
-            .unwrap();
-        assert_eq!(parse_local(&local(t)), t);
-        assert_eq!(fixed_local("2027-02-30T10:00:00"), None);
-        assert_eq!(fixed_local("2027-02-01 10:00:00"), None);
-        assert_eq!(fixed_local("2027-02-01T1a:00:00"), None);
-        assert_eq!(parse_local("garbage"), NaiveDateTime::MIN);
+impl Dialect for PgConnection {
+    const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+}
+
+/// [`Dialect::SKIP_LOCKED`] of a connection.
+pub fn skip_locked<C: Dialect>(_: &C) -> &'static str {
+    C::SKIP_LOCKED
+}
+
+impl Db {
+    /// Which database this is, for logs and messages.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "SQLite",
+            Db::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction that holds the write lock from its start, for a read followed by writes
+    /// that depend on it (e.g. "is this the last coordinator?"). SQLite: `BEGIN IMMEDIATE` (the
+    /// database's single writer). PostgreSQL: a transaction-scoped advisory lock that every such
+    /// transaction takes, so they run one at a time across every process.
+    pub async fn begin_write(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        on_db!(self, c => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&mut *c).await)?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The advisory lock key of [`Db::begin_write`] ("CONCERTO" in ASCII).
+const WRITE_LOCK: i64 = 0x434F_4E43_4552_544F;
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
     }
 }

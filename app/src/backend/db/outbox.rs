@@ -4,9 +4,9 @@
 //! with growing delays, and messages that keep failing are shown to the coordinator.
 
 use chrono::{Duration, Utc};
-use sqlx::{FromRow, Sqlite, SqlitePool, Transaction};
+use sqlx::FromRow;
 
-use super::{now, ts};
+use super::{on_db, skip_locked, Db, Instant, Tx};
 
 /// Delivery attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -64,17 +64,17 @@ pub struct FailingMail {
     pub attempts: i64,
     /// The last error.
     pub last_error: Option<String>,
-    /// Queued at, UTC text.
-    pub created_at: String,
+    /// Queued at.
+    pub created_at: Instant,
 }
 
 /// Queues an e-mail inside the caller's transaction.
-pub async fn enqueue(tx: &mut Transaction<'_, Sqlite>, mail: &NewMail) -> sqlx::Result<()> {
+pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> sqlx::Result<()> {
     let (method, text) = match &mail.ics {
         Some((method, text)) => (Some(method.as_str()), Some(text.as_str())),
         None => (None, None),
     };
-    sqlx::query(
+    on_db!(&mut *tx, c => sqlx::query(
         "INSERT INTO outbox (recipient, subject, body_text, organisation_id, ics_meeting_id, ics_method, ics_text,
             dedup_key, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING",
@@ -87,37 +87,34 @@ pub async fn enqueue(tx: &mut Transaction<'_, Sqlite>, mail: &NewMail) -> sqlx::
     .bind(method)
     .bind(text)
     .bind(&mail.dedup_key)
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
+    .bind(Instant::now())
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Claims up to `limit` rows due for delivery for `lease`: one statement, so two workers
 /// (threads or processes) never claim the same row. A claim that is neither marked sent nor
 /// failed (the process died) expires after the lease and the row is claimed again.
-pub async fn claim(
-    pool: &SqlitePool,
-    limit: i64,
-    lease: Duration,
-) -> sqlx::Result<Vec<PendingMail>> {
+pub async fn claim(db: &Db, limit: i64, lease: Duration) -> sqlx::Result<Vec<PendingMail>> {
     let now_instant = Utc::now();
-    sqlx::query_as::<_, PendingMail>(
+    // PostgreSQL: rows another worker is claiming right now are skipped, not claimed twice
+    // (SQLite runs one writer at a time).
+    on_db!(db, c => sqlx::query_as::<_, PendingMail>(&format!(
         "UPDATE outbox SET claimed_until = $1
          WHERE id IN (
              SELECT id FROM outbox
              WHERE sent_at IS NULL AND attempts < $2
                AND (claimed_until IS NULL OR claimed_until < $3)
                AND (next_attempt_at IS NULL OR next_attempt_at <= $3)
-             ORDER BY id LIMIT $4)
+             ORDER BY id LIMIT $4 {})
          RETURNING id, recipient, subject, body_text, ics_method, ics_text, attempts",
-    )
-    .bind(ts(now_instant + lease))
+        skip_locked(&*c)
+    ))
+    .bind(Instant(now_instant + lease))
     .bind(MAX_ATTEMPTS)
-    .bind(ts(now_instant))
+    .bind(Instant(now_instant))
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *c).await)
     .map(|mut rows| {
         rows.sort_by_key(|row| row.id);
         rows
@@ -125,12 +122,11 @@ pub async fn claim(
 }
 
 /// Marks a row delivered.
-pub async fn mark_sent(pool: &SqlitePool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id = $2")
-        .bind(now())
+pub async fn mark_sent(db: &Db, id: i64) -> sqlx::Result<()> {
+    on_db!(db, c => sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id = $2")
+        .bind(Instant::now())
         .bind(id)
-        .execute(pool)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -142,45 +138,42 @@ pub fn retry_delay(failures: i64) -> Duration {
 }
 
 /// Records a failed attempt and releases the claim; the next attempt waits [`retry_delay`].
-pub async fn mark_failed(pool: &SqlitePool, mail: &PendingMail, error: &str) -> sqlx::Result<()> {
+pub async fn mark_failed(db: &Db, mail: &PendingMail, error: &str) -> sqlx::Result<()> {
     let failures = mail.attempts + 1;
-    sqlx::query(
+    on_db!(db, c => sqlx::query(
         "UPDATE outbox SET attempts = $1, last_error = $2, claimed_until = NULL, next_attempt_at = $3
          WHERE id = $4",
     )
     .bind(failures)
     .bind(error)
-    .bind(ts(Utc::now() + retry_delay(failures)))
+    .bind(Instant(Utc::now() + retry_delay(failures)))
     .bind(mail.id)
-    .execute(pool)
-    .await?;
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Undelivered messages of an organisation that failed at least [`SHOW_AFTER_ATTEMPTS`] times.
-pub async fn failing(pool: &SqlitePool, organisation_id: i64) -> sqlx::Result<Vec<FailingMail>> {
-    sqlx::query_as::<_, FailingMail>(
+pub async fn failing(db: &Db, organisation_id: i64) -> sqlx::Result<Vec<FailingMail>> {
+    on_db!(db, c => sqlx::query_as::<_, FailingMail>(
         "SELECT id, recipient, subject, attempts, last_error, created_at FROM outbox
          WHERE organisation_id = $1 AND sent_at IS NULL AND attempts >= $2 ORDER BY id DESC LIMIT 50",
     )
     .bind(organisation_id)
     .bind(SHOW_AFTER_ATTEMPTS)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *c).await)
 }
 
 /// Makes an organisation's undelivered message due again now, with a fresh set of attempts.
 /// Returns false when there is no such message.
-pub async fn retry_now(pool: &SqlitePool, organisation_id: i64, id: i64) -> sqlx::Result<bool> {
-    let result = sqlx::query(
+pub async fn retry_now(db: &Db, organisation_id: i64, id: i64) -> sqlx::Result<bool> {
+    let result = on_db!(db, c => sqlx::query(
         "UPDATE outbox SET attempts = 0, next_attempt_at = NULL
          WHERE id = $1 AND organisation_id = $2 AND sent_at IS NULL",
     )
     .bind(id)
     .bind(organisation_id)
-    .execute(pool)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 #[cfg(test)]

@@ -13,11 +13,10 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Duration, Utc};
-use sqlx::SqlitePool;
-
-use super::{parse_ts, ts};
+use super::{on_db, Db, Instant};
 use crate::backend::security::{random_token, token_hash};
+use crate::domain::role::Role;
+use chrono::{DateTime, Duration, Utc};
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::hours(4);
@@ -39,24 +38,19 @@ pub const DEVICE_COOKIE: &str = "concerto_device";
 pub const DEVICE_LIFETIME: Duration = Duration::days(90);
 
 /// Creates a session and returns the cookie value (a fresh random id at every sign-in).
-pub async fn create(
-    pool: &SqlitePool,
-    user_id: i64,
-    organisation_id: Option<i64>,
-) -> sqlx::Result<String> {
+pub async fn create(db: &Db, user_id: i64, organisation_id: Option<i64>) -> sqlx::Result<String> {
     let token = random_token();
     let created = Utc::now();
-    sqlx::query(
+    on_db!(db, c => sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, organisation_id, created_at, last_seen_at, expires_at)
          VALUES ($1, $2, $3, $4, $4, $5)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
     .bind(organisation_id)
-    .bind(ts(created))
-    .bind(ts(created + ABSOLUTE_TIMEOUT))
-    .execute(pool)
-    .await?;
+    .bind(Instant(created))
+    .bind(Instant(created + ABSOLUTE_TIMEOUT))
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(token)
 }
 
@@ -65,14 +59,14 @@ pub async fn create(
 type SessionViewerRow = (
     i64,
     Option<i64>,
-    String,
-    String,
+    Instant,
+    Instant,
     String,
     String,
     bool,
     Option<i64>,
     Option<String>,
-    Option<String>,
+    Option<Role>,
 );
 
 /// Resolves a cookie value to the signed-in person in one query (session, account and active
@@ -80,13 +74,12 @@ type SessionViewerRow = (
 /// without a request (the idle clock is refreshed at most once a minute, to keep reads cheap)
 /// and [`ABSOLUTE_TIMEOUT`] after sign-in; an ended one is deleted.
 pub async fn resolve_viewer(
-    pool: &SqlitePool,
+    db: &Db,
     token: &str,
-) -> sqlx::Result<Option<crate::api::session::Viewer>> {
-    use crate::api::session::{Membership, Viewer};
-    use crate::domain::role::Role;
+) -> sqlx::Result<Option<crate::domain::principal::Viewer>> {
+    use crate::domain::principal::{Membership, Viewer};
     let hash = token_hash(token);
-    let rows: Vec<SessionViewerRow> = sqlx::query_as(
+    let rows: Vec<SessionViewerRow> = on_db!(db, c => sqlx::query_as(
         "SELECT s.user_id, s.organisation_id, s.last_seen_at, s.expires_at,
                 u.display_name, u.email, u.is_admin, o.id, o.name, m.role
          FROM sessions s
@@ -97,35 +90,30 @@ pub async fn resolve_viewer(
          ORDER BY o.name",
     )
     .bind(&hash)
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(&mut *c).await)?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let (user_id, session_org, last_seen_at, expires_at) =
-        (first.0, first.1, first.2.clone(), first.3.clone());
+    let (user_id, session_org, last_seen, expires_at) = (first.0, first.1, first.2 .0, first.3 .0);
     let (display_name, email, is_admin) = (first.4.clone(), first.5.clone(), first.6);
     let now_instant = Utc::now();
-    let last_seen = parse_ts(&last_seen_at);
-    if parse_ts(&expires_at) <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
-        delete(pool, token).await?;
+    if expires_at <= now_instant || last_seen + IDLE_TIMEOUT <= now_instant {
+        delete(db, token).await?;
         return Ok(None);
     }
     if now_instant - last_seen > Duration::minutes(1) {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(ts(now_instant))
+        on_db!(db, c => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(Instant(now_instant))
             .bind(&hash)
-            .execute(pool)
-            .await?;
+            .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     }
     let memberships: Vec<Membership> = rows
         .into_iter()
         .filter_map(|row| {
-            let role = Role::from_code(row.9.as_deref()?)?;
             Some(Membership {
                 organisation_id: row.7?,
                 organisation_name: row.8?,
-                role,
+                role: row.9?,
             })
         })
         .collect();
@@ -144,25 +132,19 @@ pub async fn resolve_viewer(
 }
 
 /// Ends a session.
-pub async fn delete(pool: &SqlitePool, token: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
+    on_db!(db, c => sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(token_hash(token))
-        .execute(pool)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Changes the session's current organisation.
-pub async fn set_organisation(
-    pool: &SqlitePool,
-    token: &str,
-    organisation_id: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET organisation_id = $1 WHERE id_hash = $2")
+pub async fn set_organisation(db: &Db, token: &str, organisation_id: i64) -> sqlx::Result<()> {
+    on_db!(db, c => sqlx::query("UPDATE sessions SET organisation_id = $1 WHERE id_hash = $2")
         .bind(organisation_id)
         .bind(token_hash(token))
-        .execute(pool)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -208,72 +190,64 @@ pub fn client_key(ip: IpAddr) -> String {
 
 /// How long is left to wait after `failures` failures, the latest at `latest`, for a budget of
 /// `free` failures.
-fn wait_left(failures: i64, latest: Option<&str>, free: i64, now: DateTime<Utc>) -> Duration {
+fn wait_left(failures: i64, latest: Option<Instant>, free: i64, now: DateTime<Utc>) -> Duration {
     let Some(latest) = latest.filter(|_| failures >= free) else {
         return Duration::zero();
     };
     let doublings = (failures - free).min(12) as u32;
     let wait = (FIRST_WAIT * 2i32.pow(doublings)).min(LONGEST_WAIT);
-    (parse_ts(latest) + wait - now).max(Duration::zero())
+    (latest.0 + wait - now).max(Duration::zero())
 }
 
 /// Reserves an attempt before the password is checked, atomically: in one write transaction
 /// (SQLite serialises writers; `BEGIN IMMEDIATE` takes the write lock first), counts the
 /// client's and the account's failures and, within budget, records the attempt as a failure.
-pub async fn reserve(pool: &SqlitePool, attempt: &Attempt<'_>) -> sqlx::Result<Reservation> {
+pub async fn reserve(db: &Db, attempt: &Attempt<'_>) -> sqlx::Result<Reservation> {
     let account = token_hash(attempt.email);
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_write().await?;
     // Read the clock once the write lock is held, so attempts are stamped in the order they pass.
     let now = Utc::now();
-    let since = ts(now - FAILURE_MEMORY);
+    let since = Instant(now - FAILURE_MEMORY);
     let trusted = match attempt.device {
         Some(device) => {
-            let (count,): (i64,) = sqlx::query_as(
+            let (count,): (i64,) = on_db!(&mut tx, c => sqlx::query_as(
                 "SELECT COUNT(*) FROM trusted_devices d JOIN users u ON u.id = d.user_id
                  WHERE d.token_hash = $1 AND u.email = $2 AND d.expires_at > $3",
             )
             .bind(token_hash(device))
             .bind(attempt.email)
-            .bind(ts(now))
-            .fetch_one(&mut *tx)
-            .await?;
+            .bind(Instant(now))
+            .fetch_one(&mut *c).await)?;
             count > 0
         }
         None => false,
     };
-    let (failures, latest): (i64, Option<String>) = sqlx::query_as(
+    let (failures, latest): (i64, Option<Instant>) = on_db!(&mut tx, c => sqlx::query_as(
         "SELECT COUNT(*), MAX(attempted_at) FROM sign_in_attempts
          WHERE client = $1 AND attempted_at > $2",
     )
     .bind(attempt.client)
-    .bind(&since)
-    .fetch_one(&mut *tx)
-    .await?;
-    let mut wait = wait_left(failures, latest.as_deref(), CLIENT_FREE_FAILURES, now);
+    .bind(since)
+    .fetch_one(&mut *c).await)?;
+    let mut wait = wait_left(failures, latest, CLIENT_FREE_FAILURES, now);
     if !trusted {
-        let (failures, latest): (i64, Option<String>) = sqlx::query_as(
+        let (failures, latest): (i64, Option<Instant>) = on_db!(&mut tx, c => sqlx::query_as(
             "SELECT COUNT(*), MAX(attempted_at) FROM sign_in_attempts
              WHERE account = $1 AND trusted = FALSE AND attempted_at > $2",
         )
         .bind(&account)
-        .bind(&since)
-        .fetch_one(&mut *tx)
-        .await?;
-        wait = wait.max(wait_left(
-            failures,
-            latest.as_deref(),
-            ACCOUNT_FREE_FAILURES,
-            now,
-        ));
+        .bind(since)
+        .fetch_one(&mut *c).await)?;
+        wait = wait.max(wait_left(failures, latest, ACCOUNT_FREE_FAILURES, now));
     }
     if wait > Duration::zero() {
-        tx.rollback().await?;
+        drop(tx);
         let minutes = (wait.num_seconds() + 59) / 60;
         return Ok(Reservation::Refused {
             minutes: minutes.max(1),
         });
     }
-    sqlx::query(
+    on_db!(&mut tx, c => sqlx::query(
         "INSERT INTO sign_in_attempts (account, client, browser, trusted, attempted_at)
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -281,9 +255,8 @@ pub async fn reserve(pool: &SqlitePool, attempt: &Attempt<'_>) -> sqlx::Result<R
     .bind(attempt.client)
     .bind(token_hash(attempt.browser))
     .bind(trusted)
-    .bind(ts(now))
-    .execute(&mut *tx)
-    .await?;
+    .bind(Instant(now))
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(Reservation::Granted)
 }
@@ -292,43 +265,35 @@ pub async fn reserve(pool: &SqlitePool, attempt: &Attempt<'_>) -> sqlx::Result<R
 /// reservation included) and trusts the browser for the account. Returns the new device cookie
 /// value: a fresh token at each sign-in, which also carries the browser's trust by other accounts
 /// (a device token someone else knew is worth nothing afterwards).
-pub async fn signed_in(
-    pool: &SqlitePool,
-    attempt: &Attempt<'_>,
-    user_id: i64,
-) -> sqlx::Result<String> {
+pub async fn signed_in(db: &Db, attempt: &Attempt<'_>, user_id: i64) -> sqlx::Result<String> {
     let token = random_token();
     let hash = token_hash(&token);
     let now = Utc::now();
-    let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM sign_in_attempts WHERE account = $1 AND browser = $2")
+    let mut tx = db.begin().await?;
+    on_db!(&mut tx, c => sqlx::query("DELETE FROM sign_in_attempts WHERE account = $1 AND browser = $2")
         .bind(token_hash(attempt.email))
         .bind(token_hash(attempt.browser))
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     if let Some(old) = attempt.device {
         let old = token_hash(old);
-        sqlx::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")
+        on_db!(&mut tx, c => sqlx::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")
             .bind(&old)
             .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE trusted_devices SET token_hash = $1 WHERE token_hash = $2")
+            .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+        on_db!(&mut tx, c => sqlx::query("UPDATE trusted_devices SET token_hash = $1 WHERE token_hash = $2")
             .bind(&hash)
             .bind(&old)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     }
-    sqlx::query(
+    on_db!(&mut tx, c => sqlx::query(
         "INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4)",
     )
     .bind(&hash)
     .bind(user_id)
-    .bind(ts(now))
-    .bind(ts(now + DEVICE_LIFETIME))
-    .execute(&mut *tx)
-    .await?;
+    .bind(Instant(now))
+    .bind(Instant(now + DEVICE_LIFETIME))
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(token)
 }
@@ -346,29 +311,31 @@ pub struct Purged {
 
 /// Deletes what no longer counts at `now`: old sign-in attempts, ended sessions, expired
 /// trusted devices.
-pub async fn purge(pool: &SqlitePool, now: DateTime<Utc>) -> sqlx::Result<Purged> {
-    async fn delete(pool: &SqlitePool, sql: &str, instants: &[DateTime<Utc>]) -> sqlx::Result<u64> {
-        let mut query = sqlx::query(sql);
-        for instant in instants {
-            query = query.bind(ts(*instant));
-        }
-        Ok(query.execute(pool).await?.rows_affected())
+pub async fn purge(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Purged> {
+    async fn delete(db: &Db, sql: &str, instants: &[DateTime<Utc>]) -> sqlx::Result<u64> {
+        on_db!(db, c => {
+            let mut query = sqlx::query(sql);
+            for instant in instants {
+                query = query.bind(Instant(*instant));
+            }
+            query.execute(&mut *c).await.map(|done| done.rows_affected())
+        })
     }
     Ok(Purged {
         attempts: delete(
-            pool,
+            db,
             "DELETE FROM sign_in_attempts WHERE attempted_at <= $1",
             &[now - FAILURE_MEMORY],
         )
         .await?,
         sessions: delete(
-            pool,
+            db,
             "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
             &[now, now - IDLE_TIMEOUT],
         )
         .await?,
         devices: delete(
-            pool,
+            db,
             "DELETE FROM trusted_devices WHERE expires_at <= $1",
             &[now],
         )
@@ -399,15 +366,15 @@ mod tests {
 
     #[test]
     fn waits_start_at_the_budget_double_and_stop_at_the_cap() {
-        let now = parse_ts(&ts(Utc::now()));
-        let latest = ts(now);
-        let wait = |failures| wait_left(failures, Some(&latest), 5, now);
+        let now = Utc::now();
+        let latest = Instant(now);
+        let wait = |failures| wait_left(failures, Some(latest), 5, now);
         assert_eq!(wait(4), Duration::zero());
         assert_eq!(wait(5), FIRST_WAIT);
         assert_eq!(wait(6), FIRST_WAIT * 2);
         assert_eq!(wait(7), FIRST_WAIT * 4);
         assert_eq!(wait(40), LONGEST_WAIT);
-        let long_ago = ts(now - Duration::hours(2));
-        assert_eq!(wait_left(40, Some(&long_ago), 5, now), Duration::zero());
+        let long_ago = Instant(now - Duration::hours(2));
+        assert_eq!(wait_left(40, Some(long_ago), 5, now), Duration::zero());
     }
 }

@@ -2,11 +2,12 @@
 //! one-time password links and calendar tokens (only hashes of secrets are stored).
 
 use chrono::{Duration, Utc};
-use sqlx::{FromRow, Sqlite, SqliteExecutor, SqlitePool, Transaction};
+use sqlx::FromRow;
 
-use super::{now, parse_ts, ts};
-use crate::api::session::Membership;
+use super::types::text_enum;
+use super::{on_db, Db, Exec, Instant};
 use crate::backend::security::{random_token, token_hash};
+use crate::domain::principal::Membership;
 use crate::domain::role::Role;
 
 /// A user as stored.
@@ -39,8 +40,8 @@ pub struct MemberRow {
     pub display_name: String,
     /// E-mail.
     pub email: String,
-    /// Role code.
-    pub role: String,
+    /// Role.
+    pub role: Role,
     /// Whether the account is active (password set).
     pub active: bool,
     /// Whether the membership still waits for its owner's consent (no access yet).
@@ -64,7 +65,16 @@ impl MembershipStatus {
             MembershipStatus::Pending => "pending",
         }
     }
+
+    /// From [`MembershipStatus::code`].
+    pub fn from_code(code: &str) -> Option<MembershipStatus> {
+        [MembershipStatus::Active, MembershipStatus::Pending]
+            .into_iter()
+            .find(|status| status.code() == code)
+    }
 }
+
+text_enum!(MembershipStatus, "membership status");
 
 /// What a one-time link is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,255 +95,214 @@ impl TokenPurpose {
     }
 }
 
-/// A transaction that takes the write lock at once, for a read followed by writes (a deferred
-/// SQLite transaction could fail to upgrade when another connection wrote in between).
-pub async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await
-}
-
 /// Normalises an e-mail for storage and lookup.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
 /// Looks a user up by e-mail.
-pub async fn by_email<'e>(
-    db: impl SqliteExecutor<'e>,
-    email: &str,
-) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as::<_, UserRow>(&format!(
+pub async fn by_email<'e>(db: impl Into<Exec<'e>>, email: &str) -> sqlx::Result<Option<UserRow>> {
+    on_db!(db, c => sqlx::query_as::<_, UserRow>(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
     ))
     .bind(normalise_email(email))
-    .fetch_optional(db)
-    .await
+    .fetch_optional(&mut *c).await)
 }
 
 /// Looks a user up by id.
-pub async fn by_id(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+pub async fn by_id(db: &Db, user_id: i64) -> sqlx::Result<Option<UserRow>> {
+    on_db!(db, c => sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(user_id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(&mut *c).await)
 }
 
 /// Looks a user up by calendar subscription token (compared through its hash).
-pub async fn by_calendar_token(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as::<_, UserRow>(&format!(
+pub async fn by_calendar_token(db: &Db, token: &str) -> sqlx::Result<Option<UserRow>> {
+    on_db!(db, c => sqlx::query_as::<_, UserRow>(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE calendar_token_hash = $1"
     ))
     .bind(token_hash(token))
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(&mut *c).await)
 }
 
 /// Creates an account without password (the person sets it through a one-time link).
 pub async fn create<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     email: &str,
     display_name: &str,
     is_admin: bool,
 ) -> sqlx::Result<i64> {
-    let row: (i64,) = sqlx::query_as(
+    let row: (i64,) = on_db!(db, c => sqlx::query_as(
         "INSERT INTO users (email, display_name, is_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(normalise_email(email))
     .bind(display_name.trim())
     .bind(is_admin)
-    .bind(now())
-    .fetch_one(db)
-    .await?;
+    .bind(Instant::now())
+    .fetch_one(&mut *c).await)?;
     Ok(row.0)
 }
 
 /// Stores a new password hash.
-pub async fn set_password_hash(pool: &SqlitePool, user_id: i64, hash: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str) -> sqlx::Result<()> {
+    on_db!(db, c => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(user_id)
-        .execute(pool)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Creates an organisation.
-pub async fn create_organisation(pool: &SqlitePool, name: &str) -> sqlx::Result<i64> {
-    let row: (i64,) =
-        sqlx::query_as("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
+pub async fn create_organisation(db: &Db, name: &str) -> sqlx::Result<i64> {
+    let row: (i64,) = on_db!(db, c => sqlx::query_as("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name.trim())
-            .bind(now())
-            .fetch_one(pool)
-            .await?;
+            .bind(Instant::now())
+            .fetch_one(&mut *c).await)?;
     Ok(row.0)
 }
 
 /// Every organisation, by name.
-pub async fn organisations(pool: &SqlitePool) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, name FROM organisations ORDER BY name")
-        .fetch_all(pool)
-        .await
+pub async fn organisations(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
+    on_db!(db, c => sqlx::query_as("SELECT id, name FROM organisations ORDER BY name")
+        .fetch_all(&mut *c).await)
 }
 
 /// Adds an active membership. An existing membership is left as it is: its role changes only
 /// through [`set_role`], its status only through [`answer_invitation`].
 pub async fn add_membership(
-    pool: &SqlitePool,
+    db: &Db,
     user_id: i64,
     organisation_id: i64,
     role: Role,
 ) -> sqlx::Result<()> {
-    join(
-        pool,
-        user_id,
-        organisation_id,
-        role,
-        MembershipStatus::Active,
-    )
-    .await?;
+    join(db, user_id, organisation_id, role, MembershipStatus::Active).await?;
     Ok(())
 }
 
 /// Adds a membership with `status`; returns false (and changes nothing) when the person already
 /// has one in that organisation.
 pub async fn join<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     user_id: i64,
     organisation_id: i64,
     role: Role,
     status: MembershipStatus,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = on_db!(db, c => sqlx::query(
         "INSERT INTO memberships (user_id, organisation_id, role, created_at, status) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id, organisation_id) DO NOTHING",
     )
     .bind(user_id)
     .bind(organisation_id)
     .bind(role.code())
-    .bind(now())
+    .bind(Instant::now())
     .bind(status.code())
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// A person's membership of one organisation: its role and whether it is still pending.
 pub async fn membership<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     user_id: i64,
     organisation_id: i64,
 ) -> sqlx::Result<Option<(Role, MembershipStatus)>> {
-    let row: Option<(String, String)> = sqlx::query_as(
+    on_db!(db, c => sqlx::query_as(
         "SELECT role, status FROM memberships WHERE user_id = $1 AND organisation_id = $2",
     )
     .bind(user_id)
     .bind(organisation_id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.and_then(|(role, status)| {
-        let status = if status == MembershipStatus::Pending.code() {
-            MembershipStatus::Pending
-        } else {
-            MembershipStatus::Active
-        };
-        Role::from_code(&role).map(|role| (role, status))
-    }))
+    .fetch_optional(&mut *c).await)
 }
 
 /// How many memberships (any status) a person has.
-pub async fn membership_count<'e>(db: impl SqliteExecutor<'e>, user_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
+pub async fn membership_count<'e>(db: impl Into<Exec<'e>>, user_id: i64) -> sqlx::Result<i64> {
+    on_db!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
         .bind(user_id)
-        .fetch_one(db)
-        .await
+        .fetch_one(&mut *c).await)
 }
 
 /// A user's memberships with `status`, by organisation name.
 async fn memberships_with(
-    pool: &SqlitePool,
+    db: &Db,
     user_id: i64,
     status: MembershipStatus,
 ) -> sqlx::Result<Vec<Membership>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, Role)> = on_db!(db, c => sqlx::query_as(
         "SELECT o.id, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
          WHERE m.user_id = $1 AND m.status = $2 ORDER BY o.name",
     )
     .bind(user_id)
     .bind(status.code())
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(&mut *c).await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(organisation_id, organisation_name, role)| {
-            Role::from_code(&role).map(|role| Membership {
-                organisation_id,
-                organisation_name,
-                role,
-            })
+        .map(|(organisation_id, organisation_name, role)| Membership {
+            organisation_id,
+            organisation_name,
+            role,
         })
         .collect())
 }
 
 /// A user's active memberships (those that give access), by organisation name.
-pub async fn memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Membership>> {
-    memberships_with(pool, user_id, MembershipStatus::Active).await
+pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+    memberships_with(db, user_id, MembershipStatus::Active).await
 }
 
 /// Invitations to join an organisation that wait for the user's answer, by organisation name.
-pub async fn pending_memberships(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Membership>> {
-    memberships_with(pool, user_id, MembershipStatus::Pending).await
+pub async fn pending_memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+    memberships_with(db, user_id, MembershipStatus::Pending).await
 }
 
 /// Accepts (the membership becomes active) or declines (it is deleted) a pending invitation;
 /// returns false when there was no such pending invitation.
 pub async fn answer_invitation(
-    pool: &SqlitePool,
+    db: &Db,
     user_id: i64,
     organisation_id: i64,
     accept: bool,
 ) -> sqlx::Result<bool> {
     let pending = MembershipStatus::Pending.code();
     let done = if accept {
-        sqlx::query(
+        on_db!(db, c => sqlx::query(
             "UPDATE memberships SET status = $1 WHERE user_id = $2 AND organisation_id = $3 AND status = $4",
         )
         .bind(MembershipStatus::Active.code())
         .bind(user_id)
         .bind(organisation_id)
         .bind(pending)
-        .execute(pool)
-        .await?
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?
     } else {
-        sqlx::query(
+        on_db!(db, c => sqlx::query(
             "DELETE FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND status = $3",
         )
         .bind(user_id)
         .bind(organisation_id)
         .bind(pending)
-        .execute(pool)
-        .await?
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?
     };
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 /// The organisation a person acts for after signing in: their first active membership.
-pub async fn default_organisation(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+pub async fn default_organisation(db: &Db, user_id: i64) -> sqlx::Result<Option<i64>> {
+    on_db!(db, c => sqlx::query_scalar(
         "SELECT organisation_id FROM memberships WHERE user_id = $1 AND status = $2
          ORDER BY created_at, organisation_id LIMIT 1",
     )
     .bind(user_id)
     .bind(MembershipStatus::Active.code())
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(&mut *c).await)
 }
 
 /// Members of an organisation by name; pending invitations too when `with_pending`.
 async fn members_where(
-    pool: &SqlitePool,
+    db: &Db,
     organisation_id: i64,
     with_pending: bool,
 ) -> sqlx::Result<Vec<MemberRow>> {
-    sqlx::query_as::<_, MemberRow>(
+    on_db!(db, c => sqlx::query_as::<_, MemberRow>(
         "SELECT u.id AS user_id, u.display_name, u.email, m.role, (u.password_hash IS NOT NULL) AS active,
                 (m.status = $2) AS pending
          FROM memberships m JOIN users u ON u.id = m.user_id
@@ -342,21 +311,20 @@ async fn members_where(
     .bind(organisation_id)
     .bind(MembershipStatus::Pending.code())
     .bind(with_pending)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *c).await)
 }
 
 /// Active members of an organisation, by name (meeting invitations pick from these).
-pub async fn members(pool: &SqlitePool, organisation_id: i64) -> sqlx::Result<Vec<MemberRow>> {
-    members_where(pool, organisation_id, false).await
+pub async fn members(db: &Db, organisation_id: i64) -> sqlx::Result<Vec<MemberRow>> {
+    members_where(db, organisation_id, false).await
 }
 
 /// Active members and pending invitations of an organisation, by name (the members page).
 pub async fn members_and_invitations(
-    pool: &SqlitePool,
+    db: &Db,
     organisation_id: i64,
 ) -> sqlx::Result<Vec<MemberRow>> {
-    members_where(pool, organisation_id, true).await
+    members_where(db, organisation_id, true).await
 }
 
 /// Why a role could not be changed.
@@ -372,91 +340,86 @@ pub enum RoleChange {
 
 /// Changes a member's role in an organisation, refusing to remove its last active coordinator.
 pub async fn set_role(
-    pool: &SqlitePool,
+    db: &Db,
     organisation_id: i64,
     user_id: i64,
     role: Role,
 ) -> sqlx::Result<RoleChange> {
-    let mut tx = begin_write(pool).await?;
-    let Some((current, status)) = membership(&mut *tx, user_id, organisation_id).await? else {
+    let mut tx = db.begin_write().await?;
+    let Some((current, status)) = membership(&mut tx, user_id, organisation_id).await? else {
         return Ok(RoleChange::NotMember);
     };
     if current == Role::Coordinator
         && role != Role::Coordinator
         && status == MembershipStatus::Active
     {
-        let coordinators: i64 = sqlx::query_scalar(
+        let coordinators: i64 = on_db!(&mut tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND role = $2 AND status = $3",
         )
         .bind(organisation_id)
         .bind(Role::Coordinator.code())
         .bind(MembershipStatus::Active.code())
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut *c).await)?;
         if coordinators <= 1 {
             return Ok(RoleChange::LastCoordinator);
         }
     }
-    sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND organisation_id = $3")
+    on_db!(&mut tx, c => sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND organisation_id = $3")
         .bind(role.code())
         .bind(user_id)
         .bind(organisation_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(RoleChange::Done)
 }
 
 /// Issues a one-time link token for `purpose`, valid for `valid_for`; only its hash is stored.
 pub async fn create_password_token<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     user_id: i64,
     purpose: TokenPurpose,
     valid_for: Duration,
 ) -> sqlx::Result<String> {
     let token = random_token();
     let issued = Utc::now();
-    sqlx::query(
+    on_db!(db, c => sqlx::query(
         "INSERT INTO password_tokens (token_hash, user_id, expires_at, purpose, created_at)
          VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
-    .bind(ts(issued + valid_for))
+    .bind(Instant(issued + valid_for))
     .bind(purpose.code())
-    .bind(ts(issued))
-    .execute(db)
-    .await?;
+    .bind(Instant(issued))
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(token)
 }
 
 /// How many one-time links for `purpose` a user was issued during the last `within`.
 pub async fn recent_password_tokens<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Into<Exec<'e>>,
     user_id: i64,
     purpose: TokenPurpose,
     within: Duration,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    on_db!(db, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM password_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3",
     )
     .bind(user_id)
     .bind(purpose.code())
-    .bind(ts(Utc::now() - within))
-    .fetch_one(db)
-    .await
+    .bind(Instant(Utc::now() - within))
+    .fetch_one(&mut *c).await)
 }
 
 /// Whether a one-time token is usable; returns its user.
-pub async fn password_token_user(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+pub async fn password_token_user(db: &Db, token: &str) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64, Instant, Option<Instant>)> = on_db!(db, c => sqlx::query_as(
         "SELECT user_id, expires_at, used_at FROM password_tokens WHERE token_hash = $1",
     )
     .bind(token_hash(token))
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(&mut *c).await)?;
     Ok(row.and_then(|(user_id, expires_at, used_at)| {
-        (used_at.is_none() && parse_ts(&expires_at) > Utc::now()).then_some(user_id)
+        (used_at.is_none() && expires_at.0 > Utc::now()).then_some(user_id)
     }))
 }
 
@@ -464,56 +427,46 @@ pub async fn password_token_user(pool: &SqlitePool, token: &str) -> sqlx::Result
 /// unused link of the account, and ends all of its sessions (whoever knew the old password or
 /// held an older link is out).
 pub async fn consume_password_token(
-    pool: &SqlitePool,
+    db: &Db,
     token: &str,
     password_hash: &str,
 ) -> sqlx::Result<Option<i64>> {
-    let mut tx = pool.begin().await?;
-    let used_at = now();
-    let used = sqlx::query_as::<_, (i64,)>(
+    let mut tx = db.begin().await?;
+    let used_at = Instant::now();
+    let used = on_db!(&mut tx, c => sqlx::query_as::<_, (i64,)>(
         "UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
          RETURNING user_id",
     )
-    .bind(&used_at)
+    .bind(used_at)
     .bind(token_hash(token))
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c).await)?;
     let Some((user_id,)) = used else {
         return Ok(None);
     };
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    on_db!(&mut tx, c => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(&used_at)
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    on_db!(&mut tx, c => sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(used_at)
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    on_db!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     // Browsers trusted through an earlier sign-in lose their exemption from throttling too.
-    sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+    on_db!(&mut tx, c => sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(Some(user_id))
 }
 
 /// Replaces (or revokes, with None) the calendar subscription token; only its hash is stored.
-pub async fn set_calendar_token(
-    pool: &SqlitePool,
-    user_id: i64,
-    token: Option<&str>,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET calendar_token_hash = $1 WHERE id = $2")
+pub async fn set_calendar_token(db: &Db, user_id: i64, token: Option<&str>) -> sqlx::Result<()> {
+    on_db!(db, c => sqlx::query("UPDATE users SET calendar_token_hash = $1 WHERE id = $2")
         .bind(token.map(token_hash))
         .bind(user_id)
-        .execute(pool)
-        .await?;
+        .execute(&mut *c).await.map(|done| done.rows_affected()))?;
     Ok(())
 }
