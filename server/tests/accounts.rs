@@ -275,7 +275,7 @@ async fn the_cli_prints_a_reset_link_that_works() {
             "reset-password",
             NURSE,
             "--database-url",
-            &format!("sqlite://{}/concerto.db", app.dir.path().display()),
+            &app.database_url,
             "--base-url",
             &app.address,
         ])

@@ -373,7 +373,7 @@ async fn spawn_https_app() -> (String, tempfile::TempDir) {
     let config = ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         database: DatabaseArgs {
-            database_url: format!("sqlite://{}/concerto.db", dir.path().display()),
+            database_url: test_database_url(&dir).await,
         },
         demo: true,
         smtp_url: None,

@@ -97,7 +97,7 @@ async fn updates_raise_sequence_and_cancelled_occurrences_leave_the_series() {
     let uid = prop(&before.properties, "UID").unwrap().to_string();
 
     // Edit one occurrence: an override with RECURRENCE-ID, and the master's SEQUENCE rises.
-    let second: (i64, String) = db_run!(&app.state.db, c => sqlx::query_as(
+    let second: (i64, app::backend::db::WallClock) = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT id, occurrence_local FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY start_utc LIMIT 1 OFFSET 1",
     )
     .bind(id)

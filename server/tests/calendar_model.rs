@@ -225,7 +225,7 @@ async fn database_occurrences(
     baseline: i64,
     until: NaiveDateTime,
 ) -> BTreeSet<(NaiveDateTime, String)> {
-    let rows: Vec<(String, String, String)> = db_run!(&app.state.db, c => sqlx::query_as(
+    let rows: Vec<(WallClock, String, String)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT m.start_local, m.kind, m.title FROM meetings m
          JOIN invitations i ON i.meeting_id = m.id JOIN users u ON u.id = i.user_id
          WHERE u.email = $1 AND m.cancelled = FALSE AND m.id > $2",
@@ -237,10 +237,7 @@ async fn database_occurrences(
     rows.into_iter()
         .map(|(start, kind, title)| {
             let kind = app::domain::meeting::MeetingKind::from_code(&kind).unwrap();
-            (
-                NaiveDateTime::parse_from_str(&start, "%Y-%m-%dT%H:%M:%S").unwrap(),
-                format!("{} — {}", kind.label_fr(), title),
-            )
+            (start.0, format!("{} — {}", kind.label_fr(), title))
         })
         .filter(|(start, _)| *start < until)
         .collect()
@@ -335,7 +332,7 @@ async fn scenario() -> Scenario {
     )
     .await;
     invite_person(&app, &coordinator, id, GP).await;
-    let rows: Vec<(i64, String)> = db_run!(&app.state.db, c => sqlx::query_as(
+    let rows: Vec<(i64, WallClock)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT id, occurrence_local FROM meetings
          WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1) ORDER BY occurrence_local",
     )
@@ -343,10 +340,7 @@ async fn scenario() -> Scenario {
     .fetch_all(&mut *c).await)
     .unwrap();
     let ids = rows.iter().map(|(id, _)| *id).collect();
-    let dates = rows
-        .iter()
-        .map(|(_, local)| NaiveDate::parse_from_str(&local[..10], "%Y-%m-%d").unwrap())
-        .collect();
+    let dates = rows.iter().map(|(_, local)| local.0.date()).collect();
     Scenario {
         app,
         coordinator,

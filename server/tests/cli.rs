@@ -1,8 +1,12 @@
 //! The `concerto` binary's commands: `pii-scan` round trip, `user add`, `user reset-password`,
 //! `migrate`.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
+
+use common::test_database_url_blocking;
 
 fn concerto() -> Command {
     Command::new(env!("CARGO_BIN_EXE_concerto"))
@@ -87,7 +91,7 @@ fn pii_scan_reads_json_lines_and_reports_bad_ones() {
 #[test]
 fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/c.db", dir.path().display());
+    let url = test_database_url_blocking(&dir);
     let link = printed_link(add_admin(&url));
     assert!(
         link.starts_with("http://127.0.0.1:3000/mot-de-passe/"),
@@ -108,7 +112,7 @@ fn user_add_bootstraps_an_administrator_with_a_one_time_link() {
 #[test]
 fn reset_password_prints_a_link_for_an_account_and_refuses_unknown_e_mails() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/c.db", dir.path().display());
+    let url = test_database_url_blocking(&dir);
     assert!(add_admin(&url).status.success());
     let again = add_admin(&url);
     let stderr = String::from_utf8_lossy(&again.stderr);

@@ -33,7 +33,10 @@ async fn a_coordinator_creates_a_bimonthly_series_that_keeps_its_local_time() {
     )
     .bind(id)
     .fetch_all(&mut *c).await)
-    .unwrap();
+    .unwrap()
+    .into_iter()
+    .map(|(local, utc): (WallClock, Instant)| (wall_clock_text(local.0), instant_text(utc.0)))
+    .collect();
     let locals: Vec<&str> = rows.iter().map(|(l, _)| l.as_str()).collect();
     let expected: Vec<String> = (0..6).map(|n| staff_day(n, "%Y-%m-%dT12:30:00")).collect();
     assert_eq!(
@@ -344,11 +347,12 @@ async fn editing_one_occurrence_or_the_following_ones() {
     fields.push(("scope", "occurrence"));
     let (status, body) = coordinator.call("meetings/update", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (start, overridden): (String, bool) =
+    let (start, overridden): (WallClock, bool) =
         db_run!(&app.state.db, c => sqlx::query_as("SELECT start_local, overridden FROM meetings WHERE id = $1")
             .bind(ids[2].0)
             .fetch_one(&mut *c).await)
             .unwrap();
+    let start = wall_clock_text(start.0);
     let moved = staff_day(2, "%Y-%m-%dT13:00:00");
     assert_eq!((start.as_str(), overridden), (moved.as_str(), true));
     // From the fourth on, a new time: the series is split.
@@ -368,7 +372,7 @@ async fn editing_one_occurrence_or_the_following_ones() {
         2 + 1,
         "the demo series, the old and the new"
     );
-    let later: Vec<(String,)> = db_run!(&app.state.db, c => sqlx::query_as(
+    let later: Vec<(WallClock,)> = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT start_local FROM meetings WHERE id IN ($1, $2, $3) ORDER BY start_utc",
     )
     .bind(ids[3].0)
@@ -377,7 +381,10 @@ async fn editing_one_occurrence_or_the_following_ones() {
     .fetch_all(&mut *c).await)
     .unwrap();
     assert_eq!(
-        later.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        later
+            .iter()
+            .map(|r| wall_clock_text(r.0 .0))
+            .collect::<Vec<_>>(),
         (3..6)
             .map(|n| staff_day(n, "%Y-%m-%dT18:00:00"))
             .collect::<Vec<_>>()
@@ -515,13 +522,14 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
         bounded_before,
         "ended series untouched"
     );
-    let last: (String, String) = db_run!(&app.state.db, c => sqlx::query_as(
+    let last: (WallClock, Instant) = db_run!(&app.state.db, c => sqlx::query_as(
         "SELECT start_local, start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
          ORDER BY start_utc DESC LIMIT 1",
     )
     .bind(id)
     .fetch_one(&mut *c).await)
     .unwrap();
+    let last = (wall_clock_text(last.0 .0), instant_text(last.1 .0));
     // Weekly on the first session's weekday (a Tuesday): the last one on or before the horizon.
     let last_day = first + chrono::Days::new(((horizon_day - first).num_days() / 7 * 7) as u64);
     assert_eq!(
@@ -547,14 +555,15 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     };
     for (month, offset, season) in [(7, "T10:30", "summer"), (1, "T11:30", "winter")] {
         let day = first_tuesday_of(month);
-        let start: String = db_run!(&app.state.db, c => sqlx::query_scalar(
+        let start: Instant = db_run!(&app.state.db, c => sqlx::query_scalar(
             "SELECT start_utc FROM meetings WHERE series_id = (SELECT series_id FROM meetings WHERE id = $1)
              AND start_local = $2",
         )
         .bind(id)
-        .bind(format!("{}T12:30:00", day.format("%Y-%m-%d")))
+        .bind(WallClock(day.and_hms_opt(12, 30, 0).unwrap()))
         .fetch_one(&mut *c).await)
         .unwrap();
+        let start = instant_text(start.0);
         assert!(
             start.starts_with(&format!("{}{offset}", day.format("%Y-%m-%d"))),
             "12:30 in Paris in {season}: {start}"
@@ -568,11 +577,11 @@ async fn open_series_are_extended_as_time_passes_with_their_invitees_and_answers
     )
     .bind(id)
     .bind(gp_id)
-    .bind(
+    .bind(WallClock(
         (first + chrono::Months::new(36) + chrono::Days::new(1))
-            .format("%Y-%m-%d")
-            .to_string(),
-    )
+            .and_hms_opt(0, 0, 0)
+            .unwrap(),
+    ))
     .fetch_all(&mut *c).await)
     .unwrap();
     assert_eq!(

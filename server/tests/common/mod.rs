@@ -18,6 +18,10 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+#[allow(unused_imports)]
+pub use app::backend::db::types::{instant_text, wall_clock_text};
+#[allow(unused_imports)]
+pub use app::backend::db::{Instant, WallClock};
 pub use concerto_server::demo::DEMO_PASSWORD;
 pub const COORDINATOR: &str = "coordination@demo.concerto.test";
 pub const GP: &str = "generaliste@demo.concerto.test";
@@ -28,6 +32,8 @@ pub const ADMIN: &str = "admin@demo.concerto.test";
 /// A running application.
 pub struct TestApp {
     pub address: String,
+    /// The database it runs on (SQLite file or PostgreSQL database).
+    pub database_url: String,
     pub dir: Arc<TempDir>,
     pub state: app::backend::AppState,
     pub smtp: Option<smtp::SmtpSink>,
@@ -58,10 +64,11 @@ impl TestApp {
             (None, true) => Some(smtp::SmtpSink::start().await),
             (None, false) => None,
         };
+        let database_url = test_database_url(&dir).await;
         let config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: DatabaseArgs {
-                database_url: test_database_url(&dir).await,
+                database_url: database_url.clone(),
             },
             demo: options.demo,
             smtp_url: sink.as_ref().map(|s| match options.smtp_login {
@@ -85,6 +92,7 @@ impl TestApp {
         }));
         TestApp {
             address,
+            database_url,
             dir,
             state,
             smtp: sink,
@@ -160,6 +168,15 @@ pub async fn count(db: &Db, sql: &str) -> i64 {
 /// Which database the suite runs on: the name of the test run's database for messages.
 pub fn on_postgres() -> bool {
     std::env::var("CONCERTO_TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
+/// [`test_database_url`] outside async code (command-line tests).
+pub fn test_database_url_blocking(dir: &TempDir) -> String {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test_database_url(dir))
 }
 
 /// A database for the application of `dir`: a SQLite file in it, or a PostgreSQL database named
