@@ -119,15 +119,13 @@ pub mod ssr {
             users::members_and_invitations(&state.db, membership.organisation_id)
                 .await?
                 .into_iter()
-                .filter_map(|m| {
-                    Some(m.role).map(|role| MemberView {
-                        user_id: m.user_id,
-                        name: m.display_name,
-                        email: m.email,
-                        role,
-                        active: m.active,
-                        pending: m.pending,
-                    })
+                .map(|m| MemberView {
+                    user_id: m.user_id,
+                    name: m.display_name,
+                    email: m.email,
+                    role: m.role,
+                    active: m.active,
+                    pending: m.pending,
                 })
                 .collect(),
         )

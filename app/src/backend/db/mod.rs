@@ -88,8 +88,8 @@ impl<'a> Exec<'a> {
         Ok(match self {
             Exec::Db(Db::Sqlite(pool)) => Conn::SqlitePooled(pool.acquire().await?),
             Exec::Db(Db::Postgres(pool)) => Conn::PostgresPooled(pool.acquire().await?),
-            Exec::Tx(Tx::Sqlite(tx)) => Conn::Sqlite(&mut **tx),
-            Exec::Tx(Tx::Postgres(tx)) => Conn::Postgres(&mut **tx),
+            Exec::Tx(Tx::Sqlite(tx)) => Conn::Sqlite(tx),
+            Exec::Tx(Tx::Postgres(tx)) => Conn::Postgres(tx),
         })
     }
 }
