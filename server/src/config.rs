@@ -24,6 +24,25 @@ pub enum Command {
     Serve(ServeConfig),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Write a consistent copy of a SQLite database to FILE while the server keeps running
+    /// (on PostgreSQL, use pg_dump).
+    Backup {
+        /// The copy to write (must not exist).
+        file: PathBuf,
+        /// Database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Copy every row of a SQLite database into a new, empty PostgreSQL database (both are
+    /// migrated first); prints the rows copied per table.
+    Copy {
+        /// The SQLite database (sqlite://FILE).
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database (postgres://USER:PASSWORD@HOST:PORT/DATABASE).
+        #[arg(long)]
+        to: String,
+    },
     /// Manage accounts.
     User {
         /// What to do with accounts.
@@ -98,7 +117,7 @@ impl LinkArgs {
 /// Where the database is.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// SQLite URL (a file, created if missing, in WAL mode).
+    /// sqlite://FILE (created if missing, WAL mode) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
     #[arg(
         long,
         env = "CONCERTO_DATABASE_URL",

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod http;
 pub mod mail;
 pub mod meetings;
+pub mod ops;
 pub mod pii_scan;
 pub mod static_files;
 pub mod upkeep;

@@ -1,10 +1,10 @@
-//! The `concerto` binary: parse the command line, then serve, migrate, manage accounts (create,
-//! reset a password) or scan texts for identifiers.
+//! The `concerto` binary: parse the command line, then serve, migrate, back up or copy the
+//! database, manage accounts (create, reset a password) or scan texts for identifiers.
 
 use app::backend::db::users::{self, TokenPurpose};
 use clap::Parser;
 use concerto_server::config::{Cli, Command, UserCommand};
-use concerto_server::{db, pii_scan, Application};
+use concerto_server::{db, ops, pii_scan, Application};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
@@ -26,6 +26,20 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Migrate(database)) => {
             db::connect(&database.database_url).await?;
             eprintln!("migrations applied to {}", database.database_url);
+            Ok(())
+        }
+        Some(Command::Backup { file, database }) => {
+            let db = db::connect(&database.database_url).await?;
+            ops::backup(&db, &file).await?;
+            eprintln!("backup written to {}", file.display());
+            Ok(())
+        }
+        Some(Command::Copy { from, to }) => {
+            let source = db::connect(&from).await?;
+            let target = db::connect(&to).await?;
+            for (table, rows) in ops::copy(&source, &target).await? {
+                println!("{table}: {rows} rows");
+            }
             Ok(())
         }
         Some(Command::User { command }) => user(command).await,

@@ -21,7 +21,10 @@ pub async fn extend_open_series(
     let mut added = 0;
     for series in store::open_series(db).await? {
         let local_horizon = horizon.with_timezone(&series.tz()).naive_local();
-        let mut tx = db.begin().await?;
+        // The write lock first (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock), so that
+        // two processes extending the same series one after the other: the second finds the
+        // occurrences the first added and adds none.
+        let mut tx = db.begin_write().await?;
         let count = store::extend_series(&mut tx, &series, local_horizon).await?;
         tx.commit().await?;
         if count > 0 {

@@ -52,6 +52,8 @@ pub struct Options {
     pub sink: Option<smtp::SmtpSink>,
     /// Sign in to the SMTP sink with this "user:password" (percent-encoded).
     pub smtp_login: Option<&'static str>,
+    /// A SQLite file even when the suite runs on PostgreSQL (the source of `concerto copy`).
+    pub sqlite: bool,
 }
 
 impl TestApp {
@@ -64,7 +66,11 @@ impl TestApp {
             (None, true) => Some(smtp::SmtpSink::start().await),
             (None, false) => None,
         };
-        let database_url = test_database_url(&dir).await;
+        let database_url = if options.sqlite {
+            sqlite_url(&dir)
+        } else {
+            test_database_url(&dir).await
+        };
         let config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: DatabaseArgs {
@@ -170,6 +176,11 @@ pub fn on_postgres() -> bool {
     std::env::var("CONCERTO_TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
 }
 
+/// The SQLite file of the application of `dir`.
+pub fn sqlite_url(dir: &TempDir) -> String {
+    format!("sqlite://{}/concerto.db", dir.path().display())
+}
+
 /// [`test_database_url`] outside async code (command-line tests).
 pub fn test_database_url_blocking(dir: &TempDir) -> String {
     tokio::runtime::Builder::new_current_thread()
@@ -187,7 +198,7 @@ pub async fn test_database_url(dir: &TempDir) -> String {
         .ok()
         .filter(|url| !url.is_empty())
     else {
-        return format!("sqlite://{}/concerto.db", dir.path().display());
+        return sqlite_url(dir);
     };
     let name: String = format!(
         "t_{}",
@@ -228,6 +239,18 @@ pub struct Browser {
     pub base: String,
     pub client: reqwest::Client,
     pub csrf: String,
+}
+
+impl Browser {
+    /// The same browser (same cookies) talking to another application: another server process
+    /// on the same database.
+    pub fn at(&self, app: &TestApp) -> Browser {
+        Browser {
+            base: app.address.clone(),
+            client: self.client.clone(),
+            csrf: self.csrf.clone(),
+        }
+    }
 }
 
 /// The value of the first `name="csrf_token" value="…"` in a page.
