@@ -4,7 +4,6 @@
 
 mod common;
 
-use chrono::{Duration, Timelike, Utc};
 use common::smtp::{calendar_part, subject};
 use common::*;
 use reqwest::StatusCode;
@@ -96,29 +95,7 @@ async fn the_day_before_reminder_is_sent_once_even_across_a_restart() {
     let sink = app.smtp.clone().unwrap();
     let coordinator = app.signed_in(COORDINATOR).await;
     // A meeting starting in about two hours, Paris time.
-    let start = app::domain::recurrence::utc_to_local(
-        Utc::now() + Duration::hours(2),
-        chrono_tz::Europe::Paris,
-    );
-    let start = start.with_minute(0).unwrap();
-    let end = start + Duration::minutes(5);
-    let date = start.format("%Y-%m-%d").to_string();
-    let start_time = start.format("%H:%M").to_string();
-    let end_time = end.format("%H:%M").to_string();
-    let deadline = (start - Duration::hours(1))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let fields = meeting_fields(&[
-        ("draft[repeat]", "none"),
-        ("draft[title]", "RCP imminente"),
-        ("draft[date]", &date),
-        ("draft[start_time]", &start_time),
-        ("draft[end_time]", &end_time),
-        ("draft[deadline]", &deadline),
-    ]);
-    let (status, body) = coordinator.call("meetings/create", &fields).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let id = body.as_i64().unwrap();
+    let id = create_imminent_meeting(&coordinator, "RCP imminente").await;
     coordinator
         .call(
             "meetings/invite",

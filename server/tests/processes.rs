@@ -5,7 +5,6 @@
 
 mod common;
 
-use chrono::{Duration, Timelike, Utc};
 use common::*;
 use reqwest::StatusCode;
 
@@ -51,33 +50,7 @@ async fn two_processes_share_sessions_changes_and_reminders() {
 
     // A meeting starting in about two hours: both processes look for due reminders every
     // second; the GP gets one reminder.
-    let start = app::domain::recurrence::utc_to_local(
-        Utc::now() + Duration::hours(2),
-        chrono_tz::Europe::Paris,
-    )
-    .with_minute(0)
-    .unwrap();
-    let end = start + Duration::minutes(5);
-    let (date, start_time, end_time) = (
-        start.format("%Y-%m-%d").to_string(),
-        start.format("%H:%M").to_string(),
-        end.format("%H:%M").to_string(),
-    );
-    let deadline = (start - Duration::hours(1))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let soon = create_meeting(
-        &on_first,
-        &[
-            ("draft[repeat]", "none"),
-            ("draft[title]", "RCP imminente"),
-            ("draft[date]", &date),
-            ("draft[start_time]", &start_time),
-            ("draft[end_time]", &end_time),
-            ("draft[deadline]", &deadline),
-        ],
-    )
-    .await;
+    let soon = create_imminent_meeting(&on_first, "RCP imminente").await;
     let (status, body) = on_second
         .call(
             "meetings/invite",

@@ -365,6 +365,39 @@ pub async fn create_meeting(browser: &Browser, overrides: &[(&str, &str)]) -> i6
     body.as_i64().expect("the new meeting's id")
 }
 
+/// Creates a single meeting titled `title` starting at the next full hour about two hours from
+/// now (Paris time): due for its day-before reminder at once.
+pub async fn create_imminent_meeting(browser: &Browser, title: &str) -> i64 {
+    use chrono::Timelike;
+    let start = app::domain::recurrence::utc_to_local(
+        chrono::Utc::now() + chrono::Duration::hours(2),
+        chrono_tz::Europe::Paris,
+    )
+    .with_minute(0)
+    .unwrap();
+    let end = start + chrono::Duration::minutes(5);
+    let (date, start_time, end_time) = (
+        start.format("%Y-%m-%d").to_string(),
+        start.format("%H:%M").to_string(),
+        end.format("%H:%M").to_string(),
+    );
+    let deadline = (start - chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    create_meeting(
+        browser,
+        &[
+            ("draft[repeat]", "none"),
+            ("draft[title]", title),
+            ("draft[date]", &date),
+            ("draft[start_time]", &start_time),
+            ("draft[end_time]", &end_time),
+            ("draft[deadline]", &deadline),
+        ],
+    )
+    .await
+}
+
 /// Invites one demo member (by e-mail) to a meeting and the later occurrences.
 pub async fn invite_person(app: &TestApp, browser: &Browser, meeting_id: i64, email: &str) {
     let person = user_id(app, email).await.to_string();
