@@ -93,7 +93,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     let paris = chrono_tz::Europe::Paris;
     let today = utc_to_local(Utc::now(), paris).date();
     let staff_date = next_second_tuesday(today + Duration::days(1));
-    let members: Vec<i64> = ids
+    let members: Vec<app::domain::ids::UserId> = ids
         .iter()
         .filter(|(_, role)| role.is_some())
         .map(|(id, _)| *id)

@@ -28,7 +28,7 @@ pub async fn extend_open_series(
         let count = store::extend_series(&mut tx, &series, local_horizon).await?;
         tx.commit().await?;
         if count > 0 {
-            tracing::info!(series = series.id, count, "open series extended");
+            tracing::info!(series = series.id.0, count, "open series extended");
         }
         added += count;
     }

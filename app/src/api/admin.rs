@@ -1,5 +1,6 @@
 //! Administration: organisations (administrators only).
 
+use crate::domain::ids::OrgId;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -7,7 +8,7 @@ use crate::error::AppError;
 
 /// Every organisation (administrators).
 #[server(endpoint = "admin/organisations", input = GetUrl)]
-pub async fn list_organisations() -> Result<Vec<(i64, String)>, AppError> {
+pub async fn list_organisations() -> Result<Vec<(OrgId, String)>, AppError> {
     crate::backend::respond(async {
         let viewer = crate::backend::viewer()?;
         if !viewer.is_admin {
@@ -22,7 +23,7 @@ pub async fn list_organisations() -> Result<Vec<(i64, String)>, AppError> {
 /// Creates an organisation (administrators); the administrator becomes its coordinator so they
 /// can invite its first members.
 #[server(endpoint = "admin/organisations/create")]
-pub async fn create_organisation(csrf_token: String, name: String) -> Result<i64, AppError> {
+pub async fn create_organisation(csrf_token: String, name: String) -> Result<OrgId, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
     crate::backend::respond(async {

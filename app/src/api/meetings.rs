@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::{MeetingId, UserId};
+
 use crate::domain::meeting::{MeetingDraft, MeetingKind, MeetingMode};
 use crate::domain::rsvp::Rsvp;
 use crate::error::AppError;
@@ -12,7 +14,7 @@ use crate::error::AppError;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingSummary {
     /// Id.
-    pub id: i64,
+    pub id: MeetingId,
     /// Kind.
     pub kind: MeetingKind,
     /// Title.
@@ -36,7 +38,7 @@ pub struct MeetingSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteeView {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Name.
     pub name: String,
     /// Role, French.
@@ -49,7 +51,7 @@ pub struct InviteeView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberOption {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// "Name — role".
     pub label: String,
 }
@@ -58,7 +60,7 @@ pub struct MemberOption {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingDetail {
     /// Id.
-    pub id: i64,
+    pub id: MeetingId,
     /// Organisation.
     pub organisation_name: String,
     /// Kind.
@@ -103,13 +105,16 @@ pub async fn list_meetings(kind: String, period: String) -> Result<Vec<MeetingSu
 
 /// One meeting with its invitees.
 #[server(endpoint = "meetings/get", input = GetUrl)]
-pub async fn get_meeting(id: i64) -> Result<MeetingDetail, AppError> {
+pub async fn get_meeting(id: MeetingId) -> Result<MeetingDetail, AppError> {
     ssr::respond(ssr::detail(id)).await
 }
 
 /// Creates a meeting or a series in the current organisation (coordinators), then shows it.
 #[server(endpoint = "meetings/create")]
-pub async fn create_meeting(csrf_token: String, draft: MeetingDraft) -> Result<i64, AppError> {
+pub async fn create_meeting(
+    csrf_token: String,
+    draft: MeetingDraft,
+) -> Result<MeetingId, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
     ssr::respond(ssr::create(draft)).await
@@ -119,10 +124,10 @@ pub async fn create_meeting(csrf_token: String, draft: MeetingDraft) -> Result<i
 #[server(endpoint = "meetings/update")]
 pub async fn update_meeting(
     csrf_token: String,
-    id: i64,
+    id: MeetingId,
     scope: String,
     draft: MeetingDraft,
-) -> Result<i64, AppError> {
+) -> Result<MeetingId, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
     ssr::respond(ssr::update(id, scope, draft)).await
@@ -130,7 +135,11 @@ pub async fn update_meeting(
 
 /// Cancels a meeting; for an occurrence, `scope` is "occurrence", "following" or "series".
 #[server(endpoint = "meetings/cancel")]
-pub async fn cancel_meeting(csrf_token: String, id: i64, scope: String) -> Result<(), AppError> {
+pub async fn cancel_meeting(
+    csrf_token: String,
+    id: MeetingId,
+    scope: String,
+) -> Result<(), AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
     ssr::respond(async {
@@ -146,7 +155,7 @@ pub async fn cancel_meeting(csrf_token: String, id: i64, scope: String) -> Resul
 #[server(endpoint = "meetings/invite")]
 pub async fn invite(
     csrf_token: String,
-    id: i64,
+    id: MeetingId,
     #[server(default)] user_id: String,
     #[server(default)] role: String,
     #[server(default)] scope: String,
@@ -165,7 +174,7 @@ pub async fn invite(
 #[server(endpoint = "meetings/respond")]
 pub async fn respond(
     csrf_token: String,
-    id: i64,
+    id: MeetingId,
     response: String,
     #[server(default)] scope: String,
 ) -> Result<(), AppError> {
@@ -197,6 +206,7 @@ mod ssr {
     use crate::backend::markdown;
     use crate::backend::notifications::{self, Notice, Recipient, Scope};
     use crate::backend::{current_member, member_of, state, viewer};
+    use crate::domain::ids::SeriesId;
     use crate::domain::meeting::ValidMeeting;
     use crate::domain::permissions::Action;
     use crate::domain::role::Role;
@@ -265,7 +275,7 @@ mod ssr {
 
     /// Loads a meeting the viewer may see, with their membership of its organisation.
     async fn load(
-        id: i64,
+        id: MeetingId,
         action: Action,
     ) -> Result<(MeetingRow, crate::api::session::Viewer, Role), AppError> {
         let state = state()?;
@@ -292,7 +302,7 @@ mod ssr {
         }
     }
 
-    pub async fn detail(id: i64) -> Result<MeetingDetail, AppError> {
+    pub async fn detail(id: MeetingId) -> Result<MeetingDetail, AppError> {
         let (row, viewer, role) = load(id, Action::ViewMeetings).await?;
         let state = state()?;
         let invitees = store::invitees(&state.db, id).await?;
@@ -361,7 +371,7 @@ mod ssr {
         ValidMeeting::try_from(draft).map_err(AppError::fields)
     }
 
-    pub async fn create(draft: MeetingDraft) -> Result<i64, AppError> {
+    pub async fn create(draft: MeetingDraft) -> Result<MeetingId, AppError> {
         let (viewer, membership) = current_member(Action::ManageMeetings)?;
         let meeting = validate(&draft)?;
         let state = state()?;
@@ -381,7 +391,10 @@ mod ssr {
     }
 
     /// Everyone invited to any of `meeting_ids`, once each, read inside the transaction.
-    async fn recipients(tx: &mut Tx, meeting_ids: &[i64]) -> Result<Vec<Recipient>, AppError> {
+    async fn recipients(
+        tx: &mut Tx,
+        meeting_ids: &[MeetingId],
+    ) -> Result<Vec<Recipient>, AppError> {
         let mut seen = std::collections::BTreeMap::new();
         for chunk in meeting_ids.chunks(500) {
             for (_, invitee) in store::invitees_of_many(&mut *tx, chunk).await? {
@@ -395,8 +408,11 @@ mod ssr {
     }
 
     /// Everyone invited to any occurrence of a series.
-    async fn series_recipients(tx: &mut Tx, series_id: i64) -> Result<Vec<Recipient>, AppError> {
-        let ids: Vec<i64> = store::occurrences(&mut *tx, series_id)
+    async fn series_recipients(
+        tx: &mut Tx,
+        series_id: SeriesId,
+    ) -> Result<Vec<Recipient>, AppError> {
+        let ids: Vec<MeetingId> = store::occurrences(&mut *tx, series_id)
             .await?
             .iter()
             .map(|m| m.id)
@@ -405,7 +421,7 @@ mod ssr {
     }
 
     /// A meeting row as the transaction sees it now.
-    async fn reload(tx: &mut Tx, id: i64) -> Result<MeetingRow, AppError> {
+    async fn reload(tx: &mut Tx, id: MeetingId) -> Result<MeetingRow, AppError> {
         store::get(&mut *tx, id).await?.ok_or(AppError::NotFound)
     }
 
@@ -415,7 +431,7 @@ mod ssr {
     async fn announce_cut(
         tx: &mut Tx,
         base_url: &str,
-        old_series_id: i64,
+        old_series_id: SeriesId,
         cut: chrono::NaiveDateTime,
         withdrawn_overrides: Vec<MeetingRow>,
         replaced: bool,
@@ -465,7 +481,11 @@ mod ssr {
 
     /// The changes and their e-mails are written in one transaction: either both happen or
     /// neither does.
-    pub async fn update(id: i64, scope: String, mut draft: MeetingDraft) -> Result<i64, AppError> {
+    pub async fn update(
+        id: MeetingId,
+        scope: String,
+        mut draft: MeetingDraft,
+    ) -> Result<MeetingId, AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         draft.repeat = "none".to_string();
         let meeting = validate(&draft)?;
@@ -552,7 +572,7 @@ mod ssr {
     /// Cancels one occurrence (a CANCEL with its RECURRENCE-ID), this and the following ones (the
     /// series is cut, see `announce_cut`; from the first occurrence, the whole series), or the
     /// whole series (one CANCEL of the UID). Never one message per plain occurrence.
-    pub async fn cancel(id: i64, scope: String) -> Result<(), AppError> {
+    pub async fn cancel(id: MeetingId, scope: String) -> Result<(), AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         if row.cancelled {
             return Err(AppError::Conflict(
@@ -631,7 +651,7 @@ mod ssr {
     }
 
     pub async fn invite(
-        id: i64,
+        id: MeetingId,
         user_id: String,
         role: String,
         scope: String,
@@ -652,7 +672,7 @@ mod ssr {
                 ))
             }
             (user, "") => {
-                let user: i64 = user
+                let user: UserId = user
                     .parse()
                     .map_err(|_| AppError::field("user_id", "Personne inconnue."))?;
                 let member = members.iter().find(|m| m.user_id == user).ok_or_else(|| {
@@ -681,10 +701,11 @@ mod ssr {
         } else {
             store::following_ids(&state.db, &row).await?
         };
-        let user_ids: Vec<i64> = chosen.iter().map(|m| m.user_id).collect();
+        let user_ids: Vec<UserId> = chosen.iter().map(|m| m.user_id).collect();
         let mut tx = state.db.begin().await?;
         let added = store::invite(&mut tx, &meeting_ids, &user_ids).await?;
-        let newly: std::collections::BTreeSet<i64> = added.iter().map(|(_, user)| *user).collect();
+        let newly: std::collections::BTreeSet<UserId> =
+            added.iter().map(|(_, user)| *user).collect();
         let recipients: Vec<Recipient> = chosen
             .iter()
             .filter(|m| newly.contains(&m.user_id))
@@ -713,7 +734,7 @@ mod ssr {
         Ok(newly.len())
     }
 
-    pub async fn answer(id: i64, response: String, scope: String) -> Result<(), AppError> {
+    pub async fn answer(id: MeetingId, response: String, scope: String) -> Result<(), AppError> {
         let (row, viewer, _) = load(id, Action::AnswerInvitation).await?;
         let state = state()?;
         let new = Rsvp::from_code(response.trim()).ok_or_else(|| {

@@ -1,6 +1,7 @@
 //! Members of the current organisation: coordinators invite by e-mail and change roles; people
 //! invited with an existing account accept or decline joining another organisation.
 
+use crate::domain::ids::{OrgId, UserId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use crate::error::AppError;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Name.
     pub name: String,
     /// E-mail.
@@ -58,7 +59,7 @@ pub async fn invite_member(
 #[server(endpoint = "members/set-role")]
 pub async fn set_member_role(
     csrf_token: String,
-    user_id: i64,
+    user_id: UserId,
     role: String,
 ) -> Result<(), AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
@@ -82,7 +83,7 @@ pub async fn my_invitations() -> Result<Vec<Membership>, AppError> {
 #[server(endpoint = "members/answer-invitation")]
 pub async fn answer_invitation(
     csrf_token: String,
-    organisation_id: i64,
+    organisation_id: OrgId,
     answer: String,
 ) -> Result<bool, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
@@ -200,7 +201,7 @@ pub mod ssr {
     pub async fn invite_into(
         db: &crate::backend::db::Db,
         base_url: &str,
-        (organisation_id, organisation_name): (i64, &str),
+        (organisation_id, organisation_name): (OrgId, &str),
         email: &str,
         display_name: &str,
         role: Role,
@@ -308,7 +309,7 @@ pub mod ssr {
         Ok(())
     }
 
-    pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
+    pub async fn set_role(user_id: UserId, role: String) -> Result<(), AppError> {
         let (_, membership) = current_member(Action::ManageMembers)?;
         let role = parse_role(&role).map_err(|error| AppError::fields(vec![error]))?;
         let state = state()?;
@@ -329,7 +330,7 @@ pub mod ssr {
         Ok(users::pending_memberships(&state.db, viewer.user_id).await?)
     }
 
-    pub async fn answer(organisation_id: i64, answer: String) -> Result<bool, AppError> {
+    pub async fn answer(organisation_id: OrgId, answer: String) -> Result<bool, AppError> {
         let viewer = viewer()?;
         let accept = match answer.as_str() {
             "accept" => true,

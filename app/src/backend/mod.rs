@@ -69,7 +69,10 @@ pub fn viewer() -> Result<Viewer, AppError> {
 /// The signed-in person's membership of `organisation_id`, checked for `action`.
 /// Someone who is not a member gets `NotFound` (never reveal that another organisation's data
 /// exists); a member without the right gets `Forbidden`.
-pub fn member_of(organisation_id: i64, action: Action) -> Result<(Viewer, Membership), AppError> {
+pub fn member_of(
+    organisation_id: crate::domain::ids::OrgId,
+    action: Action,
+) -> Result<(Viewer, Membership), AppError> {
     let viewer = viewer()?;
     let membership = viewer
         .memberships

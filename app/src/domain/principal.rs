@@ -3,13 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::role::Role;
 
 /// A membership of one organisation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     /// Organisation id.
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     /// Organisation name.
     pub organisation_name: String,
     /// Role there.
@@ -20,7 +21,7 @@ pub struct Membership {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Name shown.
     pub display_name: String,
     /// E-mail (sign-in).

@@ -1,6 +1,7 @@
 //! `/agenda` ("Mon agenda"): the viewer's upcoming invitations in all their organisations, with
 //! one-click answers, and the invitations to join an organisation waiting for their consent.
 
+use crate::domain::ids::MeetingId;
 use leptos::prelude::*;
 
 use super::meetings::MeetingLine;
@@ -21,7 +22,7 @@ pub fn AgendaPage() -> impl IntoView {
 /// JavaScript.
 #[component]
 pub fn RsvpButtons(
-    meeting_id: i64,
+    meeting_id: MeetingId,
     current: Option<Rsvp>,
     action: ServerAction<Respond>,
     #[prop(optional)] with_scope: bool,

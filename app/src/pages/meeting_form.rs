@@ -3,6 +3,7 @@
 //! the description are e-mailed and published in calendars: the identifier guard checks them
 //! as they are typed (the server refuses them too).
 
+use crate::domain::ids::MeetingId;
 use leptos::prelude::*;
 
 use super::SignedIn;
@@ -149,7 +150,7 @@ pub fn EditMeetingPage() -> impl IntoView {
 
 /// The edit form of a meeting: an island, like [`NewMeetingForm`].
 #[island(lazy)]
-pub fn EditMeetingForm(id: i64, in_series: bool, draft: MeetingDraft) -> impl IntoView {
+pub fn EditMeetingForm(id: MeetingId, in_series: bool, draft: MeetingDraft) -> impl IntoView {
     crate::island_hydrated();
     let update = ServerAction::<UpdateMeeting>::new();
     let value = update.value();

@@ -20,6 +20,7 @@ pub use meetings::MeetingsPage;
 pub use members::MembersPage;
 pub use profile::ProfilePage;
 
+use crate::domain::ids::MeetingId;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
@@ -27,14 +28,14 @@ use leptos_router::hooks::use_params_map;
 use crate::components::use_session;
 
 /// The numeric `:id` of the current route (0 when missing or malformed: the server answers 404).
-pub fn route_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+pub fn route_id() -> impl Fn() -> MeetingId + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || {
         params
             .read()
             .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
+            .and_then(|id| id.parse::<MeetingId>().ok())
+            .unwrap_or_default()
     }
 }
 

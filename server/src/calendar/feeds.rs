@@ -47,7 +47,7 @@ fn internal(error: sqlx::Error) -> Response {
 pub async fn meeting_invite(
     State(state): State<AppState>,
     viewer: Option<Extension<Viewer>>,
-    Path(id): Path<i64>,
+    Path(id): Path<app::domain::ids::MeetingId>,
 ) -> Response {
     let Some(Extension(viewer)) = viewer else {
         return unauthenticated();

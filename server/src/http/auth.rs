@@ -156,7 +156,7 @@ pub async fn logout(
 /// The organisation switch form.
 #[derive(Deserialize)]
 pub struct SwitchForm {
-    organisation_id: i64,
+    organisation_id: app::domain::ids::OrgId,
 }
 
 /// `POST /auth/organisation`.

@@ -498,6 +498,7 @@ pub async fn user_id(app: &TestApp, email: &str) -> i64 {
         .unwrap()
         .unwrap()
         .id
+        .0
 }
 
 /// Parses iCalendar text with the `ical` crate; panics when it does not parse.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::ics::{Attendee, Calendar, Event, EventStatus, Method, PartStat, Person};
 use crate::backend::db::meetings::{self as store, InviteeRow, MeetingRow, SeriesRow};
 use crate::backend::db::{Db, Exec};
+use crate::domain::ids::{MeetingId, UserId};
 use crate::domain::meeting::MeetingMode;
 use crate::domain::recurrence::SeriesEnd;
 use crate::domain::rsvp::Rsvp;
@@ -33,7 +34,7 @@ fn partstat(rsvp: Rsvp) -> PartStat {
 /// Looks up organisers once per calendar.
 struct Organisers<'a> {
     db: &'a Db,
-    cache: HashMap<i64, Person>,
+    cache: HashMap<UserId, Person>,
 }
 
 impl<'a> Organisers<'a> {
@@ -44,7 +45,7 @@ impl<'a> Organisers<'a> {
         }
     }
 
-    async fn get(&mut self, user_id: i64) -> sqlx::Result<Person> {
+    async fn get(&mut self, user_id: UserId) -> sqlx::Result<Person> {
         if let Some(person) = self.cache.get(&user_id) {
             return Ok(person.clone());
         }
@@ -54,7 +55,7 @@ impl<'a> Organisers<'a> {
     }
 }
 
-async fn organiser<'e>(db: impl Into<Exec<'e>>, user_id: i64) -> sqlx::Result<Person> {
+async fn organiser<'e>(db: impl Into<Exec<'e>>, user_id: UserId) -> sqlx::Result<Person> {
     Ok(match store::person(db, user_id).await? {
         Some((name, email)) => Person { name, email },
         None => Person {
@@ -77,7 +78,7 @@ fn attendees(invitees: &[InviteeRow]) -> Vec<Attendee> {
         .collect()
 }
 
-fn description(base_url: &str, meeting_id: i64, markdown: &str) -> String {
+fn description(base_url: &str, meeting_id: MeetingId, markdown: &str) -> String {
     let link = format!("{base_url}/reunions/{meeting_id}");
     if markdown.trim().is_empty() {
         format!("Détails et réponse : {link}")
@@ -132,7 +133,7 @@ fn series_events(
     base_url: &str,
     series: &SeriesRow,
     occurrences: &[MeetingRow],
-    invitees: &HashMap<i64, Vec<InviteeRow>>,
+    invitees: &HashMap<MeetingId, Vec<InviteeRow>>,
     organizer: Person,
 ) -> Vec<Event> {
     let now = Utc::now();
@@ -153,7 +154,7 @@ fn series_events(
         summary: format!("{} — {}", series.kind.label_fr(), series.title),
         description: description(
             base_url,
-            reference.map(|m| m.id).unwrap_or(0),
+            reference.map(|m| m.id).unwrap_or_default(),
             &series.description_md,
         ),
         location: location(series.mode, &series.address),
@@ -223,8 +224,8 @@ pub async fn meeting_calendar(
                 .await?
                 .ok_or(sqlx::Error::RowNotFound)?;
             let occurrences = store::occurrences(exec.reborrow(), series_id).await?;
-            let ids: Vec<i64> = occurrences.iter().map(|m| m.id).collect();
-            let mut invitees: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
+            let ids: Vec<MeetingId> = occurrences.iter().map(|m| m.id).collect();
+            let mut invitees: HashMap<MeetingId, Vec<InviteeRow>> = HashMap::new();
             for chunk in ids.chunks(500) {
                 for (meeting_id, invitee) in store::invitees_of_many(exec.reborrow(), chunk).await?
                 {
@@ -255,7 +256,7 @@ pub async fn meeting_calendar(
 }
 
 /// A person's feed: every meeting they are invited to, series grouped into one master each.
-pub async fn user_feed(db: &Db, base_url: &str, user_id: i64) -> sqlx::Result<Calendar> {
+pub async fn user_feed(db: &Db, base_url: &str, user_id: UserId) -> sqlx::Result<Calendar> {
     let started = std::time::Instant::now();
     // Two connections (on SQLite, two worker threads): both lists are read at the same time.
     let (rows, invitee_rows) = tokio::try_join!(
@@ -283,7 +284,7 @@ pub async fn user_feed(db: &Db, base_url: &str, user_id: i64) -> sqlx::Result<Ca
             all_rows.extend(occurrences);
         }
     }
-    let mut invitees: HashMap<i64, Vec<InviteeRow>> = HashMap::new();
+    let mut invitees: HashMap<MeetingId, Vec<InviteeRow>> = HashMap::new();
     for (meeting_id, invitee) in invitee_rows {
         invitees.entry(meeting_id).or_default().push(invitee);
     }

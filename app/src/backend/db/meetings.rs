@@ -6,6 +6,7 @@ use sqlx::FromRow;
 
 use super::{on_db, Db, Exec, Instant, Tx, WallClock};
 use crate::backend::security::random_token;
+use crate::domain::ids::{MeetingId, OrgId, SeriesId, UserId};
 use crate::domain::meeting::{MeetingKind, MeetingMode, ValidMeeting};
 use crate::domain::recurrence::{local_to_utc, RecurrenceRule, SeriesEnd};
 use crate::domain::role::Role;
@@ -31,13 +32,13 @@ const EXTENSION_SCAN_LIMIT: usize = 5_000;
 #[derive(Clone, Debug, FromRow)]
 pub struct MeetingRow {
     /// Id.
-    pub id: i64,
+    pub id: MeetingId,
     /// Organisation.
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     /// iCalendar UID (the series' UID for an occurrence).
     pub uid: String,
     /// Series, for an occurrence.
-    pub series_id: Option<i64>,
+    pub series_id: Option<SeriesId>,
     /// The occurrence's original local start (its RECURRENCE-ID).
     pub occurrence_local: Option<WallClock>,
     /// Whether this occurrence was edited on its own.
@@ -69,7 +70,7 @@ pub struct MeetingRow {
     /// iCalendar SEQUENCE.
     pub sequence: i64,
     /// Creator.
-    pub created_by: i64,
+    pub created_by: UserId,
     /// Last change.
     pub updated_at: Instant,
 }
@@ -109,9 +110,9 @@ impl MeetingRow {
 #[derive(Clone, Debug, FromRow)]
 pub struct SeriesRow {
     /// Id.
-    pub id: i64,
+    pub id: SeriesId,
     /// Organisation.
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     /// iCalendar UID.
     pub uid: String,
     /// RRULE value.
@@ -141,7 +142,7 @@ pub struct SeriesRow {
     /// Whole series cancelled.
     pub cancelled: bool,
     /// Creator.
-    pub created_by: i64,
+    pub created_by: UserId,
     /// Last change.
     pub updated_at: Instant,
 }
@@ -162,7 +163,7 @@ impl SeriesRow {
 #[derive(Clone, Debug, FromRow)]
 pub struct MeetingLineRow {
     /// Id.
-    pub id: i64,
+    pub id: MeetingId,
     /// Kind.
     pub kind: MeetingKind,
     /// Title.
@@ -191,7 +192,7 @@ const LINE_COLUMNS: &str =
 #[derive(Clone, Debug, FromRow)]
 pub struct InviteeRow {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Name.
     pub display_name: String,
     /// E-mail.
@@ -228,11 +229,11 @@ pub fn occurrence_starts(rule: &RecurrenceRule, first: NaiveDateTime) -> Vec<Nai
 }
 
 struct Occurrence<'a> {
-    organisation_id: i64,
+    organisation_id: OrgId,
     uid: &'a str,
-    series_id: Option<i64>,
+    series_id: Option<SeriesId>,
     start_local: NaiveDateTime,
-    created_by: i64,
+    created_by: UserId,
 }
 
 async fn insert_meeting(
@@ -240,9 +241,9 @@ async fn insert_meeting(
     occurrence: Occurrence<'_>,
     meeting: &ValidMeeting,
     tz: Tz,
-) -> sqlx::Result<i64> {
+) -> sqlx::Result<MeetingId> {
     let stamp = Instant::now();
-    let row: (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
+    let row: (MeetingId,) = on_db!(&mut *tx, c => sqlx::query_as(
         "INSERT INTO meetings (organisation_id, uid, series_id, occurrence_local, kind, title, description_md,
             start_utc, start_local, time_zone, duration_minutes, mode, address, submission_deadline, max_cases,
             created_by, created_at, updated_at)
@@ -271,16 +272,16 @@ async fn insert_meeting(
 
 async fn insert_series(
     tx: &mut Tx,
-    organisation_id: i64,
-    created_by: i64,
+    organisation_id: OrgId,
+    created_by: UserId,
     meeting: &ValidMeeting,
     rule: &RecurrenceRule,
     first: NaiveDateTime,
     tz: Tz,
-) -> sqlx::Result<(i64, String)> {
+) -> sqlx::Result<(SeriesId, String)> {
     let uid = new_uid();
     let stamp = Instant::now();
-    let row: (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
+    let row: (SeriesId,) = on_db!(&mut *tx, c => sqlx::query_as(
         "INSERT INTO series (organisation_id, uid, rrule, time_zone, first_start_local, kind, title, description_md,
             duration_minutes, mode, address, deadline_before_minutes, max_cases, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
@@ -308,11 +309,11 @@ async fn insert_series(
 /// in order (the first is the one to show).
 pub async fn create(
     tx: &mut Tx,
-    organisation_id: i64,
-    created_by: i64,
+    organisation_id: OrgId,
+    created_by: UserId,
     meeting: &ValidMeeting,
     tz: Tz,
-) -> sqlx::Result<Vec<i64>> {
+) -> sqlx::Result<Vec<MeetingId>> {
     match &meeting.recurrence {
         None => {
             let uid = new_uid();
@@ -381,7 +382,7 @@ pub async fn extend_series(
     let Ok(rule) = RecurrenceRule::parse_rrule(&series.rrule, tz) else {
         return Ok(0);
     };
-    let last: Option<(i64, WallClock)> = on_db!(&mut *tx, c => sqlx::query_as(
+    let last: Option<(MeetingId, WallClock)> = on_db!(&mut *tx, c => sqlx::query_as(
         "SELECT id, occurrence_local FROM meetings WHERE series_id = $1
          ORDER BY occurrence_local DESC LIMIT 1",
     )
@@ -393,7 +394,7 @@ pub async fn extend_series(
     let last_local = last_local.0;
     // Invitees and answers come from the last occurrence that still takes place; a series
     // whose occurrences are all cancelled is not extended.
-    let source: Option<i64> = on_db!(&mut *tx, c => sqlx::query_scalar(
+    let source: Option<MeetingId> = on_db!(&mut *tx, c => sqlx::query_scalar(
         "SELECT id FROM meetings WHERE series_id = $1 AND cancelled = FALSE
          ORDER BY occurrence_local DESC LIMIT 1",
     )
@@ -445,7 +446,7 @@ pub async fn extend_series(
 }
 
 /// One meeting (from the pool, or inside a transaction with `&mut *tx`).
-pub async fn get<'e>(db: impl Into<Exec<'e>>, id: i64) -> sqlx::Result<Option<MeetingRow>> {
+pub async fn get<'e>(db: impl Into<Exec<'e>>, id: MeetingId) -> sqlx::Result<Option<MeetingRow>> {
     on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1"
     ))
@@ -454,7 +455,10 @@ pub async fn get<'e>(db: impl Into<Exec<'e>>, id: i64) -> sqlx::Result<Option<Me
 }
 
 /// One series.
-pub async fn get_series<'e>(db: impl Into<Exec<'e>>, id: i64) -> sqlx::Result<Option<SeriesRow>> {
+pub async fn get_series<'e>(
+    db: impl Into<Exec<'e>>,
+    id: SeriesId,
+) -> sqlx::Result<Option<SeriesRow>> {
     on_db!(db, c => sqlx::query_as::<_, SeriesRow>(&format!(
         "SELECT {SERIES_COLUMNS} FROM series WHERE id = $1"
     ))
@@ -465,7 +469,7 @@ pub async fn get_series<'e>(db: impl Into<Exec<'e>>, id: i64) -> sqlx::Result<Op
 /// Every occurrence of a series, in order.
 pub async fn occurrences<'e>(
     db: impl Into<Exec<'e>>,
-    series_id: i64,
+    series_id: SeriesId,
 ) -> sqlx::Result<Vec<MeetingRow>> {
     on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.series_id = $1 ORDER BY m.start_utc"
@@ -486,8 +490,8 @@ pub enum Period {
 /// An organisation's meetings, with the viewer's answers.
 pub async fn list(
     db: &Db,
-    organisation_id: i64,
-    viewer_id: i64,
+    organisation_id: OrgId,
+    viewer_id: UserId,
     kind: Option<MeetingKind>,
     period: Period,
     limit: i64,
@@ -514,7 +518,7 @@ pub async fn list(
 }
 
 /// "Mon agenda": the viewer's upcoming invitations in every organisation.
-pub async fn agenda(db: &Db, user_id: i64, limit: i64) -> sqlx::Result<Vec<MeetingLineRow>> {
+pub async fn agenda(db: &Db, user_id: UserId, limit: i64) -> sqlx::Result<Vec<MeetingLineRow>> {
     let sql = format!(
         "SELECT {LINE_COLUMNS}
          FROM invitations i
@@ -535,7 +539,7 @@ pub async fn agenda(db: &Db, user_id: i64, limit: i64) -> sqlx::Result<Vec<Meeti
 /// Invitees of a meeting with their answers.
 pub async fn invitees<'e>(
     db: impl Into<Exec<'e>>,
-    meeting_id: i64,
+    meeting_id: MeetingId,
 ) -> sqlx::Result<Vec<InviteeRow>> {
     on_db!(db, c => sqlx::query_as::<_, InviteeRow>(
         "SELECT u.id AS user_id, u.display_name, u.email, ms.role, i.response
@@ -552,9 +556,9 @@ pub async fn invitees<'e>(
 /// Invites users to meetings; returns the (meeting, user) pairs that are new.
 pub async fn invite(
     tx: &mut Tx,
-    meeting_ids: &[i64],
-    user_ids: &[i64],
-) -> sqlx::Result<Vec<(i64, i64)>> {
+    meeting_ids: &[MeetingId],
+    user_ids: &[UserId],
+) -> sqlx::Result<Vec<(MeetingId, UserId)>> {
     let stamp = Instant::now();
     let mut added = Vec::new();
     for &meeting_id in meeting_ids {
@@ -578,8 +582,8 @@ pub async fn invite(
 /// Records an answer on each meeting where the user is invited; returns how many changed.
 pub async fn respond(
     db: &Db,
-    meeting_ids: &[i64],
-    user_id: i64,
+    meeting_ids: &[MeetingId],
+    user_id: UserId,
     answer: Rsvp,
 ) -> sqlx::Result<u64> {
     let stamp = Instant::now();
@@ -640,7 +644,7 @@ pub enum FollowingChange {
     /// up), and the occurrences from the cut on left it (moved to a new series, or cancelled).
     Cut {
         /// The series that was cut.
-        old_series_id: i64,
+        old_series_id: SeriesId,
         /// The occurrences from the cut on that had been sent as overrides (edited on their
         /// own), as they were before the change: each must be withdrawn with a CANCEL that
         /// carries the old UID and its RECURRENCE-ID.
@@ -662,7 +666,7 @@ fn unreadable_rule(series: &SeriesRow) -> sqlx::Error {
 /// EXDATEs of the master).
 async fn has_occurrences_before(
     tx: &mut Tx,
-    series_id: i64,
+    series_id: SeriesId,
     cut: NaiveDateTime,
 ) -> sqlx::Result<bool> {
     let (earlier,): (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
@@ -677,7 +681,7 @@ async fn has_occurrences_before(
 /// The overrides (occurrences edited on their own, not cancelled) from `cut` on, as they are.
 async fn overrides_from(
     tx: &mut Tx,
-    series_id: i64,
+    series_id: SeriesId,
     cut: NaiveDateTime,
 ) -> sqlx::Result<Vec<MeetingRow>> {
     on_db!(&mut *tx, c => sqlx::query_as::<_, MeetingRow>(&format!(
@@ -722,12 +726,12 @@ pub async fn update_following(
     row: &MeetingRow,
     series: &SeriesRow,
     meeting: &ValidMeeting,
-) -> sqlx::Result<(Vec<i64>, FollowingChange)> {
+) -> sqlx::Result<(Vec<MeetingId>, FollowingChange)> {
     let tz = series.tz();
     let occurrence = row.occurrence().unwrap_or_else(|| row.local_start());
     let new_time = meeting.start_local.time();
     let rule = series.rule().ok_or_else(|| unreadable_rule(series))?;
-    let following: Vec<(i64, WallClock, WallClock, bool, i64)> = on_db!(&mut *tx, c => sqlx::query_as(
+    let following: Vec<(MeetingId, WallClock, WallClock, bool, i64)> = on_db!(&mut *tx, c => sqlx::query_as(
         "SELECT id, occurrence_local, start_local, overridden, duration_minutes FROM meetings
          WHERE series_id = $1 AND occurrence_local >= $2 ORDER BY occurrence_local",
     )
@@ -838,9 +842,9 @@ pub async fn cancel_following(
     tx: &mut Tx,
     row: &MeetingRow,
     series: &SeriesRow,
-) -> sqlx::Result<(Vec<i64>, FollowingChange)> {
+) -> sqlx::Result<(Vec<MeetingId>, FollowingChange)> {
     let cut = row.occurrence().unwrap_or_else(|| row.local_start());
-    let ids: Vec<i64> = on_db!(&mut *tx, c => sqlx::query_scalar(
+    let ids: Vec<MeetingId> = on_db!(&mut *tx, c => sqlx::query_scalar(
         "SELECT id FROM meetings WHERE series_id = $1 AND occurrence_local >= $2 AND cancelled = FALSE
          ORDER BY occurrence_local",
     )
@@ -864,11 +868,11 @@ pub async fn cancel_following(
 }
 
 /// Ids of an occurrence and the later ones of its series that are not cancelled.
-pub async fn following_ids(db: &Db, row: &MeetingRow) -> sqlx::Result<Vec<i64>> {
+pub async fn following_ids(db: &Db, row: &MeetingRow) -> sqlx::Result<Vec<MeetingId>> {
     let Some(series_id) = row.series_id else {
         return Ok(vec![row.id]);
     };
-    let rows: Vec<(i64,)> = on_db!(db, c => sqlx::query_as(
+    let rows: Vec<(MeetingId,)> = on_db!(db, c => sqlx::query_as(
         "SELECT id FROM meetings WHERE series_id = $1 AND start_utc >= $2 AND cancelled = FALSE ORDER BY start_utc",
     )
     .bind(series_id)
@@ -878,7 +882,7 @@ pub async fn following_ids(db: &Db, row: &MeetingRow) -> sqlx::Result<Vec<i64>> 
 }
 
 /// Cancels meeting rows.
-pub async fn cancel(tx: &mut Tx, ids: &[i64]) -> sqlx::Result<()> {
+pub async fn cancel(tx: &mut Tx, ids: &[MeetingId]) -> sqlx::Result<()> {
     let stamp = Instant::now();
     for &id in ids {
         on_db!(&mut *tx, c => sqlx::query("UPDATE meetings SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
@@ -890,7 +894,7 @@ pub async fn cancel(tx: &mut Tx, ids: &[i64]) -> sqlx::Result<()> {
 }
 
 /// Cancels a whole series and all its occurrences.
-pub async fn cancel_series(tx: &mut Tx, series_id: i64) -> sqlx::Result<()> {
+pub async fn cancel_series(tx: &mut Tx, series_id: SeriesId) -> sqlx::Result<()> {
     let stamp = Instant::now();
     on_db!(&mut *tx, c => sqlx::query("UPDATE series SET cancelled = TRUE, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
         .bind(stamp)
@@ -907,7 +911,7 @@ pub async fn cancel_series(tx: &mut Tx, series_id: i64) -> sqlx::Result<()> {
 }
 
 /// Bumps the master event's SEQUENCE after a change to some of its occurrences.
-pub async fn touch_series(tx: &mut Tx, series_id: i64) -> sqlx::Result<()> {
+pub async fn touch_series(tx: &mut Tx, series_id: SeriesId) -> sqlx::Result<()> {
     on_db!(&mut *tx, c => sqlx::query("UPDATE series SET sequence = sequence + 1, updated_at = $1 WHERE id = $2")
         .bind(Instant::now())
         .bind(series_id)
@@ -918,7 +922,7 @@ pub async fn touch_series(tx: &mut Tx, series_id: i64) -> sqlx::Result<()> {
 /// A user's name and e-mail (the organiser of the meetings they created).
 pub async fn person<'e>(
     db: impl Into<Exec<'e>>,
-    user_id: i64,
+    user_id: UserId,
 ) -> sqlx::Result<Option<(String, String)>> {
     on_db!(db, c => sqlx::query_as("SELECT display_name, email FROM users WHERE id = $1")
         .bind(user_id)
@@ -926,7 +930,7 @@ pub async fn person<'e>(
 }
 
 /// Every meeting row a user is invited to (for calendar feeds), in their organisations.
-pub async fn invited_meetings(db: &Db, user_id: i64) -> sqlx::Result<Vec<MeetingRow>> {
+pub async fn invited_meetings(db: &Db, user_id: UserId) -> sqlx::Result<Vec<MeetingRow>> {
     on_db!(db, c => sqlx::query_as::<_, MeetingRow>(&format!(
         "SELECT {MEETING_COLUMNS} FROM meetings m
          JOIN invitations i ON i.meeting_id = m.id AND i.user_id = $1
@@ -938,9 +942,9 @@ pub async fn invited_meetings(db: &Db, user_id: i64) -> sqlx::Result<Vec<Meeting
     .fetch_all(&mut *c).await)
 }
 
-type InviteePair = (i64, i64, String, String, Option<Role>, Rsvp);
+type InviteePair = (MeetingId, UserId, String, String, Option<Role>, Rsvp);
 
-fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(i64, InviteeRow)> {
+fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(MeetingId, InviteeRow)> {
     rows.into_iter()
         .map(
             |(meeting_id, user_id, display_name, email, role, response)| {
@@ -962,8 +966,8 @@ fn invitee_pairs(rows: Vec<InviteePair>) -> Vec<(i64, InviteeRow)> {
 /// Invitees of many meetings at once: (meeting id, invitee).
 pub async fn invitees_of_many<'e>(
     db: impl Into<Exec<'e>>,
-    meeting_ids: &[i64],
-) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+    meeting_ids: &[MeetingId],
+) -> sqlx::Result<Vec<(MeetingId, InviteeRow)>> {
     if meeting_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -986,7 +990,7 @@ pub async fn invitees_of_many<'e>(
 
 /// In one query, the invitees of every meeting a person's feed shows: the meetings they are
 /// invited to and every occurrence of those meetings' series.
-pub async fn feed_invitees(db: &Db, user_id: i64) -> sqlx::Result<Vec<(i64, InviteeRow)>> {
+pub async fn feed_invitees(db: &Db, user_id: UserId) -> sqlx::Result<Vec<(MeetingId, InviteeRow)>> {
     let rows = on_db!(db, c => sqlx::query_as::<_, InviteePair>(
         "SELECT i.meeting_id, u.id AS user_id, u.display_name, u.email, CAST(NULL AS TEXT) AS role, i.response
          FROM invitations i JOIN users u ON u.id = i.user_id
@@ -1017,7 +1021,7 @@ pub async fn due_reminders(db: &Db, within: Duration) -> sqlx::Result<Vec<Meetin
 }
 
 /// Marks a meeting's reminder as sent; false when another worker got there first.
-pub async fn claim_reminder(tx: &mut Tx, meeting_id: i64) -> sqlx::Result<bool> {
+pub async fn claim_reminder(tx: &mut Tx, meeting_id: MeetingId) -> sqlx::Result<bool> {
     let result = on_db!(&mut *tx, c => sqlx::query(
         "UPDATE meetings SET reminder_sent_at = $1 WHERE id = $2 AND reminder_sent_at IS NULL",
     )

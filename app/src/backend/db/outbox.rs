@@ -7,6 +7,7 @@ use chrono::{Duration, Utc};
 use sqlx::FromRow;
 
 use super::{on_db, skip_locked, Db, Instant, Tx};
+use crate::domain::ids::{MeetingId, OrgId};
 
 /// Delivery attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -23,9 +24,9 @@ pub struct NewMail {
     /// Plain-text body, French.
     pub body_text: String,
     /// The organisation whose coordinators see it if it cannot be delivered.
-    pub organisation_id: Option<i64>,
+    pub organisation_id: Option<OrgId>,
     /// The meeting it is about (for reference only).
-    pub ics_meeting_id: Option<i64>,
+    pub ics_meeting_id: Option<MeetingId>,
     /// The calendar attachment's iTIP method ("REQUEST" or "CANCEL"), with its text.
     pub ics: Option<(String, String)>,
     /// Set to make the row unique (reminders): a second insert is ignored.
@@ -153,7 +154,7 @@ pub async fn mark_failed(db: &Db, mail: &PendingMail, error: &str) -> sqlx::Resu
 }
 
 /// Undelivered messages of an organisation that failed at least [`SHOW_AFTER_ATTEMPTS`] times.
-pub async fn failing(db: &Db, organisation_id: i64) -> sqlx::Result<Vec<FailingMail>> {
+pub async fn failing(db: &Db, organisation_id: OrgId) -> sqlx::Result<Vec<FailingMail>> {
     on_db!(db, c => sqlx::query_as::<_, FailingMail>(
         "SELECT id, recipient, subject, attempts, last_error, created_at FROM outbox
          WHERE organisation_id = $1 AND sent_at IS NULL AND attempts >= $2 ORDER BY id DESC LIMIT 50",
@@ -165,7 +166,7 @@ pub async fn failing(db: &Db, organisation_id: i64) -> sqlx::Result<Vec<FailingM
 
 /// Makes an organisation's undelivered message due again now, with a fresh set of attempts.
 /// Returns false when there is no such message.
-pub async fn retry_now(db: &Db, organisation_id: i64, id: i64) -> sqlx::Result<bool> {
+pub async fn retry_now(db: &Db, organisation_id: OrgId, id: i64) -> sqlx::Result<bool> {
     let result = on_db!(db, c => sqlx::query(
         "UPDATE outbox SET attempts = 0, next_attempt_at = NULL
          WHERE id = $1 AND organisation_id = $2 AND sent_at IS NULL",

@@ -15,6 +15,7 @@ use std::net::IpAddr;
 
 use super::{on_db, Db, Instant};
 use crate::backend::security::{random_token, token_hash};
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::role::Role;
 use chrono::{DateTime, Duration, Utc};
 
@@ -38,7 +39,11 @@ pub const DEVICE_COOKIE: &str = "concerto_device";
 pub const DEVICE_LIFETIME: Duration = Duration::days(90);
 
 /// Creates a session and returns the cookie value (a fresh random id at every sign-in).
-pub async fn create(db: &Db, user_id: i64, organisation_id: Option<i64>) -> sqlx::Result<String> {
+pub async fn create(
+    db: &Db,
+    user_id: UserId,
+    organisation_id: Option<OrgId>,
+) -> sqlx::Result<String> {
     let token = random_token();
     let created = Utc::now();
     on_db!(db, c => sqlx::query(
@@ -57,14 +62,14 @@ pub async fn create(db: &Db, user_id: i64, organisation_id: Option<i64>) -> sqlx
 /// One row of [`resolve_viewer`]: the session and its user, with one of their active
 /// memberships (none: NULLs).
 type SessionViewerRow = (
-    i64,
-    Option<i64>,
+    UserId,
+    Option<OrgId>,
     Instant,
     Instant,
     String,
     String,
     bool,
-    Option<i64>,
+    Option<OrgId>,
     Option<String>,
     Option<Role>,
 );
@@ -140,7 +145,7 @@ pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
 }
 
 /// Changes the session's current organisation.
-pub async fn set_organisation(db: &Db, token: &str, organisation_id: i64) -> sqlx::Result<()> {
+pub async fn set_organisation(db: &Db, token: &str, organisation_id: OrgId) -> sqlx::Result<()> {
     on_db!(db, c => sqlx::query("UPDATE sessions SET organisation_id = $1 WHERE id_hash = $2")
         .bind(organisation_id)
         .bind(token_hash(token))
@@ -265,7 +270,7 @@ pub async fn reserve(db: &Db, attempt: &Attempt<'_>) -> sqlx::Result<Reservation
 /// reservation included) and trusts the browser for the account. Returns the new device cookie
 /// value: a fresh token at each sign-in, which also carries the browser's trust by other accounts
 /// (a device token someone else knew is worth nothing afterwards).
-pub async fn signed_in(db: &Db, attempt: &Attempt<'_>, user_id: i64) -> sqlx::Result<String> {
+pub async fn signed_in(db: &Db, attempt: &Attempt<'_>, user_id: UserId) -> sqlx::Result<String> {
     let token = random_token();
     let hash = token_hash(&token);
     let now = Utc::now();

@@ -7,6 +7,7 @@ use sqlx::FromRow;
 use super::types::text_enum;
 use super::{on_db, Db, Exec, Instant};
 use crate::backend::security::{random_token, token_hash};
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::principal::Membership;
 use crate::domain::role::Role;
 
@@ -14,7 +15,7 @@ use crate::domain::role::Role;
 #[derive(Clone, Debug, FromRow)]
 pub struct UserRow {
     /// Id.
-    pub id: i64,
+    pub id: UserId,
     /// E-mail, lowercase.
     pub email: String,
     /// Name shown.
@@ -35,7 +36,7 @@ const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_admin, \
 #[derive(Clone, Debug, FromRow)]
 pub struct MemberRow {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Name.
     pub display_name: String,
     /// E-mail.
@@ -110,7 +111,7 @@ pub async fn by_email<'e>(db: impl Into<Exec<'e>>, email: &str) -> sqlx::Result<
 }
 
 /// Looks a user up by id.
-pub async fn by_id(db: &Db, user_id: i64) -> sqlx::Result<Option<UserRow>> {
+pub async fn by_id(db: &Db, user_id: UserId) -> sqlx::Result<Option<UserRow>> {
     on_db!(db, c => sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(user_id)
         .fetch_optional(&mut *c).await)
@@ -131,8 +132,8 @@ pub async fn create<'e>(
     email: &str,
     display_name: &str,
     is_admin: bool,
-) -> sqlx::Result<i64> {
-    let row: (i64,) = on_db!(db, c => sqlx::query_as(
+) -> sqlx::Result<UserId> {
+    let row: (UserId,) = on_db!(db, c => sqlx::query_as(
         "INSERT INTO users (email, display_name, is_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(normalise_email(email))
@@ -144,7 +145,7 @@ pub async fn create<'e>(
 }
 
 /// Stores a new password hash.
-pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str) -> sqlx::Result<()> {
+pub async fn set_password_hash(db: &Db, user_id: UserId, hash: &str) -> sqlx::Result<()> {
     on_db!(db, c => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(user_id)
@@ -153,8 +154,8 @@ pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str) -> sqlx::Resul
 }
 
 /// Creates an organisation.
-pub async fn create_organisation(db: &Db, name: &str) -> sqlx::Result<i64> {
-    let row: (i64,) = on_db!(db, c => sqlx::query_as("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
+pub async fn create_organisation(db: &Db, name: &str) -> sqlx::Result<OrgId> {
+    let row: (OrgId,) = on_db!(db, c => sqlx::query_as("INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name.trim())
             .bind(Instant::now())
             .fetch_one(&mut *c).await)?;
@@ -162,7 +163,7 @@ pub async fn create_organisation(db: &Db, name: &str) -> sqlx::Result<i64> {
 }
 
 /// Every organisation, by name.
-pub async fn organisations(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
+pub async fn organisations(db: &Db) -> sqlx::Result<Vec<(OrgId, String)>> {
     on_db!(db, c => sqlx::query_as("SELECT id, name FROM organisations ORDER BY name")
         .fetch_all(&mut *c).await)
 }
@@ -171,8 +172,8 @@ pub async fn organisations(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
 /// through [`set_role`], its status only through [`answer_invitation`].
 pub async fn add_membership(
     db: &Db,
-    user_id: i64,
-    organisation_id: i64,
+    user_id: UserId,
+    organisation_id: OrgId,
     role: Role,
 ) -> sqlx::Result<()> {
     join(db, user_id, organisation_id, role, MembershipStatus::Active).await?;
@@ -183,8 +184,8 @@ pub async fn add_membership(
 /// has one in that organisation.
 pub async fn join<'e>(
     db: impl Into<Exec<'e>>,
-    user_id: i64,
-    organisation_id: i64,
+    user_id: UserId,
+    organisation_id: OrgId,
     role: Role,
     status: MembershipStatus,
 ) -> sqlx::Result<bool> {
@@ -204,8 +205,8 @@ pub async fn join<'e>(
 /// A person's membership of one organisation: its role and whether it is still pending.
 pub async fn membership<'e>(
     db: impl Into<Exec<'e>>,
-    user_id: i64,
-    organisation_id: i64,
+    user_id: UserId,
+    organisation_id: OrgId,
 ) -> sqlx::Result<Option<(Role, MembershipStatus)>> {
     on_db!(db, c => sqlx::query_as(
         "SELECT role, status FROM memberships WHERE user_id = $1 AND organisation_id = $2",
@@ -216,7 +217,7 @@ pub async fn membership<'e>(
 }
 
 /// How many memberships (any status) a person has.
-pub async fn membership_count<'e>(db: impl Into<Exec<'e>>, user_id: i64) -> sqlx::Result<i64> {
+pub async fn membership_count<'e>(db: impl Into<Exec<'e>>, user_id: UserId) -> sqlx::Result<i64> {
     on_db!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(&mut *c).await)
@@ -225,10 +226,10 @@ pub async fn membership_count<'e>(db: impl Into<Exec<'e>>, user_id: i64) -> sqlx
 /// A user's memberships with `status`, by organisation name.
 async fn memberships_with(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     status: MembershipStatus,
 ) -> sqlx::Result<Vec<Membership>> {
-    let rows: Vec<(i64, String, Role)> = on_db!(db, c => sqlx::query_as(
+    let rows: Vec<(OrgId, String, Role)> = on_db!(db, c => sqlx::query_as(
         "SELECT o.id, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
          WHERE m.user_id = $1 AND m.status = $2 ORDER BY o.name",
     )
@@ -246,12 +247,12 @@ async fn memberships_with(
 }
 
 /// A user's active memberships (those that give access), by organisation name.
-pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+pub async fn memberships(db: &Db, user_id: UserId) -> sqlx::Result<Vec<Membership>> {
     memberships_with(db, user_id, MembershipStatus::Active).await
 }
 
 /// Invitations to join an organisation that wait for the user's answer, by organisation name.
-pub async fn pending_memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+pub async fn pending_memberships(db: &Db, user_id: UserId) -> sqlx::Result<Vec<Membership>> {
     memberships_with(db, user_id, MembershipStatus::Pending).await
 }
 
@@ -259,8 +260,8 @@ pub async fn pending_memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Memb
 /// returns false when there was no such pending invitation.
 pub async fn answer_invitation(
     db: &Db,
-    user_id: i64,
-    organisation_id: i64,
+    user_id: UserId,
+    organisation_id: OrgId,
     accept: bool,
 ) -> sqlx::Result<bool> {
     let pending = MembershipStatus::Pending.code();
@@ -286,7 +287,7 @@ pub async fn answer_invitation(
 }
 
 /// The organisation a person acts for after signing in: their first active membership.
-pub async fn default_organisation(db: &Db, user_id: i64) -> sqlx::Result<Option<i64>> {
+pub async fn default_organisation(db: &Db, user_id: UserId) -> sqlx::Result<Option<OrgId>> {
     on_db!(db, c => sqlx::query_scalar(
         "SELECT organisation_id FROM memberships WHERE user_id = $1 AND status = $2
          ORDER BY created_at, organisation_id LIMIT 1",
@@ -299,7 +300,7 @@ pub async fn default_organisation(db: &Db, user_id: i64) -> sqlx::Result<Option<
 /// Members of an organisation by name; pending invitations too when `with_pending`.
 async fn members_where(
     db: &Db,
-    organisation_id: i64,
+    organisation_id: OrgId,
     with_pending: bool,
 ) -> sqlx::Result<Vec<MemberRow>> {
     on_db!(db, c => sqlx::query_as::<_, MemberRow>(
@@ -315,14 +316,14 @@ async fn members_where(
 }
 
 /// Active members of an organisation, by name (meeting invitations pick from these).
-pub async fn members(db: &Db, organisation_id: i64) -> sqlx::Result<Vec<MemberRow>> {
+pub async fn members(db: &Db, organisation_id: OrgId) -> sqlx::Result<Vec<MemberRow>> {
     members_where(db, organisation_id, false).await
 }
 
 /// Active members and pending invitations of an organisation, by name (the members page).
 pub async fn members_and_invitations(
     db: &Db,
-    organisation_id: i64,
+    organisation_id: OrgId,
 ) -> sqlx::Result<Vec<MemberRow>> {
     members_where(db, organisation_id, true).await
 }
@@ -341,8 +342,8 @@ pub enum RoleChange {
 /// Changes a member's role in an organisation, refusing to remove its last active coordinator.
 pub async fn set_role(
     db: &Db,
-    organisation_id: i64,
-    user_id: i64,
+    organisation_id: OrgId,
+    user_id: UserId,
     role: Role,
 ) -> sqlx::Result<RoleChange> {
     let mut tx = db.begin_write().await?;
@@ -376,7 +377,7 @@ pub async fn set_role(
 /// Issues a one-time link token for `purpose`, valid for `valid_for`; only its hash is stored.
 pub async fn create_password_token<'e>(
     db: impl Into<Exec<'e>>,
-    user_id: i64,
+    user_id: UserId,
     purpose: TokenPurpose,
     valid_for: Duration,
 ) -> sqlx::Result<String> {
@@ -398,7 +399,7 @@ pub async fn create_password_token<'e>(
 /// How many one-time links for `purpose` a user was issued during the last `within`.
 pub async fn recent_password_tokens<'e>(
     db: impl Into<Exec<'e>>,
-    user_id: i64,
+    user_id: UserId,
     purpose: TokenPurpose,
     within: Duration,
 ) -> sqlx::Result<i64> {
@@ -412,8 +413,8 @@ pub async fn recent_password_tokens<'e>(
 }
 
 /// Whether a one-time token is usable; returns its user.
-pub async fn password_token_user(db: &Db, token: &str) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64, Instant, Option<Instant>)> = on_db!(db, c => sqlx::query_as(
+pub async fn password_token_user(db: &Db, token: &str) -> sqlx::Result<Option<UserId>> {
+    let row: Option<(UserId, Instant, Option<Instant>)> = on_db!(db, c => sqlx::query_as(
         "SELECT user_id, expires_at, used_at FROM password_tokens WHERE token_hash = $1",
     )
     .bind(token_hash(token))
@@ -430,10 +431,10 @@ pub async fn consume_password_token(
     db: &Db,
     token: &str,
     password_hash: &str,
-) -> sqlx::Result<Option<i64>> {
+) -> sqlx::Result<Option<UserId>> {
     let mut tx = db.begin().await?;
     let used_at = Instant::now();
-    let used = on_db!(&mut tx, c => sqlx::query_as::<_, (i64,)>(
+    let used = on_db!(&mut tx, c => sqlx::query_as::<_, (UserId,)>(
         "UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
          RETURNING user_id",
     )
@@ -463,7 +464,7 @@ pub async fn consume_password_token(
 }
 
 /// Replaces (or revokes, with None) the calendar subscription token; only its hash is stored.
-pub async fn set_calendar_token(db: &Db, user_id: i64, token: Option<&str>) -> sqlx::Result<()> {
+pub async fn set_calendar_token(db: &Db, user_id: UserId, token: Option<&str>) -> sqlx::Result<()> {
     on_db!(db, c => sqlx::query("UPDATE users SET calendar_token_hash = $1 WHERE id = $2")
         .bind(token.map(token_hash))
         .bind(user_id)
