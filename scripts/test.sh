@@ -34,7 +34,7 @@ if [ -z "$PG_URL" ]; then
   PG_URL=$CONCERTO_TEST_DATABASE_URL
 fi
 echo "on $PG_URL (one new database per test)"
-CONCERTO_TEST_DATABASE_URL=$PG_URL cargo test -p server --features app/ssr --test '*' -- --nocapture 2>&1 \
+CONCERTO_TEST_DATABASE_URL=$PG_URL cargo test --workspace --features app/ssr --test '*' -- --nocapture 2>&1 \
   | tee target/cargo-test-pg.log
 stage_done
 
