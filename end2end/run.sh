@@ -18,6 +18,6 @@ done
 curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
 cd end2end
 status=0
-CONCERTO_E2E_URL="http://127.0.0.1:$PORT" CONCERTO_E2E_OUTBOX="$WORK/outbox" npx playwright test || status=$?
+CONCERTO_E2E_URL="http://127.0.0.1:$PORT" CONCERTO_E2E_OUTBOX="$WORK/outbox" npx playwright test "$@" || status=$?
 if [ $status -ne 0 ]; then echo "--- server log"; tail -n 50 "$WORK/server.log"; fi
 exit $status

@@ -105,3 +105,28 @@ test("a meeting draft survives a reload", async ({ page }) => {
   await expect(page.getByLabel("Titre")).toHaveValue("Brouillon de staff");
   await expect(page.locator("#f-draft-date")).toHaveValue(date);
 });
+
+test("a possible identifier is shown lighter and saved only once confirmed", async ({ page }) => {
+  await signIn(page, "coordination@demo.concerto.test");
+  await page.goto("/reunions/nouvelle");
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true);
+  await page.getByLabel("Titre").fill("Staff à confirmer");
+  await page.locator("#f-draft-date").fill(secondTuesdayAtLeast(120));
+  await page.getByLabel("Répétition").selectOption("none");
+  const description = page.getByLabel("Description (Markdown)");
+  await description.pressSequentially("Cas présenté : madame blanc de peur depuis l'accident.", { delay: 5 });
+  // Weak evidence: highlighted in the lighter style, counted as "à vérifier".
+  const mark = page.locator("mark.pii.pii-possible[data-kind=NAME]");
+  await expect(mark).toContainText("madame blanc");
+  await expect(mark).toContainText("possible");
+  await expect(page.getByText(/1 passage à vérifier/)).toBeVisible();
+  // The server asks for a confirmation, keeping what was typed.
+  await page.getByRole("button", { name: "Créer la réunion" }).click();
+  const confirm = page.getByLabel("Je confirme que les passages signalés comme « possibles » ne sont pas des identifiants");
+  await expect(confirm).toBeVisible();
+  await expect(page.getByText(/contient peut-être un identifiant direct/).first()).toBeVisible();
+  await expect(description).toHaveValue(/madame blanc de peur/);
+  await confirm.check();
+  await page.getByRole("button", { name: "Créer la réunion" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Staff à confirmer");
+});

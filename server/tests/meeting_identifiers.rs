@@ -123,3 +123,47 @@ async fn the_meeting_form_guards_the_title_and_the_description() {
     );
     assert!(html.contains("Aucun identifiant direct repéré."));
 }
+
+#[tokio::test]
+async fn a_possible_identifier_is_saved_only_once_confirmed() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let before = app.count("SELECT COUNT(*) FROM meetings").await;
+    let description = "Cas présenté : madame blanc de peur depuis l'accident.";
+    let fields = meeting_fields(&[
+        ("draft[repeat]", "none"),
+        ("draft[description]", description),
+    ]);
+    let (status, body) = coordinator.call("meetings/create", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = field_message(&body, "description");
+    assert!(
+        message.starts_with("La description contient peut-être un identifiant direct (Nom,"),
+        "{message}"
+    );
+    assert!(message.contains("« madame blanc »"), "{message}");
+    assert!(field_message(&body, "confirm_possible").contains("cochez cette case"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, before);
+
+    // Confirmed: saved as typed.
+    let mut confirmed = fields.clone();
+    confirmed.push(("draft[confirm_possible]", "on"));
+    let (status, body) = coordinator.call("meetings/create", &confirmed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body.as_i64().unwrap();
+    let stored: String = db_run!(app.db(), c => sqlx::query_scalar("SELECT description_md FROM meetings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *c).await)
+    .unwrap();
+    assert_eq!(stored, description);
+
+    // A confirmation never lets a likely identifier through.
+    let mut likely = meeting_fields(&[
+        ("draft[repeat]", "none"),
+        ("draft[description]", "Cas de Mme Dupont."),
+    ]);
+    likely.push(("draft[confirm_possible]", "on"));
+    let (status, body) = coordinator.call("meetings/create", &likely).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(field_message(&body, "description").contains("contient un identifiant direct"));
+}

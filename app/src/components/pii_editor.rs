@@ -5,13 +5,13 @@
 use leptos::prelude::*;
 
 use crate::components::field::field_id;
-use crate::domain::pii::{find_identifiers, replace_all, Finding, PiiKind};
+use crate::domain::pii::{find_identifiers, replace_all, Confidence, Finding, PiiKind};
 
 /// Milliseconds of calm typing before the text is checked again.
 const DEBOUNCE_MS: u64 = 120;
 
-/// Splits a text into plain and flagged segments for display.
-fn segments(text: &str, findings: &[Finding]) -> Vec<(String, Option<PiiKind>)> {
+/// Splits a text into plain and flagged segments (with kind and confidence) for display.
+fn segments(text: &str, findings: &[Finding]) -> Vec<(String, Option<(PiiKind, Confidence)>)> {
     let mut out = Vec::with_capacity(findings.len() * 2 + 1);
     let mut position = 0;
     for finding in findings {
@@ -23,7 +23,7 @@ fn segments(text: &str, findings: &[Finding]) -> Vec<(String, Option<PiiKind>)> 
         }
         out.push((
             text[finding.start..finding.end].to_string(),
-            Some(finding.kind),
+            Some((finding.kind, finding.confidence)),
         ));
         position = finding.end;
     }
@@ -179,12 +179,20 @@ fn FindingsList(guard: Guard) -> impl IntoView {
                     .into_iter()
                     .map(|finding| {
                         let excerpt = current[finding.start..finding.end].to_string();
+                        let possible = finding.confidence == Confidence::Possible;
+                        let badge = if possible {
+                            format!("{} (possible)", finding.kind.label_fr())
+                        } else {
+                            finding.kind.label_fr().to_string()
+                        };
+                        let reason = finding.reason.to_string();
                         let label = format!("Remplacer « {excerpt} » par {}", finding.placeholder());
                         let source = current.clone();
                         view! {
-                            <li>
-                                <span class="badge">{finding.kind.label_fr()}</span>
+                            <li class:pii-possible=possible>
+                                <span class="badge">{badge}</span>
                                 <span>{excerpt}</span>
+                                <span class="muted">{reason}</span>
                                 <button
                                     type="button"
                                     class="button-small"
@@ -213,10 +221,28 @@ fn FindingsList(guard: Guard) -> impl IntoView {
     }
 }
 
-/// The count of findings, as a sentence.
-fn findings_sentence(count: usize) -> String {
-    let plural = if count > 1 { "s" } else { "" };
-    format!("{count} identifiant{plural} direct{plural} repéré{plural} : remplacez-les avant d'enregistrer.")
+/// The findings, counted as a sentence: likely and certain ones must be replaced; possible ones
+/// are to check (the server asks to confirm them).
+fn findings_sentence(findings: &[Finding]) -> String {
+    let possible = findings
+        .iter()
+        .filter(|f| f.confidence == Confidence::Possible)
+        .count();
+    let sure = findings.len() - possible;
+    let mut parts = Vec::new();
+    if sure > 0 {
+        let plural = if sure > 1 { "s" } else { "" };
+        parts.push(format!(
+            "{sure} identifiant{plural} direct{plural} repéré{plural} : remplacez-les avant d'enregistrer."
+        ));
+    }
+    if possible > 0 {
+        let plural = if possible > 1 { "s" } else { "" };
+        parts.push(format!(
+            "{possible} passage{plural} à vérifier (identifiant{plural} possible{plural}) : remplacez, ou confirmez à l'enregistrement."
+        ));
+    }
+    parts.join(" ")
 }
 
 /// The DOM ids of a guarded field, of its findings status and of its server error.
@@ -288,13 +314,14 @@ pub fn PiiTextarea(
 
     let summary = move || {
         let count = findings.with(Vec::len);
+        let sentence = findings.with(|f| findings_sentence(f));
         if checked.with(|t| t.trim().is_empty()) {
             view! { <p class="hint" id=status_id.clone()>"Les identifiants repérés s'afficheront ici."</p> }.into_any()
         } else if count == 0 {
             view! { <p class="pii-clean" id=status_id.clone() role="status">"Aucun identifiant direct repéré."</p> }.into_any()
         } else {
             view! {
-                <p class="field-error" id=status_id.clone() role="status">{findings_sentence(count)}</p>
+                <p class="field-error" id=status_id.clone() role="status">{sentence}</p>
             }
             .into_any()
         }
@@ -325,11 +352,19 @@ pub fn PiiTextarea(
                                 segments(t, f)
                                     .into_iter()
                                     .map(|(part, kind)| match kind {
-                                        Some(kind) => view! {
-                                            <mark class="pii" data-kind=kind.code()>
-                                                {part}
-                                                <span class="pii-kind">{format!("[{}]", kind.label_fr())}</span>
-                                            </mark>
+                                        Some((kind, confidence)) => {
+                                            let possible = confidence == Confidence::Possible;
+                                            let label = if possible {
+                                                format!("[{}, possible]", kind.label_fr())
+                                            } else {
+                                                format!("[{}]", kind.label_fr())
+                                            };
+                                            view! {
+                                                <mark class="pii" class:pii-possible=possible data-kind=kind.code()>
+                                                    {part}
+                                                    <span class="pii-kind">{label}</span>
+                                                </mark>
+                                            }
                                         }
                                         .into_any(),
                                         None => view! { <span>{part}</span> }.into_any(),
@@ -390,7 +425,7 @@ pub fn PiiInput(
             {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
             <Show when=move || guard.has_findings()>
                 <p class="field-error" id=status_id.clone() role="status">
-                    {move || findings_sentence(guard.findings.with(Vec::len))}
+                    {move || guard.findings.with(|f| findings_sentence(f))}
                 </p>
                 <FindingsList guard/>
             </Show>
@@ -411,9 +446,12 @@ mod tests {
             parts.iter().map(|(p, _)| p.as_str()).collect::<String>(),
             text
         );
-        assert!(parts
-            .iter()
-            .any(|(p, k)| p == "06 12 34 56 78" && *k == Some(PiiKind::Phone)));
+        assert!(
+            parts
+                .iter()
+                .any(|(p, k)| p == "06 12 34 56 78"
+                    && k.map(|(kind, _)| kind) == Some(PiiKind::Phone))
+        );
         assert_eq!(replace_one(text, &findings[0]), "Tél. [TÉLÉPHONE], merci.");
     }
 }

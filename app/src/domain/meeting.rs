@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::pii::find_identifiers;
+use super::pii::{find_identifiers, Confidence};
 use super::recurrence::{Frequency, MonthlyPattern, RecurrenceRule, SeriesEnd};
 use super::time::{parse_date_field, parse_datetime_field, parse_time_field};
 
@@ -186,6 +186,10 @@ pub struct MeetingDraft {
     /// Last date when `end_kind` is "until", `YYYY-MM-DD`.
     #[serde(default)]
     pub until: String,
+    /// Set ("on") when the person confirmed that the passages flagged as *possible* identifiers
+    /// are not identifiers (likely and certain ones are refused whatever this says).
+    #[serde(default)]
+    pub confirm_possible: String,
 }
 
 /// One field's problem, in French, for the form.
@@ -339,7 +343,10 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
         }
 
         // Titles and descriptions are e-mailed and published in every invitee's calendar: no
-        // direct identifier (the address is meant to be one, and is not checked).
+        // direct identifier (the address is meant to be one, and is not checked). Likely and
+        // certain findings are refused; possible ones only until the person confirms them.
+        let confirmed = !draft.confirm_possible.trim().is_empty();
+        let mut unconfirmed = 0;
         for (field, what, text) in [
             ("title", "Le titre", &draft.title),
             ("description", "La description", &draft.description),
@@ -347,6 +354,19 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             for message in identifier_messages(what, text) {
                 fail(field, &message);
             }
+            if !confirmed {
+                for message in possible_identifier_messages(what, text) {
+                    fail(field, &message);
+                    unconfirmed += 1;
+                }
+            }
+        }
+        if unconfirmed > 0 {
+            fail(
+                "confirm_possible",
+                "Vérifiez les passages signalés comme identifiants possibles : remplacez-les, ou \
+                 cochez cette case s'ils n'en sont pas.",
+            );
         }
 
         let recurrence = match (RepeatChoice::from_code(draft.repeat.trim()), date) {
@@ -386,17 +406,37 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
     }
 }
 
-/// One French message per direct identifier found in `text` (a field named `what`, e.g.
-/// "Le titre"): its kind, its position (1-based, in characters, as the user counts them) and
-/// its placeholder.
+/// One French message per likely or certain direct identifier found in `text` (a field named
+/// `what`, e.g. "Le titre"): its kind, its position (1-based, in characters, as the user counts
+/// them) and its placeholder. These are refused.
 pub fn identifier_messages(what: &str, text: &str) -> Vec<String> {
     find_identifiers(text)
         .into_iter()
+        .filter(|finding| finding.confidence > Confidence::Possible)
         .map(|finding| {
             let position = text[..finding.start].chars().count() + 1;
             format!(
                 "{what} contient un identifiant direct ({}) à la position {position} : « {} ». Remplacez-le par {}.",
                 finding.kind.label_fr(),
+                &text[finding.start..finding.end],
+                finding.placeholder(),
+            )
+        })
+        .collect()
+}
+
+/// One French message per *possible* identifier in `text` (weak evidence: may be a false
+/// alarm), with the reason; saved only once the person confirms.
+pub fn possible_identifier_messages(what: &str, text: &str) -> Vec<String> {
+    find_identifiers(text)
+        .into_iter()
+        .filter(|finding| finding.confidence == Confidence::Possible)
+        .map(|finding| {
+            let position = text[..finding.start].chars().count() + 1;
+            format!(
+                "{what} contient peut-être un identifiant direct ({}, {}) à la position {position} : « {} ». Remplacez-le par {} ou confirmez que ce n'en est pas un.",
+                finding.kind.label_fr(),
+                finding.reason,
                 &text[finding.start..finding.end],
                 finding.placeholder(),
             )
@@ -564,6 +604,29 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("à la position 5 "), "{message}");
+    }
+
+    #[test]
+    fn possible_identifiers_need_a_confirmation_likely_ones_are_refused() {
+        let mut possible = draft();
+        possible.description = "Cas présenté : madame blanc de peur depuis l'accident.".into();
+        let errors = ValidMeeting::try_from(&possible).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["description", "confirm_possible"], "{errors:?}");
+        assert!(
+            errors[0].message.contains("peut-être")
+                && errors[0].message.contains("« madame blanc »"),
+            "{errors:?}"
+        );
+        possible.confirm_possible = "on".into();
+        assert!(ValidMeeting::try_from(&possible).is_ok());
+        // A confirmation does not let a likely identifier through.
+        let mut likely = possible.clone();
+        likely.description = "Cas de Mme Dupont, revue hier.".into();
+        let errors = ValidMeeting::try_from(&likely).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "description");
+        assert!(!errors[0].message.contains("peut-être"), "{errors:?}");
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn MeetingFields<T: Clone + Send + Sync + 'static>(
             <Field label="Nombre maximal de cas" name="draft[max_cases]" kind="number" value=draft.max_cases.clone() error=e("max_cases")/>
         </div>
         <PiiTextarea label="Description (Markdown)" name="draft[description]" value=draft.description.clone() rows=6 error=e("description")/>
+        <ConfirmPossible error=e("confirm_possible") initially=!draft.confirm_possible.is_empty()/>
         {if with_repeat {
             view! {
                 <fieldset class="repeat">
@@ -90,6 +91,35 @@ fn MeetingFields<T: Clone + Send + Sync + 'static>(
         } else {
             view! { <input type="hidden" name="draft[repeat]" value="none"/> }.into_any()
         }}
+    }
+}
+
+/// Shown once the server asked for it (some passages are only *possible* identifiers): the
+/// person confirms they are not, and the form is sent again. Stays shown once ticked, so a later
+/// refusal for another reason does not lose the confirmation.
+#[component]
+fn ConfirmPossible(error: Signal<Option<String>>, initially: bool) -> impl IntoView {
+    let ticked = RwSignal::new(initially);
+    view! {
+        <Show when=move || error.get().is_some() || ticked.get()>
+            <div class="field field-checkbox" class:field-invalid=move || error.get().is_some()>
+                <input
+                    type="checkbox"
+                    id="draft-confirm-possible"
+                    name="draft[confirm_possible]"
+                    value="on"
+                    prop:checked=move || ticked.get()
+                    on:change=move |event| ticked.set(event_target_checked(&event))
+                    aria-describedby=move || error.get().map(|_| "draft-confirm-possible-error")
+                />
+                <label for="draft-confirm-possible">
+                    "Je confirme que les passages signalés comme « possibles » ne sont pas des identifiants"
+                </label>
+                {move || error.get().map(|message| view! {
+                    <p class="field-error" id="draft-confirm-possible-error">{message}</p>
+                })}
+            </div>
+        </Show>
     }
 }
 
