@@ -101,14 +101,6 @@ INSERT INTO invitations (meeting_id, user_id, invited_at)
 SQL
 }
 
-cat > "$WORK/distinct.lua" <<'LUA'
-local counter = 0
-request = function()
-  counter = counter + 1
-  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. sep .. "n=" .. counter)
-end
-LUA
 measure() { # label, database kind, cookie, then one base URL per server (each gets its own wrk)
   local label=$1 kind=$2 cookie=$3; shift 3
   local bases=("$@") before=() after=() i busy_before busy_after
@@ -118,7 +110,7 @@ measure() { # label, database kind, cookie, then one base URL per server (each g
   local loaders=()
   for i in "${!bases[@]}"; do
     /usr/bin/time -f "%U %S" -o "$WORK/wrk-cpu-$i.txt" \
-      wrk -t1 -c"$connections" -d10s --latency -s "$WORK/distinct.lua" -H "Cookie: $cookie" "${bases[$i]}$PATH_UNDER_TEST" > "$WORK/wrk-$i.txt" &
+      wrk -t1 -c"$connections" -d10s --latency -s scripts/bench/distinct.lua -H "Cookie: $cookie" "${bases[$i]}$PATH_UNDER_TEST" > "$WORK/wrk-$i.txt" &
     loaders+=($!)
   done
   wait "${loaders[@]}"

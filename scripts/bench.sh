@@ -43,22 +43,12 @@ SIZE_GZ=$(curl -s -H "Cookie: $COOKIE" "$BASE/reunions" | gzip -9 | wc -c)
 echo "meeting list: $ROWS meetings listed, page $SIZE bytes ($SIZE_GZ gzip)"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# Every request asks a different URL (an ignored query parameter), as people do: nothing can be
-# answered from a cache of an earlier response.
-cat > "$WORK/distinct.lua" <<'LUA'
-local counter = 0
-request = function()
-  counter = counter + 1
-  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. sep .. "n=" .. counter)
-end
-LUA
 TICK=$(getconf CLK_TCK)
 run_wrk() { # path, label[, pid, base]: wrk against the server, CPU read from its /proc/PID/stat
   local pid=${3:-$SERVER} base=${4:-$BASE}
   local before after requests
   before=$(cpu_ticks "$pid")
-  wrk -t2 -c64 -d10s --latency -s "$WORK/distinct.lua" -H "Cookie: $COOKIE" "$base$1" > "$WORK/wrk.txt"
+  wrk -t2 -c64 -d10s --latency -s scripts/bench/distinct.lua -H "Cookie: $COOKIE" "$base$1" > "$WORK/wrk.txt"
   after=$(cpu_ticks "$pid")
   requests=$(grep -E "^\s+[0-9]+ requests in" "$WORK/wrk.txt" | awk '{print $1}')
   local rps p50 p99
