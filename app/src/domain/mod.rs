@@ -1,6 +1,7 @@
 //! Pure domain types and rules shared by the server and the browser: no IO, no Leptos, no SQL.
 //! Everything here compiles to wasm unchanged and is unit-tested beside the code.
 
+pub mod cases;
 pub mod ids;
 pub mod meeting;
 pub mod permissions;
