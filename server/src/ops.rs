@@ -19,6 +19,10 @@ pub const TABLES: &[&str] = &[
     "outbox",
     "sign_in_attempts",
     "trusted_devices",
+    "cases",
+    "case_messages",
+    "advice",
+    "audit_log",
 ];
 
 /// Writes a consistent copy of a SQLite database to `file` while the server keeps running

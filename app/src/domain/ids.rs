@@ -43,3 +43,7 @@ id_type!(
     /// A series of meetings.
     SeriesId
 );
+id_type!(
+    /// A case (written advice request or case for a staff/RCP).
+    CaseId
+);

@@ -8,6 +8,7 @@
 //! are `TIMESTAMPTZ` on PostgreSQL and fixed-width UTC text on SQLite (so that text order is time
 //! order); kinds and modes are enums that refuse unknown codes when a row is read.
 
+pub mod cases;
 pub mod meetings;
 pub mod outbox;
 pub mod sessions;

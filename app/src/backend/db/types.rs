@@ -236,6 +236,8 @@ text_enum!(MeetingKind, "meeting kind");
 text_enum!(MeetingMode, "meeting mode");
 text_enum!(Role, "role");
 text_enum!(Rsvp, "answer");
+text_enum!(crate::domain::cases::CaseStatus, "case status");
+text_enum!(crate::domain::cases::RequestStatus, "request status");
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ pub mod advice;
 pub mod age;
 pub mod code;
 pub mod completeness;
+pub mod form;
 pub mod permissions;
 pub mod scales;
 
@@ -228,6 +229,7 @@ impl RequestStatus {
 /// [`completeness::missing`] for what is lacking, [`parse_age`] for the age, and the identifier
 /// guard (`domain::pii`) for every text of [`CaseContent::free_text_fields`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CaseContent {
     /// What is asked (at least one before submitting).
     pub question_types: Vec<QuestionType>,
