@@ -121,6 +121,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reunions/:id") view=MeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id/modifier") view=EditMeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/agenda") view=AgendaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cas") view=CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cas/nouveau") view=NewCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cas/:id") view=CasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cas/:id/modifier") view=EditCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/journal") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/profil") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/membres") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>

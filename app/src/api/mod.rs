@@ -2,6 +2,7 @@
 //! then calls the domain and the store; the bodies compile only on the server.
 
 pub mod admin;
+pub mod cases;
 pub mod mail;
 pub mod meetings;
 pub mod members;

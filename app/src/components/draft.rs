@@ -78,7 +78,7 @@ pub(crate) mod browser {
     }
 
     /// (name, value) of every field worth keeping.
-    fn fields(form: &web_sys::HtmlFormElement) -> Vec<(String, String)> {
+    pub fn fields(form: &web_sys::HtmlFormElement) -> Vec<(String, String)> {
         let elements = form.elements();
         let mut out = Vec::new();
         for index in 0..elements.length() {

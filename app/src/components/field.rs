@@ -134,3 +134,41 @@ pub fn SelectField(
         </div>
     }
 }
+
+/// A labelled checkbox (value "on") with its error message.
+#[component]
+pub fn CheckboxField(
+    /// Visible label.
+    label: &'static str,
+    /// Form name.
+    name: &'static str,
+    /// Initially ticked.
+    #[prop(optional)]
+    checked: bool,
+    /// Error for this field.
+    #[prop(into, optional)]
+    error: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let id = field_id(name);
+    let error_id = format!("{id}-error");
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let described = {
+        let error_id = error_id.clone();
+        move || error.get().is_some().then(|| error_id.clone())
+    };
+    view! {
+        <div class="field field-checkbox" class:field-invalid=move || error.get().is_some()>
+            <input
+                type="checkbox"
+                id=id.clone()
+                name=name
+                value="on"
+                checked=checked
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            />
+            <label for=id>{label}</label>
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}

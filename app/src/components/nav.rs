@@ -60,8 +60,10 @@ pub fn Nav() -> impl IntoView {
                 <ul>
                     {meetings.then(|| view! { <li><A href="/reunions">"Réunions"</A></li> })}
                     <li><A href="/agenda">"Mon agenda"</A></li>
+                    {meetings.then(|| view! { <li><A href="/cas">"Cas"</A></li> })}
                     <li><A href="/verifier">"Vérifier un texte"</A></li>
                     {members.then(|| view! { <li><A href="/membres">"Membres"</A></li> })}
+                    {members.then(|| view! { <li><A href="/journal">"Journal"</A></li> })}
                     {viewer.is_admin.then(|| view! { <li><A href="/admin">"Administration"</A></li> })}
                     <li><A href="/profil">"Profil"</A></li>
                 </ul>

@@ -27,6 +27,17 @@ pub const SUCCESS_MESSAGES: &[(&str, &str)] = &[
         "organisation",
         "Organisation créée. Changez d'organisation pour l'utiliser.",
     ),
+    (
+        "soumis",
+        "Cas soumis. Vous serez prévenu·e par e-mail de la réponse.",
+    ),
+    ("retire", "Cas retiré."),
+    ("pris", "Demande prise en charge : elle vous est attribuée."),
+    ("message", "Message envoyé."),
+    (
+        "avis",
+        "Avis signé ; l'auteur·e de la demande est prévenu·e par e-mail.",
+    ),
 ];
 
 /// The message of a success code.

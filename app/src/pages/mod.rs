@@ -2,7 +2,10 @@
 
 mod admin;
 mod agenda;
+mod audit;
 mod auth;
+mod case_form;
+mod cases;
 mod check_text;
 mod meeting;
 mod meeting_form;
@@ -12,7 +15,10 @@ mod profile;
 
 pub use admin::AdminPage;
 pub use agenda::AgendaPage;
+pub use audit::AuditPage;
 pub use auth::{ForgotPasswordPage, LoginPage, SetPasswordPage};
+pub use case_form::EditCasePage;
+pub use cases::{CasePage, CasesPage, NewCasePage};
 pub use check_text::CheckTextPage;
 pub use meeting::MeetingPage;
 pub use meeting_form::{EditMeetingPage, NewMeetingPage};

@@ -90,7 +90,7 @@ pub async fn create(
     let now = Utc::now();
     let year = now.with_timezone(&chrono_tz::Europe::Paris).year();
     let (next,): (i64,) = on_db!(&mut *tx, c => sqlx::query_as(
-        "SELECT COALESCE(MAX(code_number), 0) + 1 FROM cases WHERE organisation_id = $1 AND code_year = $2",
+        "SELECT CAST(COALESCE(MAX(code_number), 0) + 1 AS BIGINT) FROM cases WHERE organisation_id = $1 AND code_year = $2",
     )
     .bind(organisation_id)
     .bind(year)
@@ -446,5 +446,36 @@ pub async fn audit_log(
     .bind(filter.case.map(|code| code.year))
     .bind(filter.case.map(|code| code.number as i32))
     .bind(limit)
+    .fetch_all(&mut *c).await)
+}
+
+/// A staff or RCP that still takes cases.
+#[derive(Clone, Debug, FromRow)]
+pub struct OpenMeetingRow {
+    /// Id.
+    pub id: MeetingId,
+    /// Title.
+    pub title: String,
+    /// Local start.
+    pub start_local: super::WallClock,
+    /// Duration.
+    pub duration_minutes: i64,
+    /// Case-submission deadline, local.
+    pub submission_deadline: super::WallClock,
+}
+
+/// The organisation's staffs and RCPs whose case deadline (local time) is after `now_local`.
+pub async fn open_meetings<'e>(
+    db: impl Into<Exec<'e>>,
+    organisation_id: OrgId,
+    now_local: chrono::NaiveDateTime,
+) -> sqlx::Result<Vec<OpenMeetingRow>> {
+    on_db!(db, c => sqlx::query_as::<_, OpenMeetingRow>(
+        "SELECT id, title, start_local, duration_minutes, submission_deadline FROM meetings
+         WHERE organisation_id = $1 AND kind IN ('staff', 'rcp') AND NOT cancelled AND submission_deadline > $2
+         ORDER BY start_utc LIMIT 50",
+    )
+    .bind(organisation_id)
+    .bind(super::WallClock(now_local))
     .fetch_all(&mut *c).await)
 }
