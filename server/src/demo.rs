@@ -156,7 +156,119 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         meetings::invite(&mut tx, &meeting_ids, &invitees).await?;
         tx.commit().await?;
     }
+    seed_cases(
+        db,
+        organisation,
+        id_of(Role::GeneralPractitioner),
+        id_of(Role::Nurse),
+        id_of(Role::Psychiatrist),
+    )
+    .await?;
     tracing::info!("demo data seeded: {DEMO_ORGANISATION}, password {DEMO_PASSWORD}");
+    Ok(())
+}
+
+/// A few identifier-free cases: a written request answered with a signed avis, one waiting
+/// for a psychiatrist, and a draft.
+async fn seed_cases(
+    db: &Db,
+    organisation: app::domain::ids::OrgId,
+    gp: app::domain::ids::UserId,
+    nurse: app::domain::ids::UserId,
+    psychiatrist: app::domain::ids::UserId,
+) -> anyhow::Result<()> {
+    use app::backend::db::cases;
+    use app::domain::cases::form::CaseDraft;
+    use app::domain::cases::AdviceContent;
+    let case = |question: &str,
+                reason: &str,
+                treatment: &str,
+                age: &str,
+                sex: &str,
+                phq9: &[u8]| {
+        let mut draft = CaseDraft {
+            q_pharmacological: "on".into(),
+            q_conduct: "on".into(),
+            question: question.into(),
+            reason: reason.into(),
+            symptoms: "Humeur triste, anhédonie, troubles du sommeil depuis trois mois ; pas d'idée suicidaire exprimée.".into(),
+            hypotheses: "Épisode dépressif caractérisé d'intensité modérée.".into(),
+            history: "Un épisode dépressif il y a dix ans, traité en ville. Hypothyroïdie substituée.".into(),
+            treatment: treatment.into(),
+            expectations: "Un avis sur l'ajustement du traitement et sur l'orientation.".into(),
+            somatic_follow_up: "Bilan thyroïdien récent normal ; suivi par le médecin traitant.".into(),
+            treating_doctor_known: "on".into(),
+            age: age.into(),
+            sex: sex.into(),
+            ..Default::default()
+        };
+        for (index, answer) in phq9.iter().enumerate() {
+            draft
+                .items
+                .insert(format!("phq9-{}", index + 1), answer.to_string());
+        }
+        let scales = draft.scales().expect("demo answers are valid");
+        (
+            serde_json::to_string(&draft.content()).expect("serialisable"),
+            serde_json::to_string(&scales).expect("serialisable"),
+        )
+    };
+    // Answered.
+    let (content, scales) = case(
+        "Faut-il changer d'antidépresseur après huit semaines de sertraline sans amélioration ?",
+        "Dépression persistante malgré un traitement bien conduit, arrêt de travail prolongé.",
+        "Sertraline 100 mg depuis 8 semaines ; escitalopram mal toléré (nausées) l'an dernier.",
+        "45-54",
+        "f",
+        &[2, 2, 2, 2, 1, 1, 1, 1, 0],
+    );
+    let mut tx = db.begin_write().await?;
+    let (answered, _) =
+        cases::create(&mut tx, organisation, gp, None, None, &content, &scales).await?;
+    cases::submit(&mut tx, answered, 1).await?;
+    cases::take(&mut tx, answered, psychiatrist).await?;
+    let advice = AdviceContent {
+        diagnostic_opinion: "Épisode dépressif caractérisé modéré, sans élément bipolaire.".into(),
+        pharmacological_advice: "Remplacer la sertraline par la venlafaxine 75 mg, à augmenter à 150 mg après deux semaines selon la tolérance.".into(),
+        recommended_actions: "Réévaluer à 4 semaines (PHQ-9) ; proposer une psychothérapie (Mon soutien psy).".into(),
+        orientation: "CMP si absence d'amélioration à 8 semaines.".into(),
+        rediscuss: "Dans deux mois, ou plus tôt si aggravation.".into(),
+        body_md: String::new(),
+    };
+    cases::sign_advice(
+        &mut tx,
+        answered,
+        psychiatrist,
+        psychiatrist,
+        &serde_json::to_string(&advice)?,
+        true,
+    )
+    .await?;
+    tx.commit().await?;
+    // Waiting for a psychiatrist.
+    let (content, scales) = case(
+        "Quelle conduite tenir devant une anxiété envahissante avec consommation d'alcool croissante ?",
+        "Anxiété généralisée ancienne, aggravée depuis six mois, consommation d'alcool quotidienne.",
+        "Hydroxyzine à la demande ; aucun traitement de fond essayé.",
+        "35-44",
+        "m",
+        &[1, 1, 2, 1, 1, 0, 1, 0, 0],
+    );
+    let mut tx = db.begin_write().await?;
+    let (pending, _) =
+        cases::create(&mut tx, organisation, nurse, None, None, &content, &scales).await?;
+    cases::submit(&mut tx, pending, 1).await?;
+    // A draft.
+    let (content, scales) = case(
+        "Une orientation vers le CMP est-elle indiquée ?",
+        "",
+        "",
+        "",
+        "",
+        &[],
+    );
+    cases::create(&mut tx, organisation, gp, None, None, &content, &scales).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -318,7 +318,7 @@ mod ssr {
     use crate::backend::db::cases::{self as store, AuditFilter, CaseRow, Scope};
     use crate::backend::db::outbox::{enqueue, NewMail};
     use crate::backend::db::users;
-    use crate::backend::db::{Db, Tx};
+    use crate::backend::db::Db;
     use crate::backend::{current_member, member_of, state, AppState};
     use crate::domain::cases::form::{identifier_errors, phq2_of, ScaleAnswers};
     use crate::domain::cases::{
@@ -827,16 +827,8 @@ mod ssr {
         let (id, code) =
             store::create(&mut tx, org, viewer.user_id, meeting, None, &empty, "[]").await?;
         audit(&mut tx, &viewer, org, "case.create", Some(id), &code).await?;
-        commit(tx).await?;
+        tx.commit().await?;
         Ok(id)
-    }
-
-    async fn commit(tx: Tx) -> Result<(), AppError> {
-        match tx {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
-        }
-        Ok(())
     }
 
     fn saved(version: i64, content: &CaseContent) -> CaseSaved {
@@ -918,9 +910,7 @@ mod ssr {
             return Err(AppError::fields(errors));
         }
         if meeting != row.meeting_id || submit {
-            if let Err(error) = check_meeting(db, row.organisation_id, meeting).await {
-                return Err(error);
-            }
+            check_meeting(db, row.organisation_id, meeting).await?;
         }
         let content_json = serde_json::to_string(&content).expect("serialisable");
         let scales_json = serde_json::to_string(&scales).expect("serialisable");
@@ -969,7 +959,7 @@ mod ssr {
                 enqueue(&mut tx, &mail).await?;
             }
         }
-        commit(tx).await?;
+        tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(saved(final_version, &content))
     }
@@ -1003,7 +993,7 @@ mod ssr {
             "",
         )
         .await?;
-        commit(tx).await
+        Ok(tx.commit().await?)
     }
 
     pub async fn take(id: CaseId) -> Result<(), AppError> {
@@ -1025,7 +1015,7 @@ mod ssr {
             "",
         )
         .await?;
-        commit(tx).await
+        Ok(tx.commit().await?)
     }
 
     pub async fn message(id: CaseId, body: String) -> Result<(), AppError> {
@@ -1101,7 +1091,7 @@ mod ssr {
                 .await?;
             }
         }
-        commit(tx).await?;
+        tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(())
     }
@@ -1224,7 +1214,7 @@ mod ssr {
             )
             .await?;
         }
-        commit(tx).await?;
+        tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(version)
     }

@@ -292,7 +292,7 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
                             <p class="signature">
                                 "Signé par " <strong>{advice.signed_by.clone()}</strong> " le " {advice.signed_at.clone()}
                                 {advice.recorded_by.clone().map(|name| view! { " — consigné par " {name} })}
-                                {advice.patient_informed.then(|| view! { " — patient·e informé·e et consentant·e" })}
+                                {advice.patient_informed.then_some(" — patient·e informé·e et consentant·e")}
                             </p>
                             {advice.parts.iter().map(|(label, html)| view! {
                                 <h4>{label.clone()}</h4>
