@@ -9,19 +9,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// The message of the field error on `field` in a refused call's body.
-fn field_message(body: &Value, field: &str) -> String {
-    body["Validation"]["fields"]
-        .as_array()
-        .unwrap_or_else(|| panic!("field errors in {body}"))
-        .iter()
-        .find(|f| f["field"] == field)
-        .unwrap_or_else(|| panic!("{field} in {body}"))["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Starts a draft (a written request when `meeting` is empty) and returns its id.
 async fn new_case(app: &TestApp, author: &Browser, meeting: &str) -> i64 {
     let before = app.count("SELECT COUNT(*) FROM cases").await;

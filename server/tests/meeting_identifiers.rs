@@ -6,20 +6,6 @@ mod common;
 
 use common::*;
 use reqwest::StatusCode;
-use serde_json::Value;
-
-/// The message of the field error on `field` in a refused call's body.
-fn field_message(body: &Value, field: &str) -> String {
-    body["Validation"]["fields"]
-        .as_array()
-        .unwrap_or_else(|| panic!("field errors in {body}"))
-        .iter()
-        .find(|f| f["field"] == field)
-        .unwrap_or_else(|| panic!("{field} in {body}"))["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 #[tokio::test]
 async fn a_name_in_the_title_is_refused_with_its_kind_and_position() {

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::pii::{find_identifiers, Confidence};
+use super::pii::{identifier_messages, possible_identifier_messages, CONFIRM_POSSIBLE_MESSAGE};
 use super::recurrence::{Frequency, MonthlyPattern, RecurrenceRule, SeriesEnd};
 use super::time::{parse_date_field, parse_datetime_field, parse_time_field};
 
@@ -362,11 +362,7 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             }
         }
         if unconfirmed > 0 {
-            fail(
-                "confirm_possible",
-                "Vérifiez les passages signalés comme identifiants possibles : remplacez-les, ou \
-                 cochez cette case s'ils n'en sont pas.",
-            );
+            fail("confirm_possible", CONFIRM_POSSIBLE_MESSAGE);
         }
 
         let recurrence = match (RepeatChoice::from_code(draft.repeat.trim()), date) {
@@ -404,44 +400,6 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             recurrence,
         })
     }
-}
-
-/// One French message per likely or certain direct identifier found in `text` (a field named
-/// `what`, e.g. "Le titre"): its kind, its position (1-based, in characters, as the user counts
-/// them) and its placeholder. These are refused.
-pub fn identifier_messages(what: &str, text: &str) -> Vec<String> {
-    find_identifiers(text)
-        .into_iter()
-        .filter(|finding| finding.confidence > Confidence::Possible)
-        .map(|finding| {
-            let position = text[..finding.start].chars().count() + 1;
-            format!(
-                "{what} contient un identifiant direct ({}) à la position {position} : « {} ». Remplacez-le par {}.",
-                finding.kind.label_fr(),
-                &text[finding.start..finding.end],
-                finding.placeholder(),
-            )
-        })
-        .collect()
-}
-
-/// One French message per *possible* identifier in `text` (weak evidence: may be a false
-/// alarm), with the reason; saved only once the person confirms.
-pub fn possible_identifier_messages(what: &str, text: &str) -> Vec<String> {
-    find_identifiers(text)
-        .into_iter()
-        .filter(|finding| finding.confidence == Confidence::Possible)
-        .map(|finding| {
-            let position = text[..finding.start].chars().count() + 1;
-            format!(
-                "{what} contient peut-être un identifiant direct ({}, {}) à la position {position} : « {} ». Remplacez-le par {} ou confirmez que ce n'en est pas un.",
-                finding.kind.label_fr(),
-                finding.reason,
-                &text[finding.start..finding.end],
-                finding.placeholder(),
-            )
-        })
-        .collect()
 }
 
 fn recurrence_from_draft(

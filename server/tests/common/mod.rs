@@ -527,3 +527,16 @@ macro_rules! db_run {
         async { app::on_db!($exec, $c => $body) }.await
     };
 }
+
+/// The message of the field error on `field` in a refused call's body.
+pub fn field_message(body: &Value, field: &str) -> String {
+    body["Validation"]["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("field errors in {body}"))
+        .iter()
+        .find(|f| f["field"] == field)
+        .unwrap_or_else(|| panic!("{field} in {body}"))["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{score, CaseContent, QuestionType, Scale, ScaleResult};
 use crate::domain::meeting::FieldError;
-use crate::domain::pii::{find_identifiers, Confidence};
+use crate::domain::pii::{
+    identifier_messages, possible_identifier_messages, CONFIRM_POSSIBLE_MESSAGE,
+};
 
 /// The scales a case form offers, item by item (PHQ-2 is PHQ-9's first two items: it is scored
 /// from them).
@@ -259,41 +261,22 @@ pub fn identifier_errors(fields: &[(&'static str, &str)], confirmed: bool) -> Ve
     let mut errors = Vec::new();
     let mut unconfirmed = false;
     for &(field, text) in fields {
-        let what = super::field_label_fr(field);
-        for finding in find_identifiers(text) {
-            if finding.confidence == Confidence::Possible && confirmed {
-                continue;
-            }
-            let position = text[..finding.start].chars().count() + 1;
-            let passage = &text[finding.start..finding.end];
-            let message = if finding.confidence == Confidence::Possible {
-                unconfirmed = true;
-                format!(
-                    "« {what} » contient peut-être un identifiant direct ({}, {}) à la position {position} : « {passage} ». Remplacez-le par {} ou confirmez que ce n'en est pas un.",
-                    finding.kind.label_fr(),
-                    finding.reason,
-                    finding.placeholder(),
-                )
-            } else {
-                format!(
-                    "« {what} » contient un identifiant direct ({}) à la position {position} : « {passage} ». Remplacez-le par {}.",
-                    finding.kind.label_fr(),
-                    finding.placeholder(),
-                )
-            };
-            errors.push(FieldError {
-                field: field.to_string(),
-                message,
-            });
+        let what = format!("« {} »", super::field_label_fr(field));
+        let mut messages = identifier_messages(&what, text);
+        if !confirmed {
+            let possible = possible_identifier_messages(&what, text);
+            unconfirmed |= !possible.is_empty();
+            messages.extend(possible);
         }
+        errors.extend(messages.into_iter().map(|message| FieldError {
+            field: field.to_string(),
+            message,
+        }));
     }
     if unconfirmed {
         errors.push(FieldError {
             field: "confirm_possible".to_string(),
-            message:
-                "Vérifiez les passages signalés comme identifiants possibles : remplacez-les, \
-                      ou cochez cette case s'ils n'en sont pas."
-                    .to_string(),
+            message: CONFIRM_POSSIBLE_MESSAGE.to_string(),
         });
     }
     errors

@@ -287,3 +287,45 @@ pub fn replace_all(text: &str, findings: &[Finding]) -> String {
     out.push_str(&text[pos..]);
     out
 }
+
+/// Asks the person to replace or confirm the passages flagged as *possible* identifiers (shown
+/// beside the "Je confirme…" checkbox).
+pub const CONFIRM_POSSIBLE_MESSAGE: &str = "Vérifiez les passages signalés comme identifiants possibles : remplacez-les, ou cochez cette case s'ils n'en sont pas.";
+
+/// One French message per likely or certain direct identifier found in `text` (a field named
+/// `what`, e.g. "Le titre"): its kind, its position (1-based, in characters, as the user counts
+/// them) and its placeholder. These are refused.
+pub fn identifier_messages(what: &str, text: &str) -> Vec<String> {
+    find_identifiers(text)
+        .into_iter()
+        .filter(|finding| finding.confidence > Confidence::Possible)
+        .map(|finding| {
+            let position = text[..finding.start].chars().count() + 1;
+            format!(
+                "{what} contient un identifiant direct ({}) à la position {position} : « {} ». Remplacez-le par {}.",
+                finding.kind.label_fr(),
+                &text[finding.start..finding.end],
+                finding.placeholder(),
+            )
+        })
+        .collect()
+}
+
+/// One French message per *possible* identifier in `text` (weak evidence: may be a false
+/// alarm), with the reason; saved only once the person confirms.
+pub fn possible_identifier_messages(what: &str, text: &str) -> Vec<String> {
+    find_identifiers(text)
+        .into_iter()
+        .filter(|finding| finding.confidence == Confidence::Possible)
+        .map(|finding| {
+            let position = text[..finding.start].chars().count() + 1;
+            format!(
+                "{what} contient peut-être un identifiant direct ({}, {}) à la position {position} : « {} ». Remplacez-le par {} ou confirmez que ce n'en est pas un.",
+                finding.kind.label_fr(),
+                finding.reason,
+                &text[finding.start..finding.end],
+                finding.placeholder(),
+            )
+        })
+        .collect()
+}
