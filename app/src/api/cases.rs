@@ -573,37 +573,23 @@ mod ssr {
         let waiting = waiting_days(&row);
 
         // Earlier cases of the same patient (scale trends), readable by this viewer.
-        let earlier: Vec<(String, ScaleAnswers)> = if row.patient_code != code_of(&row) {
-            let scope = if may_case(role, Relation::Other, CaseAction::ReadCase) {
-                Scope::Organisation
-            } else {
-                Scope::AuthoredBy(viewer.user_id)
+        let mut earlier = Vec::new();
+        if row.patient_code != code_of(&row) {
+            let readable = |other: &CaseRow| {
+                may_case(
+                    role,
+                    Relation::from_author(other.author_id == viewer.user_id),
+                    CaseAction::ReadCase,
+                )
             };
-            let mut rows = store::list(db, org, scope, 2000).await?;
-            if matches!(scope, Scope::Organisation) {
-                rows.extend(store::list(db, org, Scope::AuthoredBy(viewer.user_id), 2000).await?);
-            }
-            let mut rows: Vec<CaseRow> = rows
-                .into_iter()
-                .filter(|other| {
-                    other.patient_code == row.patient_code
-                        && other.id != row.id
-                        && other.created_at.0 < row.created_at.0
-                        && other.status != CaseStatus::Draft
-                })
-                .collect();
-            rows.sort_by_key(|other| other.created_at.0);
-            rows.dedup_by_key(|other| other.id);
-            let mut earlier = Vec::new();
-            for other in &rows {
-                for entry in scales_of(other)? {
-                    earlier.push((code_of(other), entry));
+            for other in store::earlier_of_patient(db, org, &row.patient_code, row.id).await? {
+                if readable(&other) {
+                    for entry in scales_of(&other)? {
+                        earlier.push((code_of(&other), entry));
+                    }
                 }
             }
-            earlier
-        } else {
-            Vec::new()
-        };
+        }
         let scale_views: Vec<ScaleView> = scales
             .iter()
             .filter_map(|entry| scale_view(entry, &earlier))

@@ -130,18 +130,39 @@ pub async fn list(
     scope: Scope,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseRow>> {
-    let (filter, author) = match scope {
-        Scope::AuthoredBy(user) => ("c.author_id = $2", user),
-        Scope::Organisation => ("c.status <> 'draft' AND c.author_id <> $2", UserId(0)),
+    let author = match scope {
+        Scope::AuthoredBy(user) => Some(user),
+        Scope::Organisation => None,
     };
     let sql = format!(
-        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.organisation_id = $1 AND {filter}
+        "SELECT {CASE_COLUMNS} {CASE_FROM}
+         WHERE c.organisation_id = $1 AND (c.author_id = $2 OR ($2 IS NULL AND c.status <> 'draft'))
          ORDER BY c.updated_at DESC, c.id DESC LIMIT $3"
     );
     on_db!(db, c => sqlx::query_as::<_, CaseRow>(&sql)
         .bind(organisation_id)
         .bind(author)
         .bind(limit)
+        .fetch_all(&mut *c).await)
+}
+
+/// The submitted cases of one patient (same patient code) created before `before`, oldest
+/// first: the earlier discussions whose scales show a trend.
+pub async fn earlier_of_patient<'e>(
+    db: impl Into<Exec<'e>>,
+    organisation_id: OrgId,
+    patient_code: &str,
+    before: CaseId,
+) -> sqlx::Result<Vec<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM}
+         WHERE c.organisation_id = $1 AND c.patient_code = $2 AND c.id < $3 AND c.status <> 'draft'
+         ORDER BY c.id"
+    );
+    on_db!(db, c => sqlx::query_as::<_, CaseRow>(&sql)
+        .bind(organisation_id)
+        .bind(patient_code)
+        .bind(before)
         .fetch_all(&mut *c).await)
 }
 
