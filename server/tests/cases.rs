@@ -11,8 +11,18 @@ use serde_json::Value;
 
 /// Starts a draft (a written request when `meeting` is empty) and returns its id.
 async fn new_case(app: &TestApp, author: &Browser, meeting: &str) -> i64 {
+    new_case_following(app, author, meeting, "").await
+}
+
+/// Starts a draft that re-discusses the patient of the case coded `follows`.
+async fn new_case_following(app: &TestApp, author: &Browser, meeting: &str, follows: &str) -> i64 {
     let before = app.count("SELECT COUNT(*) FROM cases").await;
-    let (status, body) = author.call("cases/new", &[("meeting_id", meeting)]).await;
+    let (status, body) = author
+        .call(
+            "cases/new",
+            &[("meeting_id", meeting), ("follows", follows)],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, before + 1);
     app.count("SELECT MAX(id) FROM cases").await
@@ -263,19 +273,14 @@ async fn the_fourth_tele_expertise_of_the_year_is_flagged() {
     let app = TestApp::demo().await;
     let gp = app.signed_in(GP).await;
     let psychiatrist = app.signed_in(PSYCHIATRIST).await;
-    let mut patient_code = String::new();
+    let mut first_code = String::new();
     let mut notes = Vec::new();
     for round in 0..4 {
-        let id = new_case(&app, &gp, "").await;
+        // After the first, each case re-discusses the same patient ("suite d'un cas précédent").
+        let id = new_case_following(&app, &gp, "", &first_code).await;
         if round == 0 {
-            patient_code = db_run!(&app.state.db, c => sqlx::query_scalar::<_, String>(
-                "SELECT patient_code FROM cases WHERE id = $1").bind(id).fetch_one(&mut *c).await)
-            .unwrap();
-        } else {
-            // A re-discussion of the same patient carries the first case's code.
-            db_run!(&app.state.db, c => sqlx::query("UPDATE cases SET patient_code = $1 WHERE id = $2")
-                .bind(&patient_code).bind(id).execute(&mut *c).await.map(|d| d.rows_affected()))
-            .unwrap();
+            let (_, view) = gp.query("cases/get", &[("id", &id.to_string())]).await;
+            first_code = view["code"].as_str().unwrap().to_string();
         }
         let (status, body) = save(&gp, id, 1, "submit", &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -360,4 +365,51 @@ async fn another_organisation_gets_not_found_and_reads_are_audited() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = coordinator.query("cases/get", &[("id", &id_text)]).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_re_discussed_patient_shows_the_trend_of_the_scales() {
+    let app = TestApp::demo().await;
+    let gp = app.signed_in(GP).await;
+    let phq9 = |answers: [&'static str; 9]| -> Vec<(String, &'static str)> {
+        answers
+            .iter()
+            .enumerate()
+            .map(|(n, a)| (format!("case[items][phq9-{}]", n + 1), *a))
+            .collect()
+    };
+    let first = new_case(&app, &gp, "").await;
+    let items = phq9(["2", "2", "2", "2", "2", "2", "1", "1", "0"]); // 14
+    let overrides: Vec<(&str, &str)> = items.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (status, body) = save(&gp, first, 1, "submit", &overrides).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, view) = gp.query("cases/get", &[("id", &first.to_string())]).await;
+    let first_code = view["code"].as_str().unwrap().to_string();
+
+    // An unknown code is refused with a clear message.
+    let (status, body) = gp
+        .call(
+            "cases/new",
+            &[("meeting_id", ""), ("follows", "C-1999-999")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("Aucun cas « C-1999-999 »"),
+        "{body}"
+    );
+
+    let second = new_case_following(&app, &gp, "", &first_code).await;
+    let items = phq9(["1", "1", "1", "1", "1", "1", "0", "0", "0"]); // 6
+    let overrides: Vec<(&str, &str)> = items.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (status, body) = save(&gp, second, 1, "save", &overrides).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, view) = gp.query("cases/get", &[("id", &second.to_string())]).await;
+    assert_eq!(view["patient_code"], first_code.as_str());
+    let trend = view["scales"][0]["trend"].as_str().unwrap_or_default();
+    assert!(trend.contains(&format!("{first_code} : 14/27")), "{view}");
+    assert!(
+        trend.contains("6/27") && trend.contains("En amélioration"),
+        "{trend}"
+    );
 }

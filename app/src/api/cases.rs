@@ -196,11 +196,12 @@ pub async fn open_meetings_for_cases() -> Result<Vec<(MeetingId, String)>, AppEr
 pub async fn new_case(
     csrf_token: String,
     #[server(default)] meeting_id: String,
+    #[server(default)] follows: String,
 ) -> Result<CaseId, AppError> {
     // Checked by the CSRF middleware; a parameter so that hydrated forms send it.
     let _ = csrf_token;
     ssr::respond(async {
-        let id = ssr::create(meeting_id).await?;
+        let id = ssr::create(meeting_id, follows).await?;
         leptos_axum::redirect(&format!("/cas/{id}/modifier"));
         Ok(id)
     })
@@ -799,7 +800,41 @@ mod ssr {
         }
     }
 
-    pub async fn create(meeting_id: String) -> Result<CaseId, AppError> {
+    /// The patient code a re-discussion carries on: that of the earlier case named by `follows`
+    /// (a code the viewer may read, in the organisation), or none for a new patient.
+    async fn followed_patient(
+        db: &Db,
+        organisation_id: OrgId,
+        viewer: &Viewer,
+        role: Role,
+        follows: &str,
+    ) -> Result<Option<String>, AppError> {
+        let follows = follows.trim();
+        if follows.is_empty() {
+            return Ok(None);
+        }
+        let unknown = || {
+            AppError::field(
+                "follows",
+                &format!(
+                    "Aucun cas « {follows} » que vous puissiez lire dans cette organisation (format : C-2026-014)."
+                ),
+            )
+        };
+        let code = follows.parse::<CaseCode>().map_err(|_| unknown())?;
+        let earlier = store::by_code(db, organisation_id, code)
+            .await?
+            .ok_or_else(unknown)?;
+        let relation = Relation::from_author(earlier.author_id == viewer.user_id);
+        if (relation == Relation::Other && earlier.status == CaseStatus::Draft)
+            || !may_case(role, relation, CaseAction::ReadCase)
+        {
+            return Err(unknown());
+        }
+        Ok(Some(earlier.patient_code))
+    }
+
+    pub async fn create(meeting_id: String, follows: String) -> Result<CaseId, AppError> {
         let (viewer, membership) = current_member(Action::ViewMeetings)?;
         if !may_case(membership.role, Relation::Author, CaseAction::Create) {
             return Err(AppError::Forbidden);
@@ -808,10 +843,19 @@ mod ssr {
         let org = membership.organisation_id;
         let meeting = meeting_choice(&meeting_id)?;
         check_meeting(&state.db, org, meeting).await?;
+        let patient = followed_patient(&state.db, org, &viewer, membership.role, &follows).await?;
         let empty = serde_json::to_string(&CaseContent::default()).expect("serialisable");
         let mut tx = state.db.begin_write().await?;
-        let (id, code) =
-            store::create(&mut tx, org, viewer.user_id, meeting, None, &empty, "[]").await?;
+        let (id, code) = store::create(
+            &mut tx,
+            org,
+            viewer.user_id,
+            meeting,
+            patient.as_deref(),
+            &empty,
+            "[]",
+        )
+        .await?;
         audit(&mut tx, &viewer, org, "case.create", Some(id), &code).await?;
         tx.commit().await?;
         Ok(id)

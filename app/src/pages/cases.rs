@@ -151,6 +151,11 @@ pub fn NewCasePage() -> impl IntoView {
                                         <label><input type="radio" name="meeting_id" value=id.to_string()/>" Présenter le cas à : " {label}</label>
                                     }).collect_view()}
                                 </fieldset>
+                                <div class="field">
+                                    <label for="case-follows">"Suite d'un cas précédent (facultatif)"</label>
+                                    <input id="case-follows" name="follows" placeholder="C-2026-014" aria-describedby="case-follows-hint"/>
+                                    <p class="hint" id="case-follows-hint">"Le code d'un cas déjà discuté pour ce ou cette patient·e : les échelles montreront l'évolution, et la limite annuelle de télé-expertise en tient compte."</p>
+                                </div>
                                 <button type="submit" class="button-primary">"Commencer la rédaction"</button>
                             </ActionForm>
                         }.into_any(),

@@ -123,6 +123,23 @@ pub async fn get<'e>(db: impl Into<Exec<'e>>, id: CaseId) -> sqlx::Result<Option
     on_db!(db, c => sqlx::query_as::<_, CaseRow>(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+/// The case of an organisation with this code.
+pub async fn by_code<'e>(
+    db: impl Into<Exec<'e>>,
+    organisation_id: OrgId,
+    code: crate::domain::cases::CaseCode,
+) -> sqlx::Result<Option<CaseRow>> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM}
+         WHERE c.organisation_id = $1 AND c.code_year = $2 AND c.code_number = $3"
+    );
+    on_db!(db, c => sqlx::query_as::<_, CaseRow>(&sql)
+        .bind(organisation_id)
+        .bind(code.year)
+        .bind(code.number as i32)
+        .fetch_optional(&mut *c).await)
+}
+
 /// Cases of an organisation, most recently changed first.
 pub async fn list(
     db: &Db,
