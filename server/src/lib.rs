@@ -3,6 +3,7 @@
 //! runs, on port 0 with a fresh database.
 
 pub mod calendar;
+pub mod cases;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -112,6 +113,7 @@ impl Application {
         ));
         let upkeep = tokio::spawn(meetings::run(self.state.clone()));
         let purge = tokio::spawn(upkeep::run(self.state.clone()));
+        let overdue = tokio::spawn(cases::run(self.state.clone()));
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
@@ -127,6 +129,7 @@ impl Application {
         reminders.abort();
         upkeep.abort();
         purge.abort();
+        overdue.abort();
         // Deliver what is already queued before leaving.
         mail::deliver_pending(&self.state, &self.mailer).await;
         self.state.db.close().await;

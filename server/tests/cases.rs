@@ -413,3 +413,34 @@ async fn a_re_discussed_patient_shows_the_trend_of_the_scales() {
         "{trend}"
     );
 }
+
+#[tokio::test]
+async fn a_request_unanswered_after_the_delay_is_flagged_to_the_coordinators_once() {
+    let app = TestApp::demo().await;
+    let gp = app.signed_in(GP).await;
+    let id = new_case(&app, &gp, "").await;
+    let (status, body) = save(&gp, id, 1, "submit", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now = chrono::Utc::now();
+    let flag = |at| concerto_server::cases::flag_overdue_requests(&app.state, at);
+    // Within the organisation's 7 days: nothing. (The demo's waiting request is recent too.)
+    assert_eq!(flag(now + chrono::Duration::days(7)).await.unwrap(), 0);
+    // Past them: once, to the coordinator, without clinical content.
+    let later = now + chrono::Duration::days(8);
+    assert_eq!(
+        flag(later).await.unwrap(),
+        2,
+        "this request and the demo's waiting one"
+    );
+    assert_eq!(flag(later).await.unwrap(), 0);
+    let mails: Vec<String> = db_run!(&app.state.db, c => sqlx::query_scalar::<_, String>(
+        "SELECT body_text FROM outbox WHERE recipient = $1 AND subject LIKE 'Demande d''avis sans réponse%'")
+        .bind(COORDINATOR).fetch_all(&mut *c).await)
+    .unwrap();
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails.iter().any(|m| m.contains(&format!("/cas/{id}"))),
+        "{mails:?}"
+    );
+    assert!(mails.iter().all(|m| !m.contains("Sertraline")), "{mails:?}");
+}

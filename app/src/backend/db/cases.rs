@@ -517,3 +517,43 @@ pub async fn open_meetings<'e>(
     .bind(super::WallClock(now_local))
     .fetch_all(&mut *c).await)
 }
+
+/// A written request still waiting for its avis, not yet flagged as overdue.
+#[derive(Clone, Debug, FromRow)]
+pub struct WaitingRow {
+    /// Case.
+    pub id: CaseId,
+    /// Organisation.
+    pub organisation_id: OrgId,
+    /// Code year.
+    pub code_year: i32,
+    /// Code number.
+    pub code_number: i32,
+    /// Submitted.
+    pub submitted_at: Instant,
+    /// The organisation's answer delay, in days.
+    pub answer_days: i64,
+}
+
+/// Written requests waiting for an avis (pending or taken) that were not flagged yet.
+pub async fn waiting_requests<'e>(db: impl Into<Exec<'e>>) -> sqlx::Result<Vec<WaitingRow>> {
+    on_db!(db, c => sqlx::query_as::<_, WaitingRow>(
+        "SELECT c.id, c.organisation_id, c.code_year, c.code_number, c.submitted_at,
+                CAST(o.advice_answer_days AS BIGINT) AS answer_days
+         FROM cases c JOIN organisations o ON o.id = c.organisation_id
+         WHERE c.status = 'submitted' AND c.request_status IN ('pending', 'taken')
+           AND c.overdue_notified_at IS NULL AND c.submitted_at IS NOT NULL",
+    )
+    .fetch_all(&mut *c).await)
+}
+
+/// Marks a request as flagged overdue; false if another process did first.
+pub async fn claim_overdue(tx: &mut Tx, id: CaseId) -> sqlx::Result<bool> {
+    let done = on_db!(&mut *tx, c => sqlx::query(
+        "UPDATE cases SET overdue_notified_at = $1 WHERE id = $2 AND overdue_notified_at IS NULL",
+    )
+    .bind(Instant::now())
+    .bind(id)
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    Ok(done == 1)
+}
