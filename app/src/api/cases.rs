@@ -191,6 +191,17 @@ pub async fn open_meetings_for_cases() -> Result<Vec<(MeetingId, String)>, AppEr
     ssr::respond(ssr::open_meetings()).await
 }
 
+/// The HTML of a Markdown text as a case page will show it (sanitised), for the form's preview.
+#[server(endpoint = "cases/preview")]
+pub async fn preview_markdown(csrf_token: String, text: String) -> Result<String, AppError> {
+    let _ = csrf_token;
+    ssr::respond(async move {
+        crate::backend::viewer()?;
+        Ok(crate::backend::markdown::render(&text))
+    })
+    .await
+}
+
 /// Starts a draft (for a written request, or for a staff/RCP) and opens its form.
 #[server(endpoint = "cases/new")]
 pub async fn new_case(

@@ -213,6 +213,7 @@ pub fn CaseForm(
             <PiiTextarea label="Suivi somatique" name="case[somatic_follow_up]" value=d.somatic_follow_up.clone() rows=2 error=e("somatic_follow_up")/>
             <CheckboxField label="Le ou la patient·e a un médecin traitant connu" name="case[treating_doctor_known]" checked=!d.treating_doctor_known.is_empty()/>
             <PiiTextarea label="Récit clinique (Markdown)" name="case[narrative_md]" value=d.narrative_md.clone() rows=8 error=e("narrative_md")/>
+            <NarrativePreview form=form_ref/>
             {FORM_SCALES.iter().map(|&scale| {
                 let items = scale.items();
                 view! {
@@ -263,6 +264,44 @@ pub fn CaseForm(
             </div>
             <p class="hint">"Une fois soumis, le cas ne peut plus être modifié ; vous pourrez le retirer jusqu'à la date limite."</p>
         </ActionForm>
+    }
+}
+
+/// "Aperçu du récit": the narrative rendered by the server exactly as the case page will show it.
+#[component]
+fn NarrativePreview(form: NodeRef<leptos::html::Form>) -> impl IntoView {
+    let html = RwSignal::new(None::<String>);
+    let preview = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = form.get_untracked() {
+            let text = browser::read(&form).narrative_md;
+            let csrf = browser::csrf(&form);
+            leptos::task::spawn_local(async move {
+                let shown = match crate::api::cases::preview_markdown(csrf, text).await {
+                    Ok(html) if html.trim().is_empty() => "<p>(récit vide)</p>".to_string(),
+                    Ok(html) => html,
+                    Err(error) => format!(
+                        "<p>{}</p>",
+                        error
+                            .to_string()
+                            .replace('&', "&amp;")
+                            .replace('<', "&lt;")
+                            .replace('>', "&gt;")
+                    ),
+                };
+                html.set(Some(shown));
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = form;
+    };
+    view! {
+        <div class="narrative-preview">
+            <button type="button" class="button-small" on:click=preview>"Aperçu du récit"</button>
+            {move || html.get().map(|html| view! {
+                <div class="markdown preview" aria-live="polite" inner_html=html></div>
+            })}
+        </div>
     }
 }
 
