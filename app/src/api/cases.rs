@@ -308,6 +308,9 @@ pub async fn audit_log(
     ssr::respond(ssr::audit_page(user, action, case)).await
 }
 
+/// The most cases a list shows (the most recently changed first).
+pub const LIST_LIMIT: i64 = 200;
+
 /// Audit action codes and their French labels.
 pub const AUDIT_ACTIONS: [(&str, &str); 8] = [
     ("case.read", "Lecture d'un cas"),
@@ -480,14 +483,19 @@ mod ssr {
         let state = state()?;
         let org = membership.organisation_id;
         let (answer_days, _) = store::settings(&state.db, org).await?;
-        let mine = store::list(&state.db, org, Scope::AuthoredBy(viewer.user_id), 500)
-            .await?
-            .iter()
-            .map(|row| line(row, answer_days))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mine = store::list(
+            &state.db,
+            org,
+            Scope::AuthoredBy(viewer.user_id),
+            LIST_LIMIT,
+        )
+        .await?
+        .iter()
+        .map(|row| line(row, answer_days))
+        .collect::<Result<Vec<_>, _>>()?;
         let organisation = if may_case(membership.role, Relation::Other, CaseAction::ReadCase) {
             Some(
-                store::list(&state.db, org, Scope::Organisation, 500)
+                store::list(&state.db, org, Scope::Organisation, LIST_LIMIT)
                     .await?
                     .iter()
                     .map(|row| line(row, answer_days))

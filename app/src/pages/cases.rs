@@ -44,7 +44,11 @@ fn CaseTable(lines: Vec<CaseLine>, caption: &'static str, with_author: bool) -> 
     if lines.is_empty() {
         return view! { <p class="empty">"Aucun cas pour l'instant."</p> }.into_any();
     }
+    let truncated = lines.len() as i64 >= crate::api::cases::LIST_LIMIT;
     view! {
+        {truncated.then(|| view! {
+            <p class="hint">{format!("Les {} cas modifiés le plus récemment sont affichés.", crate::api::cases::LIST_LIMIT)}</p>
+        })}
         <div class="table-wrap" role="region" aria-label=caption tabindex="0">
             <table class="cases">
                 <caption class="visually-hidden">{caption}</caption>
