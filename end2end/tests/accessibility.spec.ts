@@ -13,7 +13,8 @@ const ROLES = [
 
 
 // Every page a person of this role reaches: the navigation's links, then a meeting, its edit
-// form and the new-meeting form when they may open them.
+// form and the new-meeting form when they may open them; the first cases of /cas (a case page
+// with its avis or avis form, a draft's form) and the new-case form.
 async function pagesOf(page: Page): Promise<string[]> {
   const links = await page
     .locator('nav[aria-label="Navigation principale"] a')
@@ -30,6 +31,20 @@ async function pagesOf(page: Page): Promise<string[]> {
     }
     await page.goto("/reunions");
     if ((await page.getByRole("link", { name: "Nouvelle réunion" }).count()) > 0) pages.add("/reunions/nouvelle");
+  }
+  if (pages.has("/cas")) {
+    await page.goto("/cas");
+    const cases = await page
+      .locator("a.case-code")
+      .evaluateAll((anchors) => [...new Set(anchors.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? ""))]);
+    for (const href of cases.slice(0, 4)) {
+      pages.add(href);
+      await page.goto(href);
+      const draft = page.getByRole("link", { name: "Reprendre le brouillon" });
+      if ((await draft.count()) > 0) pages.add((await draft.getAttribute("href")) as string);
+    }
+    await page.goto("/cas");
+    if ((await page.getByRole("link", { name: "Nouvelle demande" }).count()) > 0) pages.add("/cas/nouveau");
   }
   return [...pages];
 }
@@ -52,7 +67,12 @@ for (const email of ROLES) {
   test(`every page ${email.split("@")[0]} visits passes axe-core`, async ({ browser }) => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, email);
-    for (const path of await pagesOf(page)) {
+    const paths = await pagesOf(page);
+    if (email.startsWith("generaliste@")) {
+      // The demo GP has a draft: its case form is checked too.
+      expect(paths.filter((p) => /^\/cas\/\d+\/modifier$/.test(p)).length, paths.join(" ")).toBeGreaterThan(0);
+    }
+    for (const path of paths) {
       await page.goto(path);
       await expectAccessible(page, `${path} as ${email}`);
     }
