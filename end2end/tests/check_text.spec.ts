@@ -24,7 +24,7 @@ test("Vérifier un texte highlights a phone number as it is typed and replaces i
   await expect(mark).toContainText("Téléphone");
 
   // One click replaces it.
-  await page.getByRole("button", { name: "Remplacer « 06 12 34 56 78 » par [TÉLÉPHONE]" }).click();
+  await page.getByRole("button", { name: "Remplacer par [TÉLÉPHONE] : « 06 12 34 56 78 »" }).click();
   await expect(area).toHaveValue(/Rappeler au \[TÉLÉPHONE\]\./);
   await expect(page.locator("mark.pii")).toHaveCount(0);
   await expect(page.getByText("Aucun identifiant direct repéré.")).toBeVisible();

@@ -74,7 +74,7 @@ test("sign in, open a meeting, answer, check a text and sign out with the keyboa
   await tabTo(page, page.getByLabel("Texte à vérifier"));
   await page.keyboard.type("Patient de 40 ans. Rappeler au 06 12 34 56 78.", { delay: 5 });
   await expect(page.locator("mark.pii[data-kind=PHONE]")).toBeVisible();
-  await tabTo(page, page.getByRole("button", { name: "Remplacer « 06 12 34 56 78 » par [TÉLÉPHONE]" }));
+  await tabTo(page, page.getByRole("button", { name: "Remplacer par [TÉLÉPHONE] : « 06 12 34 56 78 »" }));
   await page.keyboard.press("Enter");
   await expect(page.getByLabel("Texte à vérifier")).toHaveValue(/Rappeler au \[TÉLÉPHONE\]\./);
 

@@ -96,10 +96,13 @@ struct Guard {
     checked: RwSignal<String>,
     pending: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
     findings: Memo<Vec<Finding>>,
+    /// The DOM id of the field.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    field_id: StoredValue<String>,
 }
 
 impl Guard {
-    fn new(value: &str) -> Guard {
+    fn new(value: &str, field_id: &str) -> Guard {
         let checked = RwSignal::new(value.to_string());
         let lists = name_lists_ready();
         // In the browser, once the page is interactive: load the name lists (not part of the
@@ -109,6 +112,7 @@ impl Guard {
             text: RwSignal::new(value.to_string()),
             checked,
             pending: StoredValue::new(None),
+            field_id: StoredValue::new(field_id.to_string()),
             findings: Memo::new(move |_| {
                 lists.track();
                 checked.with(|t| find_identifiers(t))
@@ -155,9 +159,30 @@ impl Guard {
     }
 
     /// Replaces the text (a replacement was clicked) and checks it at once.
+    /// The field itself gets the new text and an `input` event, as if typed, so that whatever
+    /// listens to the form (draft keeping, autosave) sees the replacement at once.
     fn apply(self, new_text: String) {
         self.text.set(new_text.clone());
-        self.checked.set(new_text);
+        self.checked.set(new_text.clone());
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let element = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&self.field_id.get_value()));
+            if let Some(element) = element {
+                if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                    area.set_value(&new_text);
+                } else if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+                    input.set_value(&new_text);
+                }
+                let init = web_sys::EventInit::new();
+                init.set_bubbles(true);
+                if let Ok(event) = web_sys::Event::new_with_event_init_dict("input", &init) {
+                    let _ = element.dispatch_event(&event);
+                }
+            }
+        }
     }
 
     fn has_findings(self) -> bool {
@@ -186,7 +211,7 @@ fn FindingsList(guard: Guard) -> impl IntoView {
                             finding.kind.label_fr().to_string()
                         };
                         let reason = finding.reason.to_string();
-                        let label = format!("Remplacer « {excerpt} » par {}", finding.placeholder());
+                        let label = format!("Remplacer par {} : « {excerpt} »", finding.placeholder());
                         let source = current.clone();
                         view! {
                             <li class:pii-possible=possible>
@@ -307,7 +332,7 @@ pub fn PiiTextarea(
         status: status_id,
         error: error_id,
     } = ids;
-    let guard = Guard::new(&value);
+    let guard = Guard::new(&value, &id);
     guard.adopt_typed(&id, &value);
     let findings = guard.findings;
     let checked = guard.checked;
@@ -399,7 +424,7 @@ pub fn PiiInput(
     error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let error = error.unwrap_or_else(|| Signal::derive(|| None));
-    let guard = Guard::new(&value);
+    let guard = Guard::new(&value, &field_id(name));
     let ids = Ids::new(name);
     let described = ids.described_by(error, move || guard.has_findings());
     let Ids {

@@ -27,6 +27,9 @@ pub fn EditCasePage() -> impl IntoView {
 
 #[component]
 fn EditCase() -> impl IntoView {
+    // The form is an island: say so now, before the data arrives (the page's shell decides
+    // whether to send browser code before the suspended part renders).
+    crate::has_islands();
     let id = case_route_id();
     let case = AsyncDerived::new(move || get_case(id()));
     view! {
@@ -34,7 +37,6 @@ fn EditCase() -> impl IntoView {
             {move || Suspend::new(async move {
                 match case.await {
                     Ok(case) if case.can_edit => {
-                        crate::has_islands();
                         let CaseView { id, code, version, draft, open_meetings, destination, deadline, .. } = case;
                         view! {
                             <p class="breadcrumb"><A href="/cas">"Cas et demandes d'avis"</A> " › " <a href=format!("/cas/{id}")>{code.clone()}</a></p>
@@ -189,7 +191,7 @@ pub fn CaseForm(
             <CsrfField/>
             <DraftKeeper key=format!("/cas/{id}") saved=clean/>
             <input type="hidden" name="id" value=id.to_string()/>
-            <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+            <input type="hidden" name="version" value=move || version.get().to_string()/>
             <SelectField label="Pour" name="case[meeting_id]" options=meeting_options selected=d.meeting_id.clone() error=e("meeting_id")/>
             <fieldset class="question-types" aria-describedby="question-types-error">
                 <legend>"Type de question"</legend>

@@ -179,6 +179,9 @@ pub fn CasePage() -> impl IntoView {
 
 #[component]
 fn Case() -> impl IntoView {
+    // The print button and the avis form are islands: say so before the data arrives (the
+    // page's shell decides whether to send browser code before the suspended part renders).
+    crate::has_islands();
     let id = case_route_id();
     let case = AsyncDerived::new(move || get_case(id()));
     view! {
@@ -283,9 +286,7 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
                         <button type="submit" class="button-danger">"Retirer le cas"</button>
                     </ActionForm>
                 })}
-                {(!case.advice.is_empty()).then(|| view! {
-                    <button type="button" class="button" onclick="window.print()">"Imprimer le courrier"</button>
-                })}
+                {(!case.advice.is_empty()).then(|| view! { <PrintButton/> })}
             </div>
 
             <section class="advice">
@@ -314,7 +315,6 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
             </section>
 
             {case.can_write_advice.then(|| {
-                crate::has_islands();
                 view! {
                     <AdviceForm
                         id
@@ -351,6 +351,20 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
             </section>
         </article>
     }
+}
+
+/// "Imprimer le courrier": the browser's print dialog (the print stylesheet keeps the case and
+/// the current avis only). An island: the page's security policy allows no inline script.
+#[island(lazy)]
+fn PrintButton() -> impl IntoView {
+    crate::island_hydrated();
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    };
+    view! { <button type="button" class="button" on:click=print>"Imprimer le courrier"</button> }
 }
 
 /// The avis form: an island, so that a refused avis comes back with everything typed and with
