@@ -46,7 +46,8 @@ for n in range(2000):
     code = f"C-{year}-{1000 + n}"
     cur = db.execute(
         "INSERT INTO cases (organisation_id, code_year, code_number, patient_code, author_id, status, request_status,"
-        " content, scales, version, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, 'submitted', 'pending', ?, ?, 2, ?, ?, ?)",
+        " content, scales, question_types, missing_count, ready, suicidal, version, created_at, updated_at, submitted_at)"
+        " VALUES (?, ?, ?, ?, ?, 'submitted', 'pending', ?, ?, 'pharmacological,conduct', 0, 1, 0, 2, ?, ?, ?)",
         (org, year, 1000 + n, code, gp, content, scales, stamp, stamp, stamp))
     ids.append(cur.lastrowid)
 db.commit()
@@ -69,9 +70,10 @@ PATH_UNDER_TEST=/cas WRK_SCRIPT=scripts/bench/case_pages.lua \
 # Autosave: one GP typing, 300 saves in a row.
 GP=$(sign_in "$BASE" generaliste@demo.concerto.test)
 GP_CSRF=${GP##*concerto_csrf=}
-LOCATION=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $GP" --data-urlencode csrf_token="$GP_CSRF" \
-  --data-urlencode meeting_id= "$BASE/api/cases/new")
-DRAFT=$(echo "$LOCATION" | grep -o '/cas/[0-9]*' | cut -d/ -f3)
+# The new draft's id: the answer's body, or its redirect (/cas/ID/modifier).
+ANSWER=$(curl -s -D "$WORK/new-case-headers" -H "Cookie: $GP" -H "Accept: application/json" \
+  --data-urlencode csrf_token="$GP_CSRF" --data-urlencode meeting_id= "$BASE/api/cases/new")
+DRAFT=$( (echo "$ANSWER"; grep -i '^location:' "$WORK/new-case-headers" | grep -o '/cas/[0-9]*' | cut -d/ -f3) | grep -o '^[0-9]*$' | head -1)
 python3 - "$BASE" "$GP" "$GP_CSRF" "$DRAFT" <<'PY'
 import json, sys, time, urllib.parse, http.client
 base, cookie, csrf, draft = sys.argv[1:]

@@ -21,6 +21,13 @@ CREATE TABLE cases (
     taken_at             TIMESTAMPTZ,
     content              TEXT NOT NULL,
     scales               TEXT NOT NULL DEFAULT '[]',
+    -- What lists show, computed from content and scales at each save (lists never read the
+    -- clinical content): question type codes (comma-separated), missing items, readiness,
+    -- PHQ-9 item 9 > 0.
+    question_types       TEXT NOT NULL DEFAULT '',
+    missing_count        INTEGER NOT NULL DEFAULT 0,
+    ready                BOOLEAN NOT NULL DEFAULT FALSE,
+    suicidal             BOOLEAN NOT NULL DEFAULT FALSE,
     version              BIGINT NOT NULL DEFAULT 1,
     created_at           TIMESTAMPTZ NOT NULL,
     updated_at           TIMESTAMPTZ NOT NULL,

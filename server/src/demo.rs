@@ -208,13 +208,10 @@ async fn seed_cases(
                 .insert(format!("phq9-{}", index + 1), answer.to_string());
         }
         let scales = draft.scales().expect("demo answers are valid");
-        (
-            serde_json::to_string(&draft.content()).expect("serialisable"),
-            serde_json::to_string(&scales).expect("serialisable"),
-        )
+        cases::CaseBody::new(&draft.content(), &scales)
     };
     // Answered.
-    let (content, scales) = case(
+    let body = case(
         "Faut-il changer d'antidépresseur après huit semaines de sertraline sans amélioration ?",
         "Dépression persistante malgré un traitement bien conduit, arrêt de travail prolongé.",
         "Sertraline 100 mg depuis 8 semaines ; escitalopram mal toléré (nausées) l'an dernier.",
@@ -223,8 +220,7 @@ async fn seed_cases(
         &[2, 2, 2, 2, 1, 1, 1, 1, 0],
     );
     let mut tx = db.begin_write().await?;
-    let (answered, _) =
-        cases::create(&mut tx, organisation, gp, None, None, &content, &scales).await?;
+    let (answered, _) = cases::create(&mut tx, organisation, gp, None, None, &body).await?;
     cases::submit(&mut tx, answered, 1).await?;
     cases::take(&mut tx, answered, psychiatrist).await?;
     let advice = AdviceContent {
@@ -246,7 +242,7 @@ async fn seed_cases(
     .await?;
     tx.commit().await?;
     // Waiting for a psychiatrist.
-    let (content, scales) = case(
+    let body = case(
         "Quelle conduite tenir devant une anxiété envahissante avec consommation d'alcool croissante ?",
         "Anxiété généralisée ancienne, aggravée depuis six mois, consommation d'alcool quotidienne.",
         "Hydroxyzine à la demande ; aucun traitement de fond essayé.",
@@ -255,11 +251,10 @@ async fn seed_cases(
         &[1, 1, 2, 1, 1, 0, 1, 0, 0],
     );
     let mut tx = db.begin_write().await?;
-    let (pending, _) =
-        cases::create(&mut tx, organisation, nurse, None, None, &content, &scales).await?;
+    let (pending, _) = cases::create(&mut tx, organisation, nurse, None, None, &body).await?;
     cases::submit(&mut tx, pending, 1).await?;
     // A draft.
-    let (content, scales) = case(
+    let body = case(
         "Une orientation vers le CMP est-elle indiquée ?",
         "",
         "",
@@ -267,7 +262,7 @@ async fn seed_cases(
         "",
         &[],
     );
-    cases::create(&mut tx, organisation, gp, None, None, &content, &scales).await?;
+    cases::create(&mut tx, organisation, gp, None, None, &body).await?;
     tx.commit().await?;
     Ok(())
 }

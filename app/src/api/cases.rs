@@ -335,7 +335,7 @@ mod ssr {
     use crate::backend::db::users;
     use crate::backend::db::Db;
     use crate::backend::{current_member, member_of, state, AppState};
-    use crate::domain::cases::form::{identifier_errors, phq2_of, ScaleAnswers};
+    use crate::domain::cases::form::{identifier_errors, phq2_of, CaseSummary, ScaleAnswers};
     use crate::domain::cases::{
         field_label_fr, is_ready, may_case, may_sign, missing, overdue, parse_age, submittable,
         tele_expertise_check, AdviceContent, CaseAction, CaseCode, Relation, Severity, Sex,
@@ -437,8 +437,12 @@ mod ssr {
         Ok((row, viewer, membership, relation))
     }
 
-    fn waiting_days(row: &CaseRow) -> Option<i64> {
-        match (row.request_status, row.submitted_at) {
+    /// Days since submission, for a written request not answered yet.
+    fn waiting_days(
+        request_status: Option<RequestStatus>,
+        submitted_at: Option<crate::backend::db::Instant>,
+    ) -> Option<i64> {
+        match (request_status, submitted_at) {
             (Some(RequestStatus::Pending | RequestStatus::Taken), Some(at)) => {
                 Some((Utc::now() - at.0).num_days())
             }
@@ -446,36 +450,31 @@ mod ssr {
         }
     }
 
-    fn destination(row: &CaseRow) -> String {
-        match &row.meeting_title {
+    fn destination(meeting_title: &Option<String>) -> String {
+        match meeting_title {
             Some(title) => title.clone(),
             None => "Demande d'avis écrit".to_string(),
         }
     }
 
-    fn line(row: &CaseRow, answer_days: i64) -> Result<CaseLine, AppError> {
-        let content = content_of(row)?;
-        let scales = scales_of(row)?;
-        let waiting = waiting_days(row);
-        Ok(CaseLine {
+    fn line(row: &store::CaseLineRow, answer_days: i64) -> CaseLine {
+        let waiting = waiting_days(row.request_status, row.submitted_at);
+        CaseLine {
             id: row.id,
-            code: code_of(row),
+            code: CaseCode::new(row.code_year, row.code_number as u32).to_string(),
             status: row.status,
             request_status: row.request_status,
-            question_types: content.question_types.clone(),
-            destination: destination(row),
+            question_types: CaseSummary::parse_question_codes(&row.question_types),
+            destination: destination(&row.meeting_title),
             author_name: row.author_name.clone(),
             updated: format_datetime_fr(local(row.updated_at.0)),
-            ready: is_ready(&content),
-            missing_count: missing(&content).len(),
+            ready: row.ready,
+            missing_count: row.missing_count.max(0) as usize,
             waiting_days: waiting,
             overdue: waiting.is_some_and(|days| overdue(days, answer_days)),
             taken_by_name: row.taken_by_name.clone(),
-            suicidal_thoughts: scales
-                .iter()
-                .filter_map(ScaleAnswers::result)
-                .any(|r| r.suicidal_thoughts),
-        })
+            suicidal_thoughts: row.suicidal,
+        }
     }
 
     pub async fn list() -> Result<CaseLists, AppError> {
@@ -492,14 +491,14 @@ mod ssr {
         .await?
         .iter()
         .map(|row| line(row, answer_days))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
         let organisation = if may_case(membership.role, Relation::Other, CaseAction::ReadCase) {
             Some(
                 store::list(&state.db, org, Scope::Organisation, LIST_LIMIT)
                     .await?
                     .iter()
                     .map(|row| line(row, answer_days))
-                    .collect::<Result<Vec<_>, _>>()?,
+                    .collect(),
             )
         } else {
             None
@@ -590,7 +589,7 @@ mod ssr {
         let now_local = paris_now();
         let deadline = row.submission_deadline.map(|d| d.0);
         let deadline_passed = deadline.is_some_and(|d| d <= now_local);
-        let waiting = waiting_days(&row);
+        let waiting = waiting_days(row.request_status, row.submitted_at);
 
         // Earlier cases of the same patient (scale trends), readable by this viewer.
         let mut earlier = Vec::new();
@@ -718,7 +717,7 @@ mod ssr {
             status: row.status,
             request_status: row.request_status,
             author_name: row.author_name.clone(),
-            destination: destination(&row),
+            destination: destination(&row.meeting_title),
             meeting_id: row.meeting_id,
             deadline: deadline.map(format_datetime_fr),
             deadline_passed,
@@ -863,7 +862,7 @@ mod ssr {
         let meeting = meeting_choice(&meeting_id)?;
         check_meeting(&state.db, org, meeting).await?;
         let patient = followed_patient(&state.db, org, &viewer, membership.role, &follows).await?;
-        let empty = serde_json::to_string(&CaseContent::default()).expect("serialisable");
+        let empty = store::CaseBody::new(&CaseContent::default(), &[]);
         let mut tx = state.db.begin_write().await?;
         let (id, code) = store::create(
             &mut tx,
@@ -872,7 +871,6 @@ mod ssr {
             meeting,
             patient.as_deref(),
             &empty,
-            "[]",
         )
         .await?;
         audit(&mut tx, &viewer, org, "case.create", Some(id), &code).await?;
@@ -961,10 +959,9 @@ mod ssr {
         if meeting != row.meeting_id || submit {
             check_meeting(db, row.organisation_id, meeting).await?;
         }
-        let content_json = serde_json::to_string(&content).expect("serialisable");
-        let scales_json = serde_json::to_string(&scales).expect("serialisable");
+        let body = store::CaseBody::new(&content, &scales);
         let mut tx = db.begin().await?;
-        let new_version = store::save(&mut tx, id, version, meeting, &content_json, &scales_json)
+        let new_version = store::save(&mut tx, id, version, meeting, &body)
             .await?
             .ok_or_else(|| AppError::Conflict(CONFLICT.to_string()))?;
         let final_version = if submit {

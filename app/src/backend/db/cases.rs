@@ -8,7 +8,8 @@ use chrono::{Datelike, Utc};
 use sqlx::FromRow;
 
 use super::{on_db, Db, Exec, Instant, Tx};
-use crate::domain::cases::{CaseStatus, RequestStatus};
+use crate::domain::cases::form::{CaseSummary, ScaleAnswers};
+use crate::domain::cases::{CaseContent, CaseStatus, RequestStatus};
 use crate::domain::ids::{CaseId, MeetingId, OrgId, UserId};
 
 const CASE_COLUMNS: &str = "c.id, c.organisation_id, c.code_year, c.code_number, c.patient_code, c.author_id, \
@@ -68,6 +69,58 @@ pub struct CaseRow {
     pub answered_at: Option<Instant>,
 }
 
+/// What a save writes: the content and scale answers as JSON, and the summary lists show.
+#[derive(Clone, Debug)]
+pub struct CaseBody {
+    content: String,
+    scales: String,
+    summary: CaseSummary,
+}
+
+impl CaseBody {
+    /// The stored form of a case's content and scale answers.
+    pub fn new(content: &CaseContent, scales: &[ScaleAnswers]) -> CaseBody {
+        CaseBody {
+            content: serde_json::to_string(content).expect("serialisable"),
+            scales: serde_json::to_string(scales).expect("serialisable"),
+            summary: CaseSummary::of(content, scales),
+        }
+    }
+}
+
+/// One line of a list of cases: what lists show, without the clinical content.
+#[derive(Clone, Debug, FromRow)]
+pub struct CaseLineRow {
+    /// Id.
+    pub id: CaseId,
+    /// Year of the code.
+    pub code_year: i32,
+    /// Number of the code.
+    pub code_number: i32,
+    /// Author's name.
+    pub author_name: String,
+    /// The meeting's title (none: a written request).
+    pub meeting_title: Option<String>,
+    /// Draft, submitted, withdrawn.
+    pub status: CaseStatus,
+    /// For a written request: pending, taken, answered.
+    pub request_status: Option<RequestStatus>,
+    /// Who took it.
+    pub taken_by_name: Option<String>,
+    /// Last saved.
+    pub updated_at: Instant,
+    /// Submitted.
+    pub submitted_at: Option<Instant>,
+    /// Question type codes, comma-separated.
+    pub question_types: String,
+    /// Missing items.
+    pub missing_count: i64,
+    /// No required item missing.
+    pub ready: bool,
+    /// PHQ-9 item 9 above 0.
+    pub suicidal: bool,
+}
+
 /// Which cases a list shows.
 #[derive(Clone, Copy, Debug)]
 pub enum Scope {
@@ -84,8 +137,7 @@ pub async fn create(
     author_id: UserId,
     meeting_id: Option<MeetingId>,
     patient_code: Option<&str>,
-    content: &str,
-    scales: &str,
+    body: &CaseBody,
 ) -> sqlx::Result<(CaseId, String)> {
     let now = Utc::now();
     let year = now.with_timezone(&chrono_tz::Europe::Paris).year();
@@ -101,8 +153,8 @@ pub async fn create(
         .unwrap_or_else(|| code.clone());
     let (id,): (CaseId,) = on_db!(&mut *tx, c => sqlx::query_as(
         "INSERT INTO cases (organisation_id, code_year, code_number, patient_code, author_id, meeting_id,
-                            content, scales, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                            content, scales, question_types, missing_count, ready, suicidal, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
     )
     .bind(organisation_id)
     .bind(year)
@@ -110,8 +162,12 @@ pub async fn create(
     .bind(&patient_code)
     .bind(author_id)
     .bind(meeting_id)
-    .bind(content)
-    .bind(scales)
+    .bind(&body.content)
+    .bind(&body.scales)
+    .bind(body.summary.question_codes())
+    .bind(body.summary.missing_count as i32)
+    .bind(body.summary.ready)
+    .bind(body.summary.suicidal_thoughts)
     .bind(Instant(now))
     .fetch_one(&mut *c).await)?;
     Ok((id, code))
@@ -146,17 +202,20 @@ pub async fn list(
     organisation_id: OrgId,
     scope: Scope,
     limit: i64,
-) -> sqlx::Result<Vec<CaseRow>> {
+) -> sqlx::Result<Vec<CaseLineRow>> {
     let author = match scope {
         Scope::AuthoredBy(user) => Some(user),
         Scope::Organisation => None,
     };
     let sql = format!(
-        "SELECT {CASE_COLUMNS} {CASE_FROM}
+        "SELECT c.id, c.code_year, c.code_number, a.display_name AS author_name, m.title AS meeting_title,
+                c.status, c.request_status, t.display_name AS taken_by_name, c.updated_at, c.submitted_at,
+                c.question_types, CAST(c.missing_count AS BIGINT) AS missing_count, c.ready, c.suicidal
+         {CASE_FROM}
          WHERE c.organisation_id = $1 AND (c.author_id = $2 OR ($2 IS NULL AND c.status <> 'draft'))
          ORDER BY c.updated_at DESC, c.id DESC LIMIT $3"
     );
-    on_db!(db, c => sqlx::query_as::<_, CaseRow>(&sql)
+    on_db!(db, c => sqlx::query_as::<_, CaseLineRow>(&sql)
         .bind(organisation_id)
         .bind(author)
         .bind(limit)
@@ -190,19 +249,23 @@ pub async fn save<'e>(
     id: CaseId,
     version: i64,
     meeting_id: Option<MeetingId>,
-    content: &str,
-    scales: &str,
+    body: &CaseBody,
 ) -> sqlx::Result<Option<i64>> {
     on_db!(db, c => sqlx::query_scalar::<_, i64>(
-        "UPDATE cases SET content = $1, scales = $2, meeting_id = $3, version = version + 1, updated_at = $4
+        "UPDATE cases SET content = $1, scales = $2, meeting_id = $3, version = version + 1, updated_at = $4,
+                question_types = $7, missing_count = $8, ready = $9, suicidal = $10
          WHERE id = $5 AND version = $6 AND status = 'draft' RETURNING version",
     )
-    .bind(content)
-    .bind(scales)
+    .bind(&body.content)
+    .bind(&body.scales)
     .bind(meeting_id)
     .bind(Instant::now())
     .bind(id)
     .bind(version)
+    .bind(body.summary.question_codes())
+    .bind(body.summary.missing_count as i32)
+    .bind(body.summary.ready)
+    .bind(body.summary.suicidal_thoughts)
     .fetch_optional(&mut *c).await)
 }
 

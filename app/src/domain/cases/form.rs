@@ -247,6 +247,52 @@ impl CaseDraft {
     }
 }
 
+/// What a list of cases shows of one case, computed from its content at each save so that lists
+/// never read (nor parse) the clinical content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseSummary {
+    /// The question types asked.
+    pub question_types: Vec<QuestionType>,
+    /// How many items are missing (required and recommended).
+    pub missing_count: usize,
+    /// No required item is missing.
+    pub ready: bool,
+    /// PHQ-9 item 9 above 0.
+    pub suicidal_thoughts: bool,
+}
+
+impl CaseSummary {
+    /// The summary of a case's content and scale answers.
+    pub fn of(content: &CaseContent, scales: &[ScaleAnswers]) -> CaseSummary {
+        CaseSummary {
+            question_types: content.question_types.clone(),
+            missing_count: super::missing(content).len(),
+            ready: super::is_ready(content),
+            suicidal_thoughts: scales
+                .iter()
+                .filter_map(ScaleAnswers::result)
+                .any(|r| r.suicidal_thoughts),
+        }
+    }
+
+    /// The question types as stored: codes separated by commas.
+    pub fn question_codes(&self) -> String {
+        self.question_types
+            .iter()
+            .map(|q| q.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads [`CaseSummary::question_codes`] back (unknown codes are skipped).
+    pub fn parse_question_codes(codes: &str) -> Vec<QuestionType> {
+        codes
+            .split(',')
+            .filter_map(QuestionType::from_code)
+            .collect()
+    }
+}
+
 /// PHQ-2, scored from PHQ-9's first two items when both are answered.
 pub fn phq2_of(scales: &[ScaleAnswers]) -> Option<ScaleResult> {
     let phq9 = scales.iter().find(|s| s.scale == Some(Scale::Phq9))?;
@@ -308,6 +354,14 @@ mod tests {
         assert_eq!(scales[1].answers[6], Some(0));
         assert_eq!(phq2_of(&scales).unwrap().total, 5);
         assert_eq!(CaseDraft::from_stored(&content, &scales, None), draft);
+        let summary = CaseSummary::of(&content, &scales);
+        // No reason nor expectations yet: not ready; no item 9 answered.
+        assert!(!summary.ready && !summary.suicidal_thoughts);
+        assert_eq!(summary.missing_count, crate::domain::cases::missing(&content).len());
+        assert_eq!(
+            CaseSummary::parse_question_codes(&summary.question_codes()),
+            content.question_types
+        );
     }
 
     #[test]
