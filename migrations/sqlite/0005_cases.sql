@@ -44,7 +44,7 @@ CREATE TABLE cases (
     UNIQUE (organisation_id, code_year, code_number)
 );
 CREATE INDEX cases_author ON cases(author_id, updated_at);
-CREATE INDEX cases_org ON cases(organisation_id, status, updated_at);
+CREATE INDEX cases_org ON cases(organisation_id, updated_at);
 CREATE INDEX cases_meeting ON cases(meeting_id);
 
 -- A short thread on a case: the psychiatrist asks the GP a question before answering.

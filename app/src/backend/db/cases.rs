@@ -203,17 +203,18 @@ pub async fn list(
     scope: Scope,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseLineRow>> {
-    let author = match scope {
-        Scope::AuthoredBy(user) => Some(user),
-        Scope::Organisation => None,
+    // One query text per scope, so that each walks its index in order and stops at `limit`.
+    let (filter, author) = match scope {
+        Scope::AuthoredBy(user) => ("c.author_id = $2", Some(user)),
+        Scope::Organisation => ("c.status <> 'draft' AND $2 IS NULL", None),
     };
     let sql = format!(
         "SELECT c.id, c.code_year, c.code_number, a.display_name AS author_name, m.title AS meeting_title,
                 c.status, c.request_status, t.display_name AS taken_by_name, c.updated_at, c.submitted_at,
                 c.question_types, CAST(c.missing_count AS BIGINT) AS missing_count, c.ready, c.suicidal
          {CASE_FROM}
-         WHERE c.organisation_id = $1 AND (c.author_id = $2 OR ($2 IS NULL AND c.status <> 'draft'))
-         ORDER BY c.updated_at DESC, c.id DESC LIMIT $3"
+         WHERE c.organisation_id = $1 AND {filter}
+         ORDER BY c.updated_at DESC LIMIT $3"
     );
     on_db!(db, c => sqlx::query_as::<_, CaseLineRow>(&sql)
         .bind(organisation_id)
