@@ -444,3 +444,47 @@ async fn a_request_unanswered_after_the_delay_is_flagged_to_the_coordinators_onc
     );
     assert!(mails.iter().all(|m| !m.contains("Sertraline")), "{mails:?}");
 }
+
+#[tokio::test]
+async fn coordinators_set_the_answer_delay_and_the_tele_expertise_limit() {
+    let app = TestApp::demo().await;
+    let gp = app.signed_in(GP).await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let (status, _) = gp
+        .call(
+            "cases/settings",
+            &[("answer_days", "3"), ("yearly_limit", "2")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = coordinator
+        .call(
+            "cases/settings",
+            &[("answer_days", "0"), ("yearly_limit", "deux")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(field_message(&body, "answer_days").contains("entre 1 et 60"));
+    assert!(field_message(&body, "yearly_limit").contains("entre 1 et 52"));
+    let (status, body) = coordinator
+        .call(
+            "cases/settings",
+            &[("answer_days", "3"), ("yearly_limit", "2")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, lists) = coordinator.query("cases/list", &[]).await;
+    assert_eq!(lists["answer_days"], 3);
+    assert_eq!(lists["yearly_limit"], 2);
+    // Four days later the demo's waiting request is overdue under the new delay.
+    let later = chrono::Utc::now() + chrono::Duration::days(4);
+    let flagged = concerto_server::cases::flag_overdue_requests(&app.state, later)
+        .await
+        .unwrap();
+    assert_eq!(flagged, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.change'")
+            .await,
+        1
+    );
+}

@@ -45,6 +45,10 @@ pub struct CaseLists {
     pub may_create: bool,
     /// Days before a request is overdue.
     pub answer_days: i64,
+    /// Written requests a doctor may answer per patient and year as télé-expertise.
+    pub yearly_limit: i64,
+    /// Whether the viewer may change those two settings (coordinators).
+    pub may_configure: bool,
 }
 
 /// One scale of a case, scored.
@@ -299,6 +303,22 @@ pub async fn sign_advice(
     .await
 }
 
+/// The organisation's settings for written requests (coordinators).
+#[server(endpoint = "cases/settings")]
+pub async fn set_case_settings(
+    csrf_token: String,
+    answer_days: String,
+    yearly_limit: String,
+) -> Result<(), AppError> {
+    let _ = csrf_token;
+    ssr::respond(async {
+        ssr::settings(answer_days, yearly_limit).await?;
+        crate::backend::redirect_back("reglages", "/cas");
+        Ok(())
+    })
+    .await
+}
+
 #[server(endpoint = "cases/audit", input = GetUrl)]
 pub async fn audit_log(
     #[server(default)] user: String,
@@ -312,7 +332,7 @@ pub async fn audit_log(
 pub const LIST_LIMIT: i64 = 200;
 
 /// Audit action codes and their French labels.
-pub const AUDIT_ACTIONS: [(&str, &str); 8] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 9] = [
     ("case.read", "Lecture d'un cas"),
     ("case.create", "Création d'un brouillon"),
     ("case.save", "Enregistrement d'un brouillon"),
@@ -321,6 +341,7 @@ pub const AUDIT_ACTIONS: [(&str, &str); 8] = [
     ("case.take", "Prise en charge"),
     ("case.message", "Message sur un cas"),
     ("advice.sign", "Avis signé"),
+    ("settings.change", "Réglages des demandes d'avis"),
 ];
 
 #[cfg(feature = "ssr")]
@@ -343,7 +364,7 @@ mod ssr {
     };
     use crate::domain::ids::{OrgId, UserId};
     use crate::domain::meeting::FieldError;
-    use crate::domain::permissions::Action;
+    use crate::domain::permissions::{may, Action};
     use crate::domain::principal::{Membership, Viewer};
     use crate::domain::role::Role;
     use crate::domain::time::{format_datetime_fr, format_slot_fr, format_time_fr};
@@ -481,7 +502,7 @@ mod ssr {
         let (viewer, membership) = current_member(Action::ViewMeetings)?;
         let state = state()?;
         let org = membership.organisation_id;
-        let (answer_days, _) = store::settings(&state.db, org).await?;
+        let (answer_days, yearly_limit) = store::settings(&state.db, org).await?;
         let mine = store::list(
             &state.db,
             org,
@@ -508,6 +529,8 @@ mod ssr {
             organisation,
             may_create: may_case(membership.role, Relation::Author, CaseAction::Create),
             answer_days,
+            yearly_limit,
+            may_configure: may(membership.role, Action::ManageMembers),
         })
     }
 
@@ -1263,6 +1286,53 @@ mod ssr {
         tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(version)
+    }
+
+    pub async fn settings(answer_days: String, yearly_limit: String) -> Result<(), AppError> {
+        let (viewer, membership) = current_member(Action::ManageMembers)?;
+        let mut errors = Vec::new();
+        let mut number =
+            |field: &str, text: &str, range: std::ops::RangeInclusive<i64>, message: &str| {
+                match text.trim().parse::<i64>() {
+                    Ok(n) if range.contains(&n) => n,
+                    _ => {
+                        errors.push(FieldError {
+                            field: field.into(),
+                            message: message.into(),
+                        });
+                        0
+                    }
+                }
+            };
+        let days = number(
+            "answer_days",
+            &answer_days,
+            1..=60,
+            "Le délai de réponse doit être un nombre de jours entre 1 et 60.",
+        );
+        let limit = number(
+            "yearly_limit",
+            &yearly_limit,
+            1..=52,
+            "La limite annuelle doit être un nombre entre 1 et 52.",
+        );
+        if !errors.is_empty() {
+            return Err(AppError::fields(errors));
+        }
+        let state = state()?;
+        let org = membership.organisation_id;
+        let mut tx = state.db.begin().await?;
+        store::set_settings(&mut tx, org, days, limit).await?;
+        audit(
+            &mut tx,
+            &viewer,
+            org,
+            "settings.change",
+            None,
+            &format!("délai {days} j, limite {limit}/an"),
+        )
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     pub async fn audit_page(

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::SignedIn;
 use crate::api::cases::{
-    get_case, list_cases, CaseLine, CaseView, NewCase, PostCaseMessage, SignAdvice, TakeCase,
-    WithdrawCase,
+    get_case, list_cases, CaseLine, CaseView, NewCase, PostCaseMessage, SetCaseSettings,
+    SignAdvice, TakeCase, WithdrawCase,
 };
 use crate::api::meetings::MemberOption;
 use crate::components::draft::DraftKeeper;
@@ -122,11 +122,38 @@ fn Cases() -> impl IntoView {
                                 <CaseTable lines caption="Cas de l'organisation" with_author=true/>
                             </section>
                         })}
+                        {lists.may_configure.then(|| view! { <SettingsForm answer_days=lists.answer_days yearly_limit=lists.yearly_limit/> })}
                     }.into_any(),
                     Err(error) => view! { <h1>"Cas et demandes d'avis"</h1><ErrorBanner error/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The coordinators' settings for written requests.
+#[component]
+fn SettingsForm(answer_days: i64, yearly_limit: i64) -> impl IntoView {
+    let save = ServerAction::<SetCaseSettings>::new();
+    view! {
+        <section class="card">
+            <h2>"Réglages des demandes d'avis"</h2>
+            <ActionForm action=save attr:class="settings-form">
+                <CsrfField/>
+                <div class="row">
+                    <div class="field">
+                        <label for="settings-answer-days">"Délai de réponse avant alerte (jours)"</label>
+                        <input id="settings-answer-days" name="answer_days" type="number" min="1" max="60" value=answer_days.to_string() required=true/>
+                    </div>
+                    <div class="field">
+                        <label for="settings-yearly-limit">"Télé-expertises par patient, médecin et année"</label>
+                        <input id="settings-yearly-limit" name="yearly_limit" type="number" min="1" max="52" value=yearly_limit.to_string() required=true/>
+                    </div>
+                </div>
+                <p class="hint">"Une demande sans avis après ce délai est signalée « En retard » et la coordination reçoit un e-mail. La limite de télé-expertise suit la convention médicale (4 par an à ce jour)."</p>
+                <button type="submit">"Enregistrer les réglages"</button>
+            </ActionForm>
+        </section>
     }
 }
 

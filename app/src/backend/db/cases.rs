@@ -468,6 +468,23 @@ pub async fn settings<'e>(
     .fetch_one(&mut *c).await)
 }
 
+/// Changes the organisation's settings for written requests.
+pub async fn set_settings<'e>(
+    db: impl Into<Exec<'e>>,
+    organisation_id: OrgId,
+    answer_days: i64,
+    yearly_limit: i64,
+) -> sqlx::Result<()> {
+    on_db!(db, c => sqlx::query(
+        "UPDATE organisations SET advice_answer_days = $1, tele_expertise_yearly_limit = $2 WHERE id = $3",
+    )
+    .bind(answer_days as i32)
+    .bind(yearly_limit as i32)
+    .bind(organisation_id)
+    .execute(&mut *c).await.map(|done| done.rows_affected()))?;
+    Ok(())
+}
+
 /// One line of the audit log.
 #[derive(Clone, Debug, FromRow)]
 pub struct AuditRow {

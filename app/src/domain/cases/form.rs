@@ -357,7 +357,10 @@ mod tests {
         let summary = CaseSummary::of(&content, &scales);
         // No reason nor expectations yet: not ready; no item 9 answered.
         assert!(!summary.ready && !summary.suicidal_thoughts);
-        assert_eq!(summary.missing_count, crate::domain::cases::missing(&content).len());
+        assert_eq!(
+            summary.missing_count,
+            crate::domain::cases::missing(&content).len()
+        );
         assert_eq!(
             CaseSummary::parse_question_codes(&summary.question_codes()),
             content.question_types
