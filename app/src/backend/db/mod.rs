@@ -155,10 +155,13 @@ impl Db {
         }
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction (every transaction here writes). SQLite: `BEGIN IMMEDIATE`, so it
+    /// waits its turn for the single writer (busy timeout) from the start; a deferred one that
+    /// reads first and then writes fails at once with "database is locked" if another
+    /// connection (e.g. the mail worker claiming a row) committed in between.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
