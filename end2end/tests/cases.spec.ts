@@ -153,3 +153,31 @@ test("a GP writes a written request, a psychiatrist signs the avis, the GP reads
   await gp.emulateMedia({ media: "screen" });
   await expect(gp.locator(".topbar")).toBeVisible();
 });
+
+test("what is typed after the session expired is kept in the browser and saved once signed in again", async ({ browser }) => {
+  const context = await browser.newContext();
+  const gp = await context.newPage();
+  await signIn(gp, "generaliste@demo.concerto.test");
+  await gp.goto("/cas/nouveau");
+  await gp.getByRole("button", { name: "Commencer la rédaction" }).click();
+  await expect(gp).toHaveURL(/\/cas\/\d+\/modifier$/);
+  const formUrl = gp.url();
+  await hydrated(gp);
+
+  // The session ends (cookies gone), then the GP keeps typing.
+  await context.clearCookies();
+  const reason = "Anxiété envahissante depuis la perte d'emploi, sommeil très perturbé.";
+  await gp.getByLabel("Motif de la demande", { exact: true }).fill(reason);
+  await expect(gp.getByRole("status").filter({ hasText: "votre session a expiré" })).toBeVisible();
+
+  // Signed in again, the form comes back with the text, which is then saved on the server.
+  await signIn(gp, "generaliste@demo.concerto.test");
+  await gp.goto(formUrl);
+  await hydrated(gp);
+  await expect(gp.getByText("Brouillon restauré")).toBeVisible();
+  await expect(gp.getByLabel("Motif de la demande", { exact: true })).toHaveValue(reason);
+  await expect(gp.getByRole("status").filter({ hasText: /^Enregistré à/ })).toBeVisible();
+  await gp.evaluate(() => window.localStorage.clear());
+  await gp.reload();
+  await expect(gp.getByLabel("Motif de la demande", { exact: true })).toHaveValue(reason);
+});

@@ -142,7 +142,7 @@ pub fn CaseForm(
                             }
                             Err(error) => {
                                 status.set(match &error {
-                                    AppError::Unauthenticated => "Non enregistré sur le serveur : votre session a expiré. Vos saisies sont gardées dans ce navigateur ; reconnectez-vous dans un autre onglet puis revenez ici.".to_string(),
+                                    AppError::Unauthenticated | AppError::Csrf => "Non enregistré sur le serveur : votre session a expiré. Vos saisies sont gardées dans ce navigateur ; reconnectez-vous dans un autre onglet puis revenez ici.".to_string(),
                                     AppError::Transport(_) => "Non enregistré : connexion perdue. Vos saisies sont gardées dans ce navigateur ; l'enregistrement reprendra à la prochaine modification.".to_string(),
                                     AppError::Validation { .. } => "Non enregistré sur le serveur : corrigez les champs signalés (vos saisies sont gardées dans ce navigateur).".to_string(),
                                     other => format!("Non enregistré : {other}"),
