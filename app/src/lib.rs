@@ -120,6 +120,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reunions/nouvelle") view=NewMeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id") view=MeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id/modifier") view=EditMeetingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reunions/:id/ordre-du-jour") view=MeetingAgendaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reunions/:id/seance") view=SessionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reunions/:id/emargement") view=SignInSheetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reunions/:id/fiche-rcp") view=RcpRecordsPage ssr=SsrMode::Async/>
                     <Route path=path!("/agenda") view=AgendaPage ssr=SsrMode::Async/>
                     <Route path=path!("/cas") view=CasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cas/nouveau") view=NewCasePage ssr=SsrMode::Async/>

@@ -12,6 +12,7 @@ pub mod mail;
 pub mod meetings;
 pub mod ops;
 pub mod pii_scan;
+pub mod staff;
 pub mod static_files;
 pub mod upkeep;
 
@@ -41,6 +42,7 @@ pub struct Application {
     mailer: Arc<Mailer>,
     reminder_interval: Duration,
     port: u16,
+    live_stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -75,13 +77,16 @@ impl Application {
         )?);
         static_files::write_name_lists(&config.site_root);
         static_files::precompress(&config.site_root);
-        let router = routes(state.clone(), &config.site_root);
+        let (live_stop, stopping) = tokio::sync::watch::channel(false);
+        let router = routes(state.clone(), &config.site_root)
+            .layer(axum::Extension(staff::LiveStop(stopping)));
         Ok(Application {
             listener,
             router,
             state,
             mailer,
             reminder_interval: Duration::from_secs(config.reminder_interval_seconds.max(1)),
+            live_stop,
             port,
         })
     }
@@ -118,6 +123,12 @@ impl Application {
             let _ = tcp.set_nodelay(true);
         });
         tracing::info!(port = self.port, "Concerto is listening");
+        // Live session streams end when shutdown starts (graceful shutdown waits for them).
+        let live_stop = self.live_stop;
+        let shutdown = async move {
+            shutdown.await;
+            let _ = live_stop.send(true);
+        };
         // The TCP peer's address is what sign-in throttling counts per client.
         let service = self
             .router
@@ -150,6 +161,7 @@ fn routes(state: AppState, site_root: &str) -> Router {
             "/meetings/{id}/invite.ics",
             get(calendar::feeds::meeting_invite),
         )
+        .route("/meetings/{id}/live", get(staff::live))
         .route("/me/calendar.ics", get(calendar::feeds::my_calendar))
         .route("/calendar/{file}", get(calendar::feeds::token_calendar))
         .leptos_routes_with_context(

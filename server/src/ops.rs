@@ -23,6 +23,10 @@ pub const TABLES: &[&str] = &[
     "case_messages",
     "advice",
     "audit_log",
+    "agenda_items",
+    "attendance",
+    "preparation_notes",
+    "quorum_rules",
 ];
 
 /// Writes a consistent copy of a SQLite database to `file` while the server keeps running

@@ -129,6 +129,10 @@ pub struct CaseView {
     pub tele_expertise: Option<String>,
     /// Staffs and RCPs open for cases (for the form).
     pub open_meetings: Vec<(MeetingId, String)>,
+    /// Reading ahead: a psychiatrist may keep private notes on a case brought to a meeting.
+    pub can_prepare: bool,
+    /// Their notes so far.
+    pub preparation_note: String,
 }
 
 /// What a save answers.
@@ -157,6 +161,9 @@ pub struct AdviceDraft {
     pub psychiatrist_id: String,
     /// "on" once possible identifiers were confirmed not to be.
     pub confirm_possible: String,
+    /// In a meeting, what the avis is recorded as when the form asks (`rcp_decision`): refused
+    /// without the quorum. Empty: decided from the attendance.
+    pub decision: String,
 }
 
 /// One line of the audit log.
@@ -613,6 +620,15 @@ mod ssr {
         let deadline = row.submission_deadline.map(|d| d.0);
         let deadline_passed = deadline.is_some_and(|d| d <= now_local);
         let waiting = waiting_days(row.request_status, row.submitted_at);
+        let can_prepare = crate::api::staff::may_prepare(&membership, &row, viewer.user_id);
+        let preparation_note = if can_prepare {
+            crate::backend::db::staff::note(db, id, viewer.user_id)
+                .await?
+                .map(|(body, _)| body)
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
 
         // Earlier cases of the same patient (scale trends), readable by this viewer.
         let mut earlier = Vec::new();
@@ -783,6 +799,8 @@ mod ssr {
             on_behalf_of,
             tele_expertise,
             open_meetings,
+            can_prepare,
+            preparation_note,
         })
     }
 
@@ -1249,6 +1267,8 @@ mod ssr {
             patient_informed,
         )
         .await?;
+        let requested = crate::domain::quorum::DecisionKind::from_code(draft.decision.trim());
+        crate::api::staff::record_decision(db, &mut tx, &row, version, requested).await?;
         let code = code_of(&row);
         audit(
             &mut tx,

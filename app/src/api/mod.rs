@@ -9,3 +9,4 @@ pub mod members;
 pub mod pii;
 pub mod profile;
 pub mod session;
+pub mod staff;

@@ -5,6 +5,7 @@ pub mod field;
 pub mod nav;
 pub mod notices;
 pub mod pii_editor;
+pub mod print;
 
 use leptos::prelude::*;
 

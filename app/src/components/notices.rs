@@ -38,6 +38,21 @@ pub const SUCCESS_MESSAGES: &[(&str, &str)] = &[
         "avis",
         "Avis signé ; l'auteur·e de la demande est prévenu·e par e-mail.",
     ),
+    ("ordre_du_jour", "Ordre du jour enregistré."),
+    (
+        "publie",
+        "Ordre du jour publié : les invité·es le reçoivent par e-mail, chaque présentateur·rice son créneau.",
+    ),
+    ("point", "Point ajouté à l'ordre du jour."),
+    ("point_retire", "Point retiré de l'ordre du jour."),
+    (
+        "reporte",
+        "Cas reporté à la séance suivante ; son auteur·e est prévenu·e.",
+    ),
+    ("quorum", "Règle de quorum enregistrée."),
+    ("presence", "Présence enregistrée."),
+    ("point_courant", "Point en cours mis à jour."),
+    ("notes", "Notes enregistrées."),
 ];
 
 /// The message of a success code.

@@ -47,3 +47,7 @@ id_type!(
     /// A case (written advice request or case for a staff/RCP).
     CaseId
 );
+id_type!(
+    /// An item of a meeting's agenda (a case slot, a teaching talk, announcements).
+    AgendaItemId
+);

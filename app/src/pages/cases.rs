@@ -15,6 +15,7 @@ use crate::api::meetings::MemberOption;
 use crate::components::draft::DraftKeeper;
 use crate::components::field::{field_error, CheckboxField, SelectField};
 use crate::components::pii_editor::PiiTextarea;
+use crate::components::print::PrintButton;
 use crate::components::{ActionOutcome, CsrfField, ErrorBanner, Loading};
 use crate::domain::cases::{CaseStatus, RequestStatus, SUICIDAL_WARNING_FR};
 use crate::domain::ids::CaseId;
@@ -229,6 +230,7 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
     let take = ServerAction::<TakeCase>::new();
     let withdraw = ServerAction::<WithdrawCase>::new();
     let message = ServerAction::<PostCaseMessage>::new();
+    let notes = ServerAction::<crate::api::staff::SavePreparationNotes>::new();
     let questions = case
         .content
         .question_types
@@ -313,7 +315,7 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
                         <button type="submit" class="button-danger">"Retirer le cas"</button>
                     </ActionForm>
                 })}
-                {(!case.advice.is_empty()).then(|| view! { <PrintButton/> })}
+                {(!case.advice.is_empty()).then(|| view! { <PrintButton label="Imprimer le courrier".to_string()/> })}
             </div>
 
             <section class="advice">
@@ -340,6 +342,24 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
                 }}
                 <p class="hint">"Le médecin demandeur reste responsable de la prise en charge et des décisions thérapeutiques."</p>
             </section>
+
+            {case.can_prepare.then(|| view! {
+                <section class="card preparation no-print" aria-labelledby="prep-title">
+                    <h2 id="prep-title">"Mes notes de préparation"</h2>
+                    <p class="hint">"Privées : vous seul·e les lisez. Elles servent à préparer la réunion."</p>
+                    <ActionForm action=notes attr:class="stack-form">
+                        <CsrfField/>
+                        <input type="hidden" name="case_id" value=id.to_string()/>
+                        <label for="prep-notes">"Notes"</label>
+                        <textarea id="prep-notes" name="body" rows=5>{case.preparation_note.clone()}</textarea>
+                        <button type="submit">"Enregistrer mes notes"</button>
+                    </ActionForm>
+                </section>
+            })}
+            {case.meeting_id.map(|meeting| view! {
+                <p class="no-print"><a href=format!("/reunions/{meeting}/ordre-du-jour")>"Ordre du jour de la réunion"</a>
+                " · " <a href=format!("/reunions/{meeting}/seance")>"Séance"</a></p>
+            })}
 
             {case.can_write_advice.then(|| {
                 view! {
@@ -378,20 +398,6 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
             </section>
         </article>
     }
-}
-
-/// "Imprimer le courrier": the browser's print dialog (the print stylesheet keeps the case and
-/// the current avis only). An island: the page's security policy allows no inline script.
-#[island(lazy)]
-fn PrintButton() -> impl IntoView {
-    crate::island_hydrated();
-    let print = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(window) = web_sys::window() {
-            let _ = window.print();
-        }
-    };
-    view! { <button type="button" class="button" on:click=print>"Imprimer le courrier"</button> }
 }
 
 /// The avis form: an island, so that a refused avis comes back with everything typed and with

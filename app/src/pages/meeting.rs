@@ -81,6 +81,10 @@ fn MeetingView(
                 <a href=format!("/meetings/{id}/invite.ics") class="button button-small" download=format!("reunion-{id}.ics")>
                     "Ajouter à mon agenda (.ics)"
                 </a>
+                {matches!(detail.kind, crate::domain::meeting::MeetingKind::Staff | crate::domain::meeting::MeetingKind::Rcp).then(|| view! {
+                    " " <A href=format!("/reunions/{id}/ordre-du-jour") attr:class="button button-small">"Ordre du jour"</A>
+                    " " <A href=format!("/reunions/{id}/seance") attr:class="button button-small">"Rejoindre la séance"</A>
+                })}
             </p>
 
             {can_answer.then(|| view! {

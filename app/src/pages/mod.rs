@@ -12,6 +12,7 @@ mod meeting_form;
 mod meetings;
 mod members;
 mod profile;
+mod staff;
 
 pub use admin::AdminPage;
 pub use agenda::AgendaPage;
@@ -25,6 +26,7 @@ pub use meeting_form::{EditMeetingPage, NewMeetingPage};
 pub use meetings::MeetingsPage;
 pub use members::MembersPage;
 pub use profile::ProfilePage;
+pub use staff::{MeetingAgendaPage, RcpRecordsPage, SessionPage, SignInSheetPage};
 
 use crate::domain::ids::MeetingId;
 use leptos::prelude::*;

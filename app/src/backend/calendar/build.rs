@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::ics::{Attendee, Calendar, Event, EventStatus, Method, PartStat, Person};
 use crate::backend::db::meetings::{self as store, InviteeRow, MeetingRow, SeriesRow};
+use crate::backend::db::staff::{self, SlotRow};
 use crate::backend::db::{Db, Exec};
+use crate::domain::cases::CaseCode;
 use crate::domain::ids::{MeetingId, UserId};
 use crate::domain::meeting::MeetingMode;
 use crate::domain::recurrence::SeriesEnd;
@@ -124,6 +126,7 @@ fn meeting_event(
         exdates: Vec::new(),
         recurrence_id: if as_override { row.occurrence() } else { None },
         alarms: true,
+        related_to: None,
     }
 }
 
@@ -188,6 +191,7 @@ fn series_events(
         },
         recurrence_id: None,
         alarms: true,
+        related_to: None,
     };
     let mut events = vec![master];
     if !series.cancelled {
@@ -313,6 +317,25 @@ pub async fn user_feed(db: &Db, base_url: &str, user_id: UserId) -> sqlx::Result
             organizer,
         ));
     }
+    // The slots of the cases this person presents.
+    let slots = staff::slots_of(db, user_id).await?;
+    if !slots.is_empty() {
+        let presenter = organiser(db, user_id).await?;
+        let stamp = Utc::now();
+        for slot in &slots {
+            if let Some(meeting) = store::get(db, slot.meeting_id).await? {
+                let organizer = organisers.get(meeting.created_by).await?;
+                events.push(slot_event(
+                    base_url,
+                    &meeting,
+                    slot,
+                    organizer,
+                    presenter.clone(),
+                    stamp,
+                ));
+            }
+        }
+    }
     tracing::debug!(
         events = events.len(),
         query_ms = queried.as_secs_f64() * 1000.0,
@@ -323,5 +346,70 @@ pub async fn user_feed(db: &Db, base_url: &str, user_id: UserId) -> sqlx::Result
         method: Method::Feed,
         name: Some("Concerto".to_string()),
         events,
+    })
+}
+
+/// A presenter's own slot in a published agenda: its own UID and SEQUENCE, linked to the
+/// meeting (`RELATED-TO`), from the item's start for the item's minutes. Never clinical
+/// content: the case code only.
+pub fn slot_event(
+    base_url: &str,
+    meeting: &MeetingRow,
+    slot: &SlotRow,
+    organizer: Person,
+    presenter: Person,
+    stamp: DateTime<Utc>,
+) -> Event {
+    let code = CaseCode::new(slot.code_year, slot.code_number as u32);
+    Event {
+        uid: slot.slot_uid.clone(),
+        sequence: slot.slot_sequence.max(0) as u32,
+        dtstamp: stamp,
+        summary: format!("Mon cas {code} — {}", meeting.title),
+        description: format!(
+            "Votre passage pour le cas {code} à « {} » ({}). Ordre du jour et séance : {base_url}/reunions/{}/seance",
+            meeting.title,
+            meeting.kind().label_fr(),
+            meeting.id
+        ),
+        location: location(meeting.mode, &meeting.address),
+        url: Some(format!("{base_url}/reunions/{}/seance", meeting.id)),
+        start_local: slot.start_local.0,
+        duration_minutes: slot.minutes.clamp(1, 24 * 60) as u32,
+        tz: meeting.tz(),
+        status: if meeting.cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        },
+        organizer,
+        attendees: vec![Attendee {
+            person: presenter,
+            partstat: PartStat::Accepted,
+        }],
+        rrule: None,
+        exdates: Vec::new(),
+        recurrence_id: None,
+        alarms: true,
+        related_to: Some(meeting.uid.clone()),
+    }
+}
+
+/// The e-mail attachment for one slot (REQUEST).
+pub async fn slot_calendar(
+    exec: impl Into<Exec<'_>>,
+    base_url: &str,
+    meeting: &MeetingRow,
+    slot: &SlotRow,
+    presenter: Person,
+    stamp: DateTime<Utc>,
+) -> sqlx::Result<Calendar> {
+    let organizer = organiser(exec, meeting.created_by).await?;
+    Ok(Calendar {
+        method: Method::Request,
+        name: None,
+        events: vec![slot_event(
+            base_url, meeting, slot, organizer, presenter, stamp,
+        )],
     })
 }

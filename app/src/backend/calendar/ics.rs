@@ -163,6 +163,9 @@ pub struct Event {
     pub recurrence_id: Option<NaiveDateTime>,
     /// Whether to add two reminders (`VALARM`, `ACTION:DISPLAY`): one day and one hour before.
     pub alarms: bool,
+    /// The UID of the event this one belongs to (`RELATED-TO`): a presenter's slot names its
+    /// meeting.
+    pub related_to: Option<String>,
 }
 
 /// A calendar object: a feed, an invitation or a cancellation.
@@ -401,6 +404,9 @@ fn write_event(w: &mut Writer, method: Method, e: &Event) {
         let l = w.start("URL:");
         push_uri(l, url, false);
         w.finish();
+    }
+    if let Some(related) = &e.related_to {
+        w.text("RELATED-TO", related);
     }
     let status = if method == Method::Cancel {
         EventStatus::Cancelled
@@ -805,6 +811,7 @@ mod tests {
             exdates: vec![],
             recurrence_id: None,
             alarms: false,
+            related_to: None,
         }
     }
 

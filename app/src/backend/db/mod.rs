@@ -12,6 +12,7 @@ pub mod cases;
 pub mod meetings;
 pub mod outbox;
 pub mod sessions;
+pub mod staff;
 pub mod types;
 pub mod users;
 
