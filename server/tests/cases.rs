@@ -7,82 +7,6 @@ mod common;
 
 use common::*;
 use reqwest::StatusCode;
-use serde_json::Value;
-
-/// Starts a draft (a written request when `meeting` is empty) and returns its id.
-async fn new_case(app: &TestApp, author: &Browser, meeting: &str) -> i64 {
-    new_case_following(app, author, meeting, "").await
-}
-
-/// Starts a draft that re-discusses the patient of the case coded `follows`.
-async fn new_case_following(app: &TestApp, author: &Browser, meeting: &str, follows: &str) -> i64 {
-    let before = app.count("SELECT COUNT(*) FROM cases").await;
-    let (status, body) = author
-        .call(
-            "cases/new",
-            &[("meeting_id", meeting), ("follows", follows)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, before + 1);
-    app.count("SELECT MAX(id) FROM cases").await
-}
-
-/// A complete case's fields, with overrides.
-fn case_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("case[q_pharmacological]", "on"),
-        (
-            "case[question]",
-            "Faut-il changer d'antidépresseur après huit semaines sans effet ?",
-        ),
-        (
-            "case[reason]",
-            "Épisode dépressif résistant, retentissement professionnel.",
-        ),
-        (
-            "case[symptoms]",
-            "Humeur triste, anhédonie, insomnie depuis quatre mois.",
-        ),
-        (
-            "case[treatment]",
-            "Sertraline 100 mg depuis 8 semaines ; fluoxétine mal tolérée.",
-        ),
-        (
-            "case[expectations]",
-            "Un avis sur le choix et la dose du traitement.",
-        ),
-        ("case[age]", "45-54"),
-        ("case[sex]", "f"),
-        ("case[treating_doctor_known]", "on"),
-        ("case[items][phq9-1]", "2"),
-        ("case[items][phq9-2]", "3"),
-    ];
-    for (key, value) in overrides {
-        if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
-            field.1 = value;
-        } else {
-            fields.push((key, value));
-        }
-    }
-    fields
-}
-
-async fn save(
-    author: &Browser,
-    id: i64,
-    version: i64,
-    intent: &str,
-    overrides: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let id = id.to_string();
-    let version = version.to_string();
-    let mut fields = case_fields(overrides);
-    fields.push(("id", &id));
-    fields.push(("version", &version));
-    fields.push(("intent", intent));
-    author.call("cases/save", &fields).await
-}
 
 async fn stored_content(app: &TestApp, id: i64) -> String {
     db_run!(&app.state.db, c => sqlx::query_scalar::<_, String>("SELECT content FROM cases WHERE id = $1")
@@ -96,7 +20,7 @@ async fn identifiers_are_refused_with_field_and_position_and_nothing_is_stored()
     let gp = app.signed_in(GP).await;
     let id = new_case(&app, &gp, "").await;
     let before = stored_content(&app, id).await;
-    let (status, body) = save(
+    let (status, body) = save_case(
         &gp,
         id,
         1,
@@ -117,7 +41,7 @@ async fn identifiers_are_refused_with_field_and_position_and_nothing_is_stored()
     assert_eq!(stored_content(&app, id).await, before, "nothing stored");
 
     // The clean text is accepted, and the scale answers are kept item by item.
-    let (status, body) = save(&gp, id, 1, "autosave", &[]).await;
+    let (status, body) = save_case(&gp, id, 1, "autosave", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["version"], 2);
     assert_eq!(body["ready"], true, "{body}");
@@ -134,7 +58,7 @@ async fn a_save_from_an_older_version_is_refused_not_overwritten() {
     let gp = app.signed_in(GP).await;
     let id = new_case(&app, &gp, "").await;
     // Tab A saves (version 1 → 2); tab B, still at version 1, saves other text.
-    let (status, _) = save(
+    let (status, _) = save_case(
         &gp,
         id,
         1,
@@ -143,7 +67,7 @@ async fn a_save_from_an_older_version_is_refused_not_overwritten() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = save(
+    let (status, body) = save_case(
         &gp,
         id,
         1,
@@ -164,7 +88,8 @@ async fn a_case_for_a_meeting_cannot_be_submitted_after_its_deadline() {
     let gp = app.signed_in(GP).await;
     let id = new_case(&app, &gp, &meeting.to_string()).await;
     let meeting_text = meeting.to_string();
-    let (status, body) = save(&gp, id, 1, "save", &[("case[meeting_id]", &meeting_text)]).await;
+    let (status, body) =
+        save_case(&gp, id, 1, "save", &[("case[meeting_id]", &meeting_text)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The deadline passes.
     let past = WallClock(
@@ -175,7 +100,8 @@ async fn a_case_for_a_meeting_cannot_be_submitted_after_its_deadline() {
     db_run!(&app.state.db, c => sqlx::query("UPDATE meetings SET submission_deadline = $1 WHERE id = $2")
         .bind(past).bind(meeting).execute(&mut *c).await.map(|d| d.rows_affected()))
     .unwrap();
-    let (status, body) = save(&gp, id, 2, "submit", &[("case[meeting_id]", &meeting_text)]).await;
+    let (status, body) =
+        save_case(&gp, id, 2, "submit", &[("case[meeting_id]", &meeting_text)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
         field_message(&body, "meeting_id")
@@ -196,7 +122,7 @@ async fn a_written_request_is_taken_answered_and_corrected_in_versions() {
     let app = TestApp::demo().await;
     let gp = app.signed_in(GP).await;
     let id = new_case(&app, &gp, "").await;
-    let (status, body) = save(&gp, id, 1, "submit", &[]).await;
+    let (status, body) = save_case(&gp, id, 1, "submit", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let id_text = id.to_string();
 
@@ -206,7 +132,7 @@ async fn a_written_request_is_taken_answered_and_corrected_in_versions() {
     assert_eq!(view["request_status"], "pending");
     assert_eq!(view["can_take"], true);
     // Nobody edits a submitted case.
-    let (status, _) = save(&gp, id, 3, "save", &[]).await;
+    let (status, _) = save_case(&gp, id, 3, "save", &[]).await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     let advice = |opinion: &'static str, informed: &'static str| {
@@ -282,7 +208,7 @@ async fn the_fourth_tele_expertise_of_the_year_is_flagged() {
             let (_, view) = gp.query("cases/get", &[("id", &id.to_string())]).await;
             first_code = view["code"].as_str().unwrap().to_string();
         }
-        let (status, body) = save(&gp, id, 1, "submit", &[]).await;
+        let (status, body) = save_case(&gp, id, 1, "submit", &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let id_text = id.to_string();
         psychiatrist.call("cases/take", &[("id", &id_text)]).await;
@@ -312,7 +238,7 @@ async fn another_organisation_gets_not_found_and_reads_are_audited() {
     let app = TestApp::demo().await;
     let gp = app.signed_in(GP).await;
     let id = new_case(&app, &gp, "").await;
-    let (status, _) = save(&gp, id, 1, "submit", &[]).await;
+    let (status, _) = save_case(&gp, id, 1, "submit", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let id_text = id.to_string();
 
@@ -381,7 +307,7 @@ async fn a_re_discussed_patient_shows_the_trend_of_the_scales() {
     let first = new_case(&app, &gp, "").await;
     let items = phq9(["2", "2", "2", "2", "2", "2", "1", "1", "0"]); // 14
     let overrides: Vec<(&str, &str)> = items.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let (status, body) = save(&gp, first, 1, "submit", &overrides).await;
+    let (status, body) = save_case(&gp, first, 1, "submit", &overrides).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, view) = gp.query("cases/get", &[("id", &first.to_string())]).await;
     let first_code = view["code"].as_str().unwrap().to_string();
@@ -402,7 +328,7 @@ async fn a_re_discussed_patient_shows_the_trend_of_the_scales() {
     let second = new_case_following(&app, &gp, "", &first_code).await;
     let items = phq9(["1", "1", "1", "1", "1", "1", "0", "0", "0"]); // 6
     let overrides: Vec<(&str, &str)> = items.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let (status, body) = save(&gp, second, 1, "save", &overrides).await;
+    let (status, body) = save_case(&gp, second, 1, "save", &overrides).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, view) = gp.query("cases/get", &[("id", &second.to_string())]).await;
     assert_eq!(view["patient_code"], first_code.as_str());
@@ -419,7 +345,7 @@ async fn a_request_unanswered_after_the_delay_is_flagged_to_the_coordinators_onc
     let app = TestApp::demo().await;
     let gp = app.signed_in(GP).await;
     let id = new_case(&app, &gp, "").await;
-    let (status, body) = save(&gp, id, 1, "submit", &[]).await;
+    let (status, body) = save_case(&gp, id, 1, "submit", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let now = chrono::Utc::now();
     let flag = |at| concerto_server::cases::flag_overdue_requests(&app.state, at);

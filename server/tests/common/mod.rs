@@ -448,7 +448,7 @@ fn staff_first() -> &'static (chrono::NaiveDate, String) {
 
 /// Form fields of a meeting, with overrides.
 pub fn meeting_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
+    let fields = vec![
         ("draft[kind]", "staff"),
         ("draft[title]", "Staff santé mentale"),
         ("draft[date]", staff_first().1.as_str()),
@@ -465,14 +465,7 @@ pub fn meeting_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a
         ("draft[count]", "6"),
         ("draft[until]", ""),
     ];
-    for (key, value) in overrides {
-        if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
-            field.1 = value;
-        } else {
-            fields.push((key, value));
-        }
-    }
-    fields
+    with_overrides(fields, overrides)
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `seconds`.
@@ -539,4 +532,94 @@ pub fn field_message(body: &Value, field: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+// Cases, as the case form posts them.
+
+/// Starts a draft (a written request when `meeting` is empty) and returns its id.
+pub async fn new_case(app: &TestApp, author: &Browser, meeting: &str) -> i64 {
+    new_case_following(app, author, meeting, "").await
+}
+
+/// Starts a draft that re-discusses the patient of the case coded `follows`.
+pub async fn new_case_following(
+    app: &TestApp,
+    author: &Browser,
+    meeting: &str,
+    follows: &str,
+) -> i64 {
+    let before = app.count("SELECT COUNT(*) FROM cases").await;
+    let (status, body) = author
+        .call(
+            "cases/new",
+            &[("meeting_id", meeting), ("follows", follows)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, before + 1);
+    app.count("SELECT MAX(id) FROM cases").await
+}
+
+/// A complete case's fields, with overrides.
+pub fn case_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let fields = vec![
+        ("case[q_pharmacological]", "on"),
+        (
+            "case[question]",
+            "Faut-il changer d'antidépresseur après huit semaines sans effet ?",
+        ),
+        (
+            "case[reason]",
+            "Épisode dépressif résistant, retentissement professionnel.",
+        ),
+        (
+            "case[symptoms]",
+            "Humeur triste, anhédonie, insomnie depuis quatre mois.",
+        ),
+        (
+            "case[treatment]",
+            "Sertraline 100 mg depuis 8 semaines ; fluoxétine mal tolérée.",
+        ),
+        (
+            "case[expectations]",
+            "Un avis sur le choix et la dose du traitement.",
+        ),
+        ("case[age]", "45-54"),
+        ("case[sex]", "f"),
+        ("case[treating_doctor_known]", "on"),
+        ("case[items][phq9-1]", "2"),
+        ("case[items][phq9-2]", "3"),
+    ];
+    with_overrides(fields, overrides)
+}
+
+pub async fn save_case(
+    author: &Browser,
+    id: i64,
+    version: i64,
+    intent: &str,
+    overrides: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let id = id.to_string();
+    let version = version.to_string();
+    let mut fields = case_fields(overrides);
+    fields.push(("id", &id));
+    fields.push(("version", &version));
+    fields.push(("intent", intent));
+    author.call("cases/save", &fields).await
+}
+
+/// Form fields with some replaced (same key) or added.
+pub fn with_overrides<'a>(
+    mut fields: Vec<(&'a str, &'a str)>,
+    overrides: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for (key, value) in overrides {
+        if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
+            field.1 = value;
+        } else {
+            fields.push((key, value));
+        }
+    }
+    fields
 }
