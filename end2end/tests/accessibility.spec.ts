@@ -29,6 +29,16 @@ async function pagesOf(page: Page): Promise<string[]> {
       await page.goto(href);
       if ((await page.getByRole("link", { name: "Modifier" }).count()) > 0) pages.add(`${href}/modifier`);
     }
+    // The next staff: its agenda, its session and, for those who may print it, its sign-in sheet.
+    await page.goto("/reunions");
+    const staff = page.locator("a.meeting-title", { hasText: /^Staff santé mentale CPTS$/ }).first();
+    if ((await staff.count()) > 0) {
+      const href = (await staff.getAttribute("href")) as string;
+      pages.add(`${href}/ordre-du-jour`);
+      pages.add(`${href}/seance`);
+      await page.goto(`${href}/seance`);
+      if ((await page.getByRole("link", { name: "Feuille d'émargement" }).count()) > 0) pages.add(`${href}/emargement`);
+    }
     await page.goto("/reunions");
     if ((await page.getByRole("link", { name: "Nouvelle réunion" }).count()) > 0) pages.add("/reunions/nouvelle");
   }

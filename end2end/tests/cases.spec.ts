@@ -1,18 +1,8 @@
 // Cases and written advice: a GP writes a written request (autosaved, identifiers replaced),
 // submits it; a psychiatrist takes it and signs an avis; the GP reads and prints it.
-import { test, expect, Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
 import { expectAccessible } from "./a11y";
-
-/** Waits until every island of the page is interactive (a page without its browser code fails
- * here, with the reason, rather than at the test's time limit). */
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => (window as any).__concertoHydrated === true, undefined, { timeout: 20_000 }).catch(async () => {
-    const scripts = await page.locator("script[src]").count();
-    const islands = await page.locator("leptos-island").count();
-    throw new Error(`${page.url()} is not interactive: ${islands} island(s), ${scripts} script(s) loaded`);
-  });
-}
 
 // What the GP types, field by field (text areas and the age input, by their label).
 const TEXTS: [string, string][] = [

@@ -12,3 +12,13 @@ export async function signIn(page: Page, email: string, password: string = DEMO_
   await page.getByRole("button", { name: "Se connecter" }).click();
   await expect(page).toHaveURL(/\/agenda$/);
 }
+
+/** Waits until every island of the page is interactive (a page without its browser code fails
+ * here, with the reason, rather than at the test's time limit). */
+export async function hydrated(page: Page) {
+  await page.waitForFunction(() => (window as any).__concertoHydrated === true, undefined, { timeout: 20_000 }).catch(async () => {
+    const scripts = await page.locator("script[src]").count();
+    const islands = await page.locator("leptos-island").count();
+    throw new Error(`${page.url()} is not interactive: ${islands} island(s), ${scripts} script(s) loaded`);
+  });
+}

@@ -147,7 +147,20 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             vec![id_of(Role::GeneralPractitioner), id_of(Role::Psychiatrist)],
         ),
     ];
-    for (draft, invitees) in plans {
+    // A past staff, to show its agenda, attendance, avis and sign-in sheet.
+    let past_staff = MeetingDraft {
+        kind: "staff".into(),
+        title: "Staff santé mentale CPTS (séance passée)".into(),
+        date: (today - Duration::days(20)).format("%Y-%m-%d").to_string(),
+        start_time: "12:30".into(),
+        end_time: "14:00".into(),
+        mode: "video".into(),
+        description: "Séance précédente du staff bimestriel.".into(),
+        repeat: "none".into(),
+        ..Default::default()
+    };
+    let mut created = Vec::new();
+    for (draft, invitees) in plans.into_iter().chain([(past_staff, members.clone())]) {
         let meeting = ValidMeeting::try_from(&draft)
             .map_err(|errors| anyhow::anyhow!("demo meeting invalid: {errors:?}"))?;
         let mut tx = db.begin().await?;
@@ -155,28 +168,47 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             meetings::create(&mut tx, organisation, coordinator, &meeting, paris).await?;
         meetings::invite(&mut tx, &meeting_ids, &invitees).await?;
         tx.commit().await?;
+        created.push(meeting_ids[0]);
     }
-    seed_cases(
-        db,
+    let people = DemoPeople {
         organisation,
-        id_of(Role::GeneralPractitioner),
-        id_of(Role::Nurse),
-        id_of(Role::Psychiatrist),
-    )
-    .await?;
+        coordinator,
+        gp: id_of(Role::GeneralPractitioner),
+        nurse: id_of(Role::Nurse),
+        psychiatrist: id_of(Role::Psychiatrist),
+        psychologist: id_of(Role::Psychologist),
+    };
+    seed_cases(db, &people, created[0], created[3]).await?;
     tracing::info!("demo data seeded: {DEMO_ORGANISATION}, password {DEMO_PASSWORD}");
     Ok(())
 }
 
-/// A few identifier-free cases: a written request answered with a signed avis, one waiting
-/// for a psychiatrist, and a draft.
-async fn seed_cases(
-    db: &Db,
+/// Who the demo cases and sessions involve.
+struct DemoPeople {
     organisation: app::domain::ids::OrgId,
+    coordinator: app::domain::ids::UserId,
     gp: app::domain::ids::UserId,
     nurse: app::domain::ids::UserId,
     psychiatrist: app::domain::ids::UserId,
+    psychologist: app::domain::ids::UserId,
+}
+
+/// A few identifier-free cases: a written request answered with a signed avis, one waiting
+/// for a psychiatrist, and a draft; two cases submitted to the next staff (`upcoming`); and
+/// the past staff (`past`) with its agenda, attendance and avis.
+async fn seed_cases(
+    db: &Db,
+    people: &DemoPeople,
+    upcoming: app::domain::ids::MeetingId,
+    past: app::domain::ids::MeetingId,
 ) -> anyhow::Result<()> {
+    let DemoPeople {
+        organisation,
+        gp,
+        nurse,
+        psychiatrist,
+        ..
+    } = *people;
     use app::backend::db::cases;
     use app::domain::cases::form::CaseDraft;
     use app::domain::cases::AdviceContent;
@@ -263,6 +295,163 @@ async fn seed_cases(
         &[],
     );
     cases::create(&mut tx, organisation, gp, None, None, &body).await?;
+    tx.commit().await?;
+
+    // Two cases submitted to the next staff, for the coordinator to order and publish.
+    let mut tx = db.begin_write().await?;
+    for (author, body) in [
+        (
+            gp,
+            case(
+                "Comment accompagner un sevrage en benzodiazépines au long cours ?",
+                "Anxiété ancienne, alprazolam depuis douze ans, demande d'arrêt par le patient.",
+                "Alprazolam 0,5 mg trois fois par jour ; pas d'antidépresseur.",
+                "55-64",
+                "m",
+                &[1, 1, 1, 2, 1, 0, 1, 0, 0],
+            ),
+        ),
+        (
+            nurse,
+            case(
+                "Quel relais proposer après une hospitalisation pour épisode maniaque ?",
+                "Sortie d'hospitalisation il y a trois semaines, observance incertaine.",
+                "Lithium, dosage de lithiémie à prévoir ; suivi infirmier hebdomadaire.",
+                "25-34",
+                "f",
+                &[0, 1, 1, 1, 0, 0, 1, 0, 0],
+            ),
+        ),
+    ] {
+        let (id, _) =
+            cases::create(&mut tx, organisation, author, Some(upcoming), None, &body).await?;
+        cases::submit(&mut tx, id, 1).await?;
+    }
+    tx.commit().await?;
+    seed_past_staff(db, people, past, &case).await
+}
+
+/// The past staff: a case discussed with its avis, a teaching talk, attendance with times.
+async fn seed_past_staff(
+    db: &Db,
+    people: &DemoPeople,
+    meeting_id: app::domain::ids::MeetingId,
+    case: &dyn Fn(&str, &str, &str, &str, &str, &[u8]) -> app::backend::db::cases::CaseBody,
+) -> anyhow::Result<()> {
+    use app::backend::db::{cases, meetings as meeting_store, staff};
+    use app::domain::agenda::AgendaItemKind;
+    use app::domain::cases::AdviceContent;
+    use app::domain::quorum::{decision_kind, verdict, Attendee, QuorumRule};
+    let Some(meeting) = meeting_store::get(db, meeting_id).await? else {
+        return Ok(());
+    };
+    let body = case(
+        "Faut-il introduire un régulateur de l'humeur devant des épisodes dépressifs récurrents ?",
+        "Troisième épisode dépressif en quatre ans, antécédent familial de trouble bipolaire.",
+        "Escitalopram 10 mg depuis deux mois, amélioration partielle.",
+        "35-44",
+        "f",
+        &[2, 1, 2, 1, 1, 1, 1, 0, 0],
+    );
+    let mut tx = db.begin_write().await?;
+    let (case_id, _) = cases::create(
+        &mut tx,
+        people.organisation,
+        people.gp,
+        Some(meeting_id),
+        None,
+        &body,
+    )
+    .await?;
+    cases::submit(&mut tx, case_id, 1).await?;
+    staff::replace_agenda(
+        &mut tx,
+        meeting_id,
+        &[
+            staff::AgendaLine {
+                item_id: None,
+                kind: AgendaItemKind::Announcement,
+                case_id: None,
+                title: "Actualités du territoire".into(),
+                minutes: 10,
+            },
+            staff::AgendaLine {
+                item_id: None,
+                kind: AgendaItemKind::Case,
+                case_id: Some(case_id),
+                title: String::new(),
+                minutes: 25,
+            },
+            staff::AgendaLine {
+                item_id: None,
+                kind: AgendaItemKind::Teaching,
+                case_id: None,
+                title: "Repérer un trouble bipolaire en soins primaires".into(),
+                minutes: 30,
+            },
+        ],
+    )
+    .await?;
+    staff::publish(&mut tx, meeting_id).await?;
+    let start = meeting.start_utc.0;
+    let at = |minutes: i64| {
+        Some(app::backend::db::Instant(
+            start + Duration::minutes(minutes),
+        ))
+    };
+    let marks = [
+        (people.coordinator, Role::Coordinator, true, 0, 90),
+        (people.gp, Role::GeneralPractitioner, true, 0, 45),
+        (people.psychiatrist, Role::Psychiatrist, true, 5, 90),
+        (people.nurse, Role::Nurse, true, 0, 90),
+        (people.psychologist, Role::Psychologist, false, 0, 0),
+    ];
+    let mut attendees = Vec::new();
+    for (user_id, role, present, arrived, left) in marks {
+        staff::mark_attendance(
+            &mut tx,
+            meeting_id,
+            &staff::AttendanceMark {
+                user_id,
+                present,
+                role,
+                arrived_at: if present { at(arrived) } else { None },
+                left_at: if present { at(left) } else { None },
+            },
+            people.coordinator,
+        )
+        .await?;
+        attendees.push(Attendee { role, present });
+    }
+    let advice = AdviceContent {
+        diagnostic_opinion: "Trouble dépressif récurrent ; un trouble bipolaire de type II est à rechercher (hypomanies brèves à l'interrogatoire).".into(),
+        pharmacological_advice: "Pas de régulateur de l'humeur d'emblée ; surveiller un virage de l'humeur sous escitalopram.".into(),
+        recommended_actions: "Questionnaire d'hypomanie (HCL-32) et agenda de l'humeur ; revoir dans un mois.".into(),
+        orientation: "Consultation conjointe si hypomanie confirmée.".into(),
+        rediscuss: "Au prochain staff si doute persistant.".into(),
+        body_md: String::new(),
+    };
+    let version = cases::sign_advice(
+        &mut tx,
+        case_id,
+        people.coordinator,
+        people.psychiatrist,
+        &serde_json::to_string(&advice)?,
+        false,
+    )
+    .await?;
+    let outcome = verdict(&QuorumRule::default_for(meeting.kind), &attendees);
+    let disciplines: Vec<&str> = outcome.disciplines.iter().map(|d| d.code()).collect();
+    staff::record_decision(
+        &mut tx,
+        case_id,
+        version,
+        meeting_id,
+        decision_kind(meeting.kind, &outcome).code(),
+        &disciplines.join(","),
+        outcome.met,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -105,7 +105,13 @@ async fn publishing_sends_topics_without_case_text_and_each_presenter_their_own_
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(field_message(&body, "items[0][minutes]").contains("entre 1 et 240 minutes"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM agenda_items").await, 0);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM agenda_items WHERE meeting_id = {meeting}"
+        ))
+        .await,
+        0
+    );
 
     let (status, body) = save_agenda(
         &coordinator,
