@@ -63,7 +63,7 @@ test("the coordinator orders and publishes, runs the session, a watcher follows 
   await coordinator.getByRole("navigation", { name: "Cette réunion" }).getByRole("link", { name: "Séance" }).click();
   await expect(coordinator).toHaveURL(/\/seance$/);
   await expectAccessible(coordinator, "session (coordinator)");
-  await coordinator.getByRole("button", { name: "Dr Sophie Laurent : présent·e" }).click();
+  await coordinator.getByRole("button", { name: "Présent·e : Dr Sophie Laurent" }).click();
   await expect(coordinator.getByRole("status").filter({ hasText: "Présence enregistrée" })).toBeVisible();
   await expect(psy.locator(".presence")).toContainText("Présent·es : 1", { timeout: 1_000 });
 

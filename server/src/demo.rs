@@ -331,12 +331,15 @@ async fn seed_cases(
     seed_past_staff(db, people, past, &case).await
 }
 
+/// Builds a demo case: question, reason, treatment, age, sex, PHQ-9 answers.
+type CaseMaker = dyn Fn(&str, &str, &str, &str, &str, &[u8]) -> app::backend::db::cases::CaseBody;
+
 /// The past staff: a case discussed with its avis, a teaching talk, attendance with times.
 async fn seed_past_staff(
     db: &Db,
     people: &DemoPeople,
     meeting_id: app::domain::ids::MeetingId,
-    case: &dyn Fn(&str, &str, &str, &str, &str, &[u8]) -> app::backend::db::cases::CaseBody,
+    case: &CaseMaker,
 ) -> anyhow::Result<()> {
     use app::backend::db::{cases, meetings as meeting_store, staff};
     use app::domain::agenda::AgendaItemKind;

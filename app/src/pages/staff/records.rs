@@ -64,6 +64,7 @@ fn SignInSheet(records: RecordsView) -> impl IntoView {
         <article class="record sign-in-sheet">
             <Header records=records.clone() title="Feuille d'émargement"/>
             <p class="no-print"><PrintButton label="Imprimer la feuille d'émargement".to_string()/></p>
+            <div class="table-wrap" role="region" aria-label="Émargement" tabindex="0">
             <table class="sheet">
                 <thead><tr>
                     <th scope="col">"Nom"</th><th scope="col">"Rôle"</th><th scope="col">"Discipline"</th>
@@ -80,6 +81,7 @@ fn SignInSheet(records: RecordsView) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <p class="hint">{format!("Quorum de ce type de réunion : {}.", records.quorum_rule)}</p>
         </article>
     }

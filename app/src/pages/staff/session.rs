@@ -157,10 +157,10 @@ fn AttendanceRow(
                 <input id=format!("arrived-{uid}") name="arrived" type="time" value=person.arrived.clone()/>
                 <label for=format!("left-{uid}")>"Départ"</label>
                 <input id=format!("left-{uid}") name="left" type="time" value=person.left.clone()/>
-                <button type="submit" name="mark" value="present" class="button-small" aria-label=format!("{name} : présent·e")>"Présent·e"</button>
-                <button type="submit" name="mark" value="absent" class="button-small" aria-label=format!("{name} : absent·e")>"Absent·e"</button>
-                <button type="submit" name="mark" value="left" class="button-small" aria-label=format!("{name} : parti·e maintenant")>"Départ"</button>
-                <button type="submit" name="mark" value="save" class="button-small" aria-label=format!("Enregistrer les heures de {name}")>"Enregistrer les heures"</button>
+                <button type="submit" name="mark" value="present" class="button-small" aria-label=format!("Présent·e : {name}")>"Présent·e"</button>
+                <button type="submit" name="mark" value="absent" class="button-small" aria-label=format!("Absent·e : {name}")>"Absent·e"</button>
+                <button type="submit" name="mark" value="left" class="button-small" aria-label=format!("Départ : {name}, maintenant")>"Départ"</button>
+                <button type="submit" name="mark" value="save" class="button-small" aria-label=format!("Enregistrer les heures : {name}")>"Enregistrer les heures"</button>
             </ActionForm>
         </li>
     }
