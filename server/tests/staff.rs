@@ -341,7 +341,16 @@ async fn without_quorum_an_rcp_decision_is_refused_and_recorded_as_avis_sans_quo
         }
     };
 
-    // Nobody marked present: an RCP decision is refused, nothing is stored.
+    // Nobody marked present: the avis form says what a signature would count as, and an RCP
+    // decision is refused, nothing is stored.
+    let note = |view: &Value| {
+        view["decision_note"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (_, view) = psychiatrist.query("cases/get", &[("id", &case_text)]).await;
+    assert!(note(&view).contains("avis sans quorum"), "{view}");
     let (status, body) = call(advice("rcp_decision")).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.to_string().contains("quorum"), "{body}");
@@ -381,6 +390,8 @@ async fn without_quorum_an_rcp_decision_is_refused_and_recorded_as_avis_sans_quo
     let (_, live) = coordinator.query("staff/live", &[("id", &id)]).await;
     assert_eq!(live["present"], 3);
     assert_eq!(live["quorum_met"], true, "{live}");
+    let (_, view) = psychiatrist.query("cases/get", &[("id", &case_text)]).await;
+    assert!(note(&view).contains("décision de RCP"), "{view}");
     let (status, body) = call(advice("rcp_decision")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (decided, disciplines, met) = kind().await;
@@ -431,6 +442,11 @@ async fn invitees_see_the_agenda_but_only_their_own_cases_and_only_coordinators_
     let (status, _) = gp.query("cases/get", &[("id", &theirs.to_string())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(seen["my_slots"].as_array().unwrap().len(), 1);
+    let (_, detail) = gp.query("meetings/get", &[("id", &id)]).await;
+    assert_eq!(
+        detail["my_slots"], seen["my_slots"],
+        "the meeting page says it too"
+    );
 
     // The nurse is not invited but presents a case: sees the agenda. The psychologist neither
     // invited nor presenting: not found, agenda and live stream alike.

@@ -133,6 +133,8 @@ pub struct CaseView {
     pub can_prepare: bool,
     /// Their notes so far.
     pub preparation_note: String,
+    /// For the avis form of a staff/RCP case: what an avis signed now counts as (quorum).
+    pub decision_note: Option<String>,
 }
 
 /// What a save answers.
@@ -620,6 +622,13 @@ mod ssr {
         let deadline = row.submission_deadline.map(|d| d.0);
         let deadline_passed = deadline.is_some_and(|d| d <= now_local);
         let waiting = waiting_days(row.request_status, row.submitted_at);
+        let decision_note = if may_case(membership.role, relation, CaseAction::WriteAdvice)
+            && row.status == CaseStatus::Submitted
+        {
+            crate::api::staff::decision_note(db, &row).await?
+        } else {
+            None
+        };
         let can_prepare = crate::api::staff::may_prepare(&membership, &row, viewer.user_id);
         let preparation_note = if can_prepare {
             crate::backend::db::staff::note(db, id, viewer.user_id)
@@ -801,6 +810,7 @@ mod ssr {
             open_meetings,
             can_prepare,
             preparation_note,
+            decision_note,
         })
     }
 

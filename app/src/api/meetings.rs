@@ -95,6 +95,8 @@ pub struct MeetingDetail {
     pub form: MeetingDraft,
     /// Members who can be invited (coordinators only).
     pub members: Vec<MemberOption>,
+    /// For a presenter at a staff/RCP: "Votre cas C-2026-014 : 14h20 – 14h40".
+    pub my_slots: Vec<String>,
 }
 
 /// An organisation's meetings: `period` is "upcoming" or "past"; `kind` a kind code or "" for all.
@@ -364,6 +366,7 @@ mod ssr {
             can_manage,
             form: draft_of(&row),
             members,
+            my_slots: crate::api::staff::slots_of_viewer(&state.db, &row, viewer.user_id).await?,
         })
     }
 

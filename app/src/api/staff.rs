@@ -345,7 +345,9 @@ pub async fn get_records(id: MeetingId) -> Result<RecordsView, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{live_state, may_prepare, may_watch, record_decision};
+pub use ssr::{
+    decision_note, live_state, may_prepare, may_watch, record_decision, slots_of_viewer,
+};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -563,6 +565,61 @@ mod ssr {
             session.agenda_published_at,
             &rule,
         ))
+    }
+
+    /// The viewer's own slots in a meeting's agenda ("Votre cas … : 14h20 – 14h40").
+    pub async fn slots_of_viewer(
+        db: &Db,
+        meeting: &MeetingRow,
+        user_id: UserId,
+    ) -> Result<Vec<String>, AppError> {
+        let rows = store::agenda(db, meeting.id).await?;
+        if !rows.iter().any(|row| row.author_id == Some(user_id)) {
+            return Ok(Vec::new());
+        }
+        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
+        let times = schedule(
+            meeting.local_start(),
+            meeting.duration_minutes as u32,
+            &items,
+        );
+        Ok(rows
+            .iter()
+            .zip(items.iter().zip(&times))
+            .filter(|(row, _)| row.author_id == Some(user_id))
+            .map(|(_, (item, time))| {
+                format!(
+                    "Votre cas {} : {} – {}",
+                    item.title,
+                    format_time_fr(time.start.time()),
+                    format_time_fr(time.end.time())
+                )
+            })
+            .collect())
+    }
+
+    /// For the avis form of a case brought to a meeting: what an avis signed now counts as.
+    pub async fn decision_note(
+        db: &Db,
+        case: &cases_store::CaseRow,
+    ) -> Result<Option<String>, AppError> {
+        let Some(meeting_id) = case.meeting_id else {
+            return Ok(None);
+        };
+        let Some(meeting) = meetings_store::get(db, meeting_id).await? else {
+            return Ok(None);
+        };
+        let (kind, _, met, missing) = decision_for(db, &meeting).await?;
+        Ok(Some(match (kind, met) {
+            (DecisionKind::RcpDecision, _) => {
+                "Quorum atteint : un avis signé maintenant est consigné comme décision de RCP."
+                    .to_string()
+            }
+            (DecisionKind::AdviceWithoutQuorum, _) => format!(
+                "Quorum non atteint selon les présences de la séance : un avis signé maintenant est consigné comme avis sans quorum. {missing}"
+            ),
+            (DecisionKind::Advice, _) => "Un avis signé maintenant est consigné comme avis du staff.".to_string(),
+        }))
     }
 
     pub async fn agenda_view(id: MeetingId) -> Result<AgendaView, AppError> {

@@ -361,6 +361,9 @@ fn CaseDetail(case: CaseView) -> impl IntoView {
                 " · " <a href=format!("/reunions/{meeting}/seance")>"Séance"</a></p>
             })}
 
+            {case.can_write_advice.then(|| case.decision_note.clone()).flatten().map(|note| view! {
+                <p class="alert alert-info decision-note" role="note">{note}</p>
+            })}
             {case.can_write_advice.then(|| {
                 view! {
                     <AdviceForm

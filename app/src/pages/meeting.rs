@@ -60,6 +60,11 @@ fn MeetingView(
     );
     let in_series = detail.series_description.is_some();
     let can_answer = detail.my_response.is_some() && !detail.cancelled && !detail.past;
+    let join_label = if detail.my_slots.is_empty() {
+        "Rejoindre la séance"
+    } else {
+        "Rejoindre pour mon cas"
+    };
     view! {
         <article class="meeting">
             <p class="breadcrumb"><A href="/reunions">"Réunions"</A> " › " {detail.organisation_name.clone()}</p>
@@ -76,6 +81,11 @@ fn MeetingView(
                 <dt>"Envoi des cas avant le"</dt><dd>{detail.deadline.clone()}</dd>
                 {detail.max_cases.map(|n| view! { <dt>"Nombre maximal de cas"</dt><dd>{n}</dd> })}
             </dl>
+            {(!detail.my_slots.is_empty()).then(|| view! {
+                <ul class="my-slots alert alert-info" aria-label="Vos passages">
+                    {detail.my_slots.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}
+                </ul>
+            })}
             {(!detail.description_html.is_empty()).then(|| view! { <div class="description" inner_html=detail.description_html.clone()></div> })}
             <p>
                 <a href=format!("/meetings/{id}/invite.ics") class="button button-small" download=format!("reunion-{id}.ics")>
@@ -83,7 +93,9 @@ fn MeetingView(
                 </a>
                 {matches!(detail.kind, crate::domain::meeting::MeetingKind::Staff | crate::domain::meeting::MeetingKind::Rcp).then(|| view! {
                     " " <A href=format!("/reunions/{id}/ordre-du-jour") attr:class="button button-small">"Ordre du jour"</A>
-                    " " <A href=format!("/reunions/{id}/seance") attr:class="button button-small">"Rejoindre la séance"</A>
+                    " " <A href=format!("/reunions/{id}/seance") attr:class="button button-small">
+                        {join_label}
+                    </A>
                 })}
             </p>
 
