@@ -583,3 +583,71 @@ async fn the_live_stream_tells_watchers_when_the_current_item_moves() {
     read_until("En cours : C-", &mut received).await;
     assert!(received.contains("\"current_item_id\":"), "{received}");
 }
+
+#[tokio::test]
+async fn a_published_slot_follows_the_meeting_when_it_moves_and_when_it_is_cancelled() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let single = [("draft[repeat]", "none")];
+    let meeting = create_meeting(&coordinator, &single).await;
+    let gp = app.signed_in(GP).await;
+    let case = submitted_case(&app, &gp, meeting).await;
+    let (status, body) = save_agenda(
+        &coordinator,
+        meeting,
+        "publish",
+        &[(&format!("c{case}"), "20")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let day = staff_day(0, "%Y%m%d");
+
+    // The meeting starts half an hour later: the slot is re-sent, same UID, SEQUENCE 1.
+    let id = meeting.to_string();
+    let mut fields = meeting_fields(&[
+        ("draft[repeat]", "none"),
+        ("draft[start_time]", "13:00"),
+        ("draft[end_time]", "14:30"),
+    ]);
+    fields.push(("id", &id));
+    fields.push(("scope", "occurrence"));
+    let (status, body) = coordinator.call("meetings/update", &fields).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = event_of(mails(&app, "Votre passage").await[0].3.as_deref().unwrap());
+    let moved = mails(&app, "Horaire modifié").await;
+    assert_eq!(moved.len(), 1);
+    let event = event_of(moved[0].3.as_deref().unwrap());
+    assert_eq!(
+        prop(&event.properties, "UID"),
+        prop(&first.properties, "UID")
+    );
+    assert_eq!(prop(&event.properties, "SEQUENCE"), Some("1"));
+    assert_eq!(
+        prop(&event.properties, "DTSTART"),
+        Some(format!("{day}T130000").as_str())
+    );
+
+    // Cancelled: the presenter's slot is cancelled in their calendar (SEQUENCE 2).
+    let (status, body) = coordinator
+        .call(
+            "meetings/cancel",
+            &[("id", &id), ("scope", "occurrence"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cancelled = mails(&app, "Réunion annulée : votre passage").await;
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(cancelled[0].0, GP);
+    let ics = cancelled[0].3.as_deref().unwrap();
+    let calendars = parse_ics(ics);
+    assert_eq!(prop(&calendars[0].properties, "METHOD"), Some("CANCEL"));
+    let event = &calendars[0].events[0];
+    assert_eq!(
+        prop(&event.properties, "UID"),
+        prop(&first.properties, "UID")
+    );
+    assert_eq!(prop(&event.properties, "SEQUENCE"), Some("2"));
+    // Not in the feed any more.
+    let (_, feed) = gp.get_text("/me/calendar.ics").await;
+    assert!(!feed.contains(prop(&first.properties, "UID").unwrap()));
+}

@@ -564,6 +564,7 @@ mod ssr {
                     None,
                 )
                 .await?;
+                crate::api::staff::refresh_slots(&mut tx, &state, row.id).await?;
             }
         }
         tx.commit().await?;
@@ -648,6 +649,8 @@ mod ssr {
                 .await?;
             }
         }
+        // Presenters' slots of this meeting's published agenda are cancelled too.
+        crate::api::staff::refresh_slots(&mut tx, &state, row.id).await?;
         tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(())

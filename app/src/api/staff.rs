@@ -346,7 +346,8 @@ pub async fn get_records(id: MeetingId) -> Result<RecordsView, AppError> {
 
 #[cfg(feature = "ssr")]
 pub use ssr::{
-    decision_note, live_state, may_prepare, may_watch, record_decision, slots_of_viewer,
+    decision_note, live_state, may_prepare, may_watch, record_decision, refresh_slots,
+    slots_of_viewer,
 };
 
 #[cfg(feature = "ssr")]
@@ -792,38 +793,9 @@ mod ssr {
         store::move_case(tx, case_id, meeting.id, target.id).await?;
         let code = code(row.code_year, row.code_number);
         if let (Some(email), Some(name)) = (&row.author_email, &row.author_name) {
-            let ics = match (&row.slot_uid, row.sent_start_local, row.sent_minutes) {
-                (Some(uid), Some(start), Some(minutes)) => {
-                    let slot = SlotRow {
-                        meeting_id: meeting.id,
-                        item_id: row.item_id.unwrap_or_default(),
-                        slot_uid: uid.clone(),
-                        slot_sequence: row.slot_sequence + 1,
-                        start_local: start,
-                        minutes,
-                        code_year: row.code_year.unwrap_or_default(),
-                        code_number: row.code_number.unwrap_or_default(),
-                    };
-                    let calendar = slot_calendar(
-                        &mut *tx,
-                        &state.settings.base_url,
-                        meeting,
-                        &slot,
-                        Person {
-                            name: name.clone(),
-                            email: email.clone(),
-                        },
-                        Utc::now(),
-                    )
-                    .await?;
-                    let calendar = crate::backend::calendar::ics::Calendar {
-                        method: Method::Cancel,
-                        ..calendar
-                    };
-                    Some(("CANCEL".to_string(), render(&calendar)))
-                }
-                _ => None,
-            };
+            let ics = cancelled_slot(tx, state, meeting, row)
+                .await?
+                .map(|text| ("CANCEL".to_string(), text));
             enqueue(
                 tx,
                 &NewMail {
@@ -958,9 +930,9 @@ mod ssr {
             &items,
         );
         for ((row, item), time) in rows.iter().zip(&items).zip(&times) {
-            let (Some(item_id), Some(uid), Some(email), Some(name)) = (
+            let (Some(item_id), Some(_), Some(email), Some(name)) = (
                 row.item_id,
-                row.slot_uid.clone(),
+                row.slot_uid.as_ref(),
                 row.author_email.clone(),
                 row.author_name.clone(),
             ) else {
@@ -973,28 +945,16 @@ mod ssr {
             }
             let first = row.sent_start_local.is_none();
             let sequence = if first { 0 } else { row.slot_sequence + 1 };
-            let slot = SlotRow {
-                meeting_id: meeting.id,
-                item_id,
-                slot_uid: uid,
-                slot_sequence: sequence,
-                start_local: WallClock(time.start),
-                minutes: i64::from(item.minutes),
-                code_year: row.code_year.unwrap_or_default(),
-                code_number: row.code_number.unwrap_or_default(),
-            };
-            let calendar = slot_calendar(
-                &mut *tx,
-                &state.settings.base_url,
+            let text = slot_ics(
+                tx,
+                state,
                 meeting,
-                &slot,
-                Person {
-                    name: name.clone(),
-                    email: email.clone(),
-                },
-                Utc::now(),
+                row,
+                (sequence, time.start, item.minutes),
+                Method::Request,
             )
-            .await?;
+            .await?
+            .unwrap_or_default();
             let when = format!(
                 "{} – {}",
                 format_datetime_fr(time.start),
@@ -1020,12 +980,131 @@ mod ssr {
                     ),
                     organisation_id: Some(meeting.organisation_id),
                     ics_meeting_id: Some(meeting.id),
-                    ics: Some(("REQUEST".to_string(), render(&calendar))),
+                    ics: Some(("REQUEST".to_string(), text)),
                     dedup_key: None,
                 },
             )
             .await?;
             store::slot_sent(tx, item_id, time.start, item.minutes, sequence).await?;
+        }
+        Ok(())
+    }
+
+    /// The CANCEL of a slot already sent (SEQUENCE + 1), or none if it never was.
+    async fn cancelled_slot(
+        tx: &mut Tx,
+        state: &AppState,
+        meeting: &MeetingRow,
+        row: &AgendaRow,
+    ) -> Result<Option<String>, AppError> {
+        let (Some(start), Some(minutes)) = (row.sent_start_local, row.sent_minutes) else {
+            return Ok(None);
+        };
+        let sent = (row.slot_sequence + 1, start.0, minutes.clamp(1, 240) as u32);
+        slot_ics(tx, state, meeting, row, sent, Method::Cancel).await
+    }
+
+    /// The calendar text of a presenter's slot: `(sequence, local start, minutes)`, as a REQUEST
+    /// or a CANCEL (none when the line is not a presented case).
+    async fn slot_ics(
+        tx: &mut Tx,
+        state: &AppState,
+        meeting: &MeetingRow,
+        row: &AgendaRow,
+        (sequence, start, minutes): (i64, NaiveDateTime, u32),
+        method: Method,
+    ) -> Result<Option<String>, AppError> {
+        let (Some(item_id), Some(uid), Some(email), Some(name)) = (
+            row.item_id,
+            row.slot_uid.clone(),
+            row.author_email.clone(),
+            row.author_name.clone(),
+        ) else {
+            return Ok(None);
+        };
+        let slot = SlotRow {
+            meeting_id: meeting.id,
+            item_id,
+            slot_uid: uid,
+            slot_sequence: sequence,
+            start_local: WallClock(start),
+            minutes: i64::from(minutes),
+            code_year: row.code_year.unwrap_or_default(),
+            code_number: row.code_number.unwrap_or_default(),
+        };
+        let calendar = slot_calendar(
+            &mut *tx,
+            &state.settings.base_url,
+            meeting,
+            &slot,
+            Person { name, email },
+            Utc::now(),
+        )
+        .await?;
+        Ok(Some(render(&crate::backend::calendar::ics::Calendar {
+            method,
+            ..calendar
+        })))
+    }
+
+    /// After a meeting changed (time, length) or was cancelled: once its agenda is published,
+    /// each presenter's slot follows (an updated REQUEST, or a CANCEL), as when the agenda moves.
+    pub async fn refresh_slots(
+        tx: &mut Tx,
+        state: &AppState,
+        meeting_id: MeetingId,
+    ) -> Result<(), AppError> {
+        let Some(session) = store::state(&mut *tx, meeting_id).await? else {
+            return Ok(());
+        };
+        if session.agenda_published_at.is_none() {
+            return Ok(());
+        }
+        let meeting = meetings_store::get(&mut *tx, meeting_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !meeting.cancelled {
+            return send_slots(tx, state, &meeting).await;
+        }
+        for row in store::agenda(&mut *tx, meeting_id).await? {
+            let (Some(item_id), Some(start), Some(minutes), Some(email), Some(name)) = (
+                row.item_id,
+                row.sent_start_local,
+                row.sent_minutes,
+                row.author_email.clone(),
+                row.author_name.clone(),
+            ) else {
+                continue;
+            };
+            let Some(text) = cancelled_slot(tx, state, &meeting, &row).await? else {
+                continue;
+            };
+            let code = code(row.code_year, row.code_number);
+            enqueue(
+                tx,
+                &NewMail {
+                    recipient: email,
+                    subject: format!("Réunion annulée : votre passage pour {code}"),
+                    body_text: format!(
+                        "Bonjour {name},\n\n« {} » est annulée : votre passage pour le cas {code} n'a pas lieu. \
+                         Le cas pourra être proposé à une autre réunion.\n\n— Concerto\n",
+                        meeting.title
+                    ),
+                    organisation_id: Some(meeting.organisation_id),
+                    ics_meeting_id: Some(meeting_id),
+                    ics: Some(("CANCEL".to_string(), text)),
+                    dedup_key: Some(format!("slot-cancel-{item_id}")),
+                },
+            )
+            .await?;
+            store::slot_sent(
+                tx,
+                item_id,
+                start.0,
+                minutes.clamp(1, 240) as u32,
+                row.slot_sequence + 1,
+            )
+            .await?;
         }
         Ok(())
     }
