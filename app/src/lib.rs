@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cas/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cas/:id/modifier") view=EditCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/journal") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/territoire") view=TerritoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/profil") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/membres") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>

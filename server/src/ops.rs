@@ -27,6 +27,7 @@ pub const TABLES: &[&str] = &[
     "attendance",
     "preparation_notes",
     "quorum_rules",
+    "territory_words",
 ];
 
 /// Writes a consistent copy of a SQLite database to `file` while the server keeps running

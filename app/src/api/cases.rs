@@ -362,8 +362,8 @@ mod ssr {
     use super::*;
     use crate::backend::db::cases::{self as store, AuditFilter, CaseRow, Scope};
     use crate::backend::db::outbox::{enqueue, NewMail};
-    use crate::backend::db::users;
     use crate::backend::db::Db;
+    use crate::backend::db::{territory, users};
     use crate::backend::{current_member, member_of, state, AppState};
     use crate::domain::cases::form::{identifier_errors, phq2_of, CaseSummary, ScaleAnswers};
     use crate::domain::cases::{
@@ -962,9 +962,11 @@ mod ssr {
             ));
         }
         let content = draft.content();
+        let territory = territory::territory(db, row.organisation_id).await?;
         let mut errors: Vec<FieldError> = identifier_errors(
             &content.free_text_fields(),
             !draft.confirm_possible.trim().is_empty(),
+            &territory,
         );
         let scales = match draft.scales() {
             Ok(scales) => scales,
@@ -1138,7 +1140,8 @@ mod ssr {
         if body.is_empty() {
             return Err(AppError::field("body", "Écrivez votre message."));
         }
-        let errors = identifier_errors(&[("message", body.as_str())], false);
+        let territory = territory::territory(db, row.organisation_id).await?;
+        let errors = identifier_errors(&[("message", body.as_str())], false, &territory);
         if !errors.is_empty() {
             return Err(AppError::fields(
                 errors
@@ -1210,9 +1213,11 @@ mod ssr {
             rediscuss: draft.rediscuss.trim().to_string(),
             body_md: draft.body_md.trim_end().to_string(),
         };
+        let territory = territory::territory(db, row.organisation_id).await?;
         let mut errors = identifier_errors(
             &content.free_text_fields(),
             !draft.confirm_possible.trim().is_empty(),
+            &territory,
         );
         if let Err(error) = may_sign(&content) {
             errors.push(FieldError {

@@ -370,13 +370,19 @@ mod ssr {
         })
     }
 
-    fn validate(draft: &MeetingDraft) -> Result<ValidMeeting, AppError> {
-        ValidMeeting::try_from(draft).map_err(AppError::fields)
+    /// Checks a draft, with the identifier guard applying the organisation's words.
+    async fn validate(
+        draft: &MeetingDraft,
+        organisation_id: crate::domain::ids::OrgId,
+    ) -> Result<ValidMeeting, AppError> {
+        let territory =
+            crate::backend::db::territory::territory(&state()?.db, organisation_id).await?;
+        ValidMeeting::check(draft, &territory).map_err(AppError::fields)
     }
 
     pub async fn create(draft: MeetingDraft) -> Result<MeetingId, AppError> {
         let (viewer, membership) = current_member(Action::ManageMeetings)?;
-        let meeting = validate(&draft)?;
+        let meeting = validate(&draft, membership.organisation_id).await?;
         let state = state()?;
         let mut tx = state.db.begin().await?;
         let ids = store::create(
@@ -491,7 +497,7 @@ mod ssr {
     ) -> Result<MeetingId, AppError> {
         let (row, _viewer, _) = load(id, Action::ManageMeetings).await?;
         draft.repeat = "none".to_string();
-        let meeting = validate(&draft)?;
+        let meeting = validate(&draft, row.organisation_id).await?;
         let state = state()?;
         let base_url = state.settings.base_url.as_str();
         let mut tx = state.db.begin().await?;

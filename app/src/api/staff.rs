@@ -1141,7 +1141,10 @@ mod ssr {
             .map_err(|e| errors.push(e))
             .ok();
         // A title is read by every invitee: it must not name a patient.
-        let identifiers = crate::domain::cases::form::identifier_errors(&[("title", title)], false);
+        let territory =
+            crate::backend::db::territory::territory(db, meeting.organisation_id).await?;
+        let identifiers =
+            crate::domain::cases::form::identifier_errors(&[("title", title)], false, &territory);
         errors.extend(identifiers);
         if !errors.is_empty() {
             return Err(AppError::fields(errors));
@@ -1505,7 +1508,9 @@ mod ssr {
             }]));
         }
         // Private notes are health data too: the same guard as every free-text field.
-        let errors = crate::domain::cases::form::identifier_errors(&[("body", body)], false);
+        let territory = crate::backend::db::territory::territory(db, row.organisation_id).await?;
+        let errors =
+            crate::domain::cases::form::identifier_errors(&[("body", body)], false, &territory);
         if !errors.is_empty() {
             return Err(AppError::fields(errors));
         }

@@ -64,6 +64,7 @@ pub fn Nav() -> impl IntoView {
                     <li><A href="/verifier">"Vérifier un texte"</A></li>
                     {members.then(|| view! { <li><A href="/membres">"Membres"</A></li> })}
                     {members.then(|| view! { <li><A href="/journal">"Journal"</A></li> })}
+                    {members.then(|| view! { <li><A href="/territoire">"Mots du territoire"</A></li> })}
                     {viewer.is_admin.then(|| view! { <li><A href="/admin">"Administration"</A></li> })}
                     <li><A href="/profil">"Profil"</A></li>
                 </ul>

@@ -53,6 +53,12 @@ pub const SUCCESS_MESSAGES: &[(&str, &str)] = &[
     ("presence", "Présence enregistrée."),
     ("point_courant", "Point en cours mis à jour."),
     ("notes", "Notes enregistrées."),
+    ("mot", "Mot ajouté : il s'applique dès maintenant."),
+    (
+        "mot_accepte",
+        "Proposition acceptée : ce mot n'est plus signalé dans l'organisation.",
+    ),
+    ("mot_retire", "Mot retiré de la liste."),
 ];
 
 /// The message of a success code.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::field::field_id;
-use crate::domain::pii::{find_identifiers, replace_all, Confidence, Finding, PiiKind};
+use crate::domain::pii::{find_identifiers_here, replace_all, Confidence, Finding, PiiKind};
 
 /// Milliseconds of calm typing before the text is checked again.
 const DEBOUNCE_MS: u64 = 120;
@@ -88,6 +88,54 @@ fn load_name_lists() {
     }
 }
 
+/// Turns true once the browser has the organisation's words (allow- and deny-lists).
+fn territory_ready() -> ArcRwSignal<bool> {
+    thread_local! {
+        static READY: ArcRwSignal<bool> = ArcRwSignal::new(false);
+    }
+    READY.with(Clone::clone)
+}
+
+/// Fetches the current organisation's words once per page (signed in, browser only) and
+/// installs them: every guarded field is checked again when they arrive.
+fn load_territory() {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if STARTED.with(|started| started.replace(true)) {
+            return;
+        }
+        if crate::components::use_session().viewer.is_none() {
+            return;
+        }
+        let ready = territory_ready();
+        leptos::task::spawn_local(async move {
+            if let Ok(territory) = crate::api::pii::get_territory().await {
+                crate::domain::pii::install_territory(territory);
+                ready.set(true);
+            }
+        });
+    }
+}
+
+/// "Pas un identifiant": proposes the passage to the coordination; the answer is shown under
+/// the field.
+fn propose(passage: String, notice: RwSignal<Option<String>>) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let csrf = crate::components::use_session().csrf_token;
+        let shown = match crate::api::pii::propose_word(csrf, passage).await {
+            Ok(sentence) => sentence,
+            Err(error) => error.to_string(),
+        };
+        notice.set(Some(shown));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (passage, notice);
+}
+
 /// The live state of one guarded field: the text as typed, the text last checked (debounced)
 /// and the identifiers found in it. Shared by [`PiiTextarea`] and [`PiiInput`].
 #[derive(Clone, Copy)]
@@ -96,6 +144,8 @@ struct Guard {
     checked: RwSignal<String>,
     pending: StoredValue<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
     findings: Memo<Vec<Finding>>,
+    /// The answer to the last "pas un identifiant".
+    notice: RwSignal<Option<String>>,
     /// The DOM id of the field.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     field_id: StoredValue<String>,
@@ -105,17 +155,24 @@ impl Guard {
     fn new(value: &str, field_id: &str) -> Guard {
         let checked = RwSignal::new(value.to_string());
         let lists = name_lists_ready();
+        let territory = territory_ready();
         // In the browser, once the page is interactive: load the name lists (not part of the
-        // first load); every guarded field is checked again when they arrive.
-        Effect::new(move |_| load_name_lists());
+        // first load) and the organisation's words; every guarded field is checked again when
+        // they arrive.
+        Effect::new(move |_| {
+            load_name_lists();
+            load_territory();
+        });
         Guard {
             text: RwSignal::new(value.to_string()),
             checked,
             pending: StoredValue::new(None),
             field_id: StoredValue::new(field_id.to_string()),
+            notice: RwSignal::new(None),
             findings: Memo::new(move |_| {
                 lists.track();
-                checked.with(|t| find_identifiers(t))
+                territory.track();
+                checked.with(|t| find_identifiers_here(t))
             }),
         }
     }
@@ -213,6 +270,10 @@ fn FindingsList(guard: Guard) -> impl IntoView {
                         let reason = finding.reason.to_string();
                         let label = format!("Remplacer par {} : « {excerpt} »", finding.placeholder());
                         let source = current.clone();
+                        // Names and places may be local words: proposed to the coordination.
+                        let proposable = matches!(finding.kind, PiiKind::Name | PiiKind::Address);
+                        let passage = excerpt.clone();
+                        let not_label = format!("Pas un identifiant : « {excerpt} »");
                         view! {
                             <li class:pii-possible=possible>
                                 <span class="badge">{badge}</span>
@@ -226,6 +287,16 @@ fn FindingsList(guard: Guard) -> impl IntoView {
                                 >
                                     {format!("Remplacer par {}", finding.placeholder())}
                                 </button>
+                                {proposable.then(|| view! {
+                                    <button
+                                        type="button"
+                                        class="button-small button-quiet"
+                                        aria-label=not_label
+                                        on:click=move |_| propose(passage.clone(), guard.notice)
+                                    >
+                                        "Pas un identifiant"
+                                    </button>
+                                })}
                             </li>
                         }
                     })
@@ -243,6 +314,7 @@ fn FindingsList(guard: Guard) -> impl IntoView {
         >
             "Tout remplacer"
         </button>
+        {move || guard.notice.get().map(|text| view! { <p class="pii-proposed" role="status">{text}</p> })}
     }
 }
 
@@ -465,7 +537,7 @@ mod tests {
     #[test]
     fn segments_cover_the_text_in_order() {
         let text = "Tél. 06 12 34 56 78, merci.";
-        let findings = find_identifiers(text);
+        let findings = crate::domain::pii::find_identifiers(text);
         let parts = segments(text, &findings);
         assert_eq!(
             parts.iter().map(|(p, _)| p.as_str()).collect::<String>(),

@@ -3,7 +3,11 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::pii::{identifier_messages, possible_identifier_messages, CONFIRM_POSSIBLE_MESSAGE};
+#[cfg(test)]
+use super::pii::identifier_messages;
+use super::pii::{
+    identifier_messages_in, possible_identifier_messages_in, Territory, CONFIRM_POSSIBLE_MESSAGE,
+};
 use super::recurrence::{Frequency, MonthlyPattern, RecurrenceRule, SeriesEnd};
 use super::time::{parse_date_field, parse_datetime_field, parse_time_field};
 
@@ -244,6 +248,16 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
     type Error = Vec<FieldError>;
 
     fn try_from(draft: &MeetingDraft) -> Result<Self, Self::Error> {
+        ValidMeeting::check(draft, &Territory::none())
+    }
+}
+
+impl ValidMeeting {
+    /// Checks a draft; the identifier guard applies the organisation's words (`territory`).
+    pub fn check(
+        draft: &MeetingDraft,
+        territory: &Territory,
+    ) -> Result<ValidMeeting, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut fail = |field: &str, message: &str| {
             errors.push(FieldError {
@@ -351,11 +365,11 @@ impl TryFrom<&MeetingDraft> for ValidMeeting {
             ("title", "Le titre", &draft.title),
             ("description", "La description", &draft.description),
         ] {
-            for message in identifier_messages(what, text) {
+            for message in identifier_messages_in(what, text, territory) {
                 fail(field, &message);
             }
             if !confirmed {
-                for message in possible_identifier_messages(what, text) {
+                for message in possible_identifier_messages_in(what, text, territory) {
                     fail(field, &message);
                     unconfirmed += 1;
                 }

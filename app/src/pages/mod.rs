@@ -13,6 +13,7 @@ mod meetings;
 mod members;
 mod profile;
 mod staff;
+mod territory;
 
 pub use admin::AdminPage;
 pub use agenda::AgendaPage;
@@ -27,6 +28,7 @@ pub use meetings::MeetingsPage;
 pub use members::MembersPage;
 pub use profile::ProfilePage;
 pub use staff::{MeetingAgendaPage, RcpRecordsPage, SessionPage, SignInSheetPage};
+pub use territory::TerritoryPage;
 
 use crate::domain::ids::MeetingId;
 use leptos::prelude::*;

@@ -13,6 +13,7 @@ pub mod meetings;
 pub mod outbox;
 pub mod sessions;
 pub mod staff;
+pub mod territory;
 pub mod types;
 pub mod users;
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{score, CaseContent, QuestionType, Scale, ScaleResult};
 use crate::domain::meeting::FieldError;
 use crate::domain::pii::{
-    identifier_messages, possible_identifier_messages, CONFIRM_POSSIBLE_MESSAGE,
+    identifier_messages_in, possible_identifier_messages_in, Territory, CONFIRM_POSSIBLE_MESSAGE,
 };
 
 /// The scales a case form offers, item by item (PHQ-2 is PHQ-9's first two items: it is scored
@@ -303,14 +303,18 @@ pub fn phq2_of(scales: &[ScaleAnswers]) -> Option<ScaleResult> {
 /// The identifier guard over every free-text field of a case (the server runs it at each save):
 /// likely and certain findings are refused; possible ones until `confirmed`. Each message names
 /// the field, the kind, the position (in characters, from 1) and the passage.
-pub fn identifier_errors(fields: &[(&'static str, &str)], confirmed: bool) -> Vec<FieldError> {
+pub fn identifier_errors(
+    fields: &[(&'static str, &str)],
+    confirmed: bool,
+    territory: &Territory,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut unconfirmed = false;
     for &(field, text) in fields {
         let what = format!("« {} »", super::field_label_fr(field));
-        let mut messages = identifier_messages(&what, text);
+        let mut messages = identifier_messages_in(&what, text, territory);
         if !confirmed {
-            let possible = possible_identifier_messages(&what, text);
+            let possible = possible_identifier_messages_in(&what, text, territory);
             unconfirmed |= !possible.is_empty();
             messages.extend(possible);
         }
@@ -401,6 +405,7 @@ mod tests {
                 ("reason", "Rappeler au 06 12 34 56 78 après 18 h."),
             ],
             false,
+            &Territory::none(),
         );
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field, "reason");
@@ -414,8 +419,11 @@ mod tests {
             "{}",
             errors[0].message
         );
-        assert!(
-            identifier_errors(&[("reason", "Sertraline 50 mg, PHQ-9 à 14.")], false).is_empty()
-        );
+        assert!(identifier_errors(
+            &[("reason", "Sertraline 50 mg, PHQ-9 à 14.")],
+            false,
+            &Territory::none()
+        )
+        .is_empty());
     }
 }

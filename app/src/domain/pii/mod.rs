@@ -20,6 +20,7 @@ mod lexicon;
 mod names;
 mod nir;
 mod phone;
+mod territory;
 mod text;
 
 #[cfg(test)]
@@ -31,6 +32,7 @@ pub use lexicon::install_name_lists;
 pub use lexicon::name_lists_text;
 pub use lexicon::NAME_LISTS_PATH;
 pub use nir::nir_key_is_valid;
+pub use territory::{entry_key, normalise_entry, EntryError, Territory};
 
 use std::borrow::Cow;
 
@@ -233,6 +235,36 @@ pub fn find_identifiers(text: &str) -> Vec<Finding> {
     resolve(text, cands)
 }
 
+/// [`find_identifiers`] with an organisation's words applied (its allow- and deny-lists).
+pub fn find_identifiers_in(text: &str, territory: &Territory) -> Vec<Finding> {
+    territory.apply(text, find_identifiers(text))
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static BROWSER_TERRITORY: std::cell::RefCell<Territory> = std::cell::RefCell::new(Territory::none());
+}
+
+/// In the browser: installs the current organisation's words (fetched once the page is
+/// interactive); the editor applies them from then on.
+#[cfg(feature = "hydrate")]
+pub fn install_territory(territory: Territory) {
+    BROWSER_TERRITORY.with(|t| *t.borrow_mut() = territory);
+}
+
+/// What the editor shows: in the browser, with the organisation's words once installed; on the
+/// server (first render), the detector alone.
+pub fn find_identifiers_here(text: &str) -> Vec<Finding> {
+    #[cfg(feature = "hydrate")]
+    {
+        BROWSER_TERRITORY.with(|t| find_identifiers_in(text, &t.borrow()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        find_identifiers(text)
+    }
+}
+
 /// Keeps a non-overlapping subset of candidates, by priority then length, sorted by start.
 fn resolve(text: &str, mut cands: Vec<Finding>) -> Vec<Finding> {
     cands.retain(|f| {
@@ -296,7 +328,12 @@ pub const CONFIRM_POSSIBLE_MESSAGE: &str = "Vérifiez les passages signalés com
 /// `what`, e.g. "Le titre"): its kind, its position (1-based, in characters, as the user counts
 /// them) and its placeholder. These are refused.
 pub fn identifier_messages(what: &str, text: &str) -> Vec<String> {
-    find_identifiers(text)
+    identifier_messages_in(what, text, &Territory::none())
+}
+
+/// [`identifier_messages`] with an organisation's words applied.
+pub fn identifier_messages_in(what: &str, text: &str, territory: &Territory) -> Vec<String> {
+    find_identifiers_in(text, territory)
         .into_iter()
         .filter(|finding| finding.confidence > Confidence::Possible)
         .map(|finding| {
@@ -314,7 +351,16 @@ pub fn identifier_messages(what: &str, text: &str) -> Vec<String> {
 /// One French message per *possible* identifier in `text` (weak evidence: may be a false
 /// alarm), with the reason; saved only once the person confirms.
 pub fn possible_identifier_messages(what: &str, text: &str) -> Vec<String> {
-    find_identifiers(text)
+    possible_identifier_messages_in(what, text, &Territory::none())
+}
+
+/// [`possible_identifier_messages`] with an organisation's words applied.
+pub fn possible_identifier_messages_in(
+    what: &str,
+    text: &str,
+    territory: &Territory,
+) -> Vec<String> {
+    find_identifiers_in(text, territory)
         .into_iter()
         .filter(|finding| finding.confidence == Confidence::Possible)
         .map(|finding| {
