@@ -112,11 +112,68 @@ fn load_territory() {
         }
         let ready = territory_ready();
         leptos::task::spawn_local(async move {
-            if let Ok(territory) = crate::api::pii::get_territory().await {
+            // A plain fetch of the server function's JSON (no server-function client code in
+            // every island that has a guarded field).
+            let Some((true, text)) = browser_fetch::send(PII_TERRITORY_URL, None).await else {
+                return;
+            };
+            if let Ok(territory) = serde_json::from_str(&text) {
                 crate::domain::pii::install_territory(territory);
                 ready.set(true);
             }
         });
+    }
+}
+
+/// The server function that answers the organisation's words (`crate::api::pii::get_territory`).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const PII_TERRITORY_URL: &str = "/api/pii/territory";
+/// The server function that takes a proposal (`crate::api::pii::propose_word`).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const PII_PROPOSE_URL: &str = "/api/pii/propose";
+
+/// `fetch` for the guard's two small requests: (success, body text), none when the network
+/// failed.
+#[cfg(feature = "hydrate")]
+mod browser_fetch {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    /// GET `url`, or POST `form` (urlencoded) to it.
+    pub async fn send(url: &str, form: Option<&[(&str, &str)]>) -> Option<(bool, String)> {
+        let window = web_sys::window()?;
+        let init = web_sys::RequestInit::new();
+        let headers = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&headers, &"Accept".into(), &"application/json".into());
+        if let Some(form) = form {
+            let body: Vec<String> = form
+                .iter()
+                .map(|(key, value)| {
+                    format!(
+                        "{}={}",
+                        js_sys::encode_uri_component(key),
+                        js_sys::encode_uri_component(value)
+                    )
+                })
+                .collect();
+            init.set_method("POST");
+            init.set_body(&JsValue::from_str(&body.join("&")));
+            let _ = js_sys::Reflect::set(
+                &headers,
+                &"Content-Type".into(),
+                &"application/x-www-form-urlencoded".into(),
+            );
+        }
+        init.set_headers(&headers);
+        let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .ok()?;
+        let response: web_sys::Response = response.unchecked_into();
+        let text = JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
+        Some((response.ok(), text))
     }
 }
 
@@ -126,9 +183,14 @@ fn propose(passage: String, notice: RwSignal<Option<String>>) {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
         let csrf = crate::components::use_session().csrf_token;
-        let shown = match crate::api::pii::propose_word(csrf, passage).await {
-            Ok(sentence) => sentence,
-            Err(error) => error.to_string(),
+        let form = [("csrf_token", csrf.as_str()), ("entry", passage.as_str())];
+        let shown = match browser_fetch::send(PII_PROPOSE_URL, Some(&form)).await {
+            Some((true, text)) => serde_json::from_str::<String>(&text).unwrap_or(text),
+            // The error as the server function serialises it: its French message.
+            Some((false, text)) => serde_json::from_str::<crate::error::AppError>(&text)
+                .map(|error| error.to_string())
+                .unwrap_or_else(|_| "La proposition n'a pas pu être envoyée.".to_string()),
+            None => "La proposition n'a pas pu être envoyée : vérifiez la connexion.".to_string(),
         };
         notice.set(Some(shown));
     });
