@@ -651,3 +651,34 @@ async fn a_published_slot_follows_the_meeting_when_it_moves_and_when_it_is_cance
     let (_, feed) = gp.get_text("/me/calendar.ics").await;
     assert!(!feed.contains(prop(&first.properties, "UID").unwrap()));
 }
+
+#[tokio::test]
+async fn cancelling_a_whole_series_cancels_the_published_slots_of_its_sessions() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = create_meeting(&coordinator, &[]).await;
+    let gp = app.signed_in(GP).await;
+    let case = submitted_case(&app, &gp, meeting).await;
+    let (status, _) = save_agenda(
+        &coordinator,
+        meeting,
+        "publish",
+        &[(&format!("c{case}"), "20")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = coordinator
+        .call(
+            "meetings/cancel",
+            &[
+                ("id", &meeting.to_string()),
+                ("scope", "series"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cancelled = mails(&app, "Réunion annulée : votre passage").await;
+    assert_eq!(cancelled.len(), 1);
+    assert!(cancelled[0].3.as_deref().unwrap().contains("METHOD:CANCEL"));
+}

@@ -509,6 +509,10 @@ mod ssr {
                 let before = series_recipients(&mut tx, series_id).await?;
                 let (ids, change) =
                     store::update_following(&mut tx, &row, &series, &meeting).await?;
+                // Published agendas of the occurrences that moved: their slots follow.
+                for id in &ids {
+                    crate::api::staff::refresh_slots(&mut tx, &state, *id).await?;
+                }
                 let updated = reload(&mut tx, row.id).await?;
                 match change {
                     store::FollowingChange::Whole => {
@@ -592,17 +596,26 @@ mod ssr {
         let state = state()?;
         let base_url = state.settings.base_url.as_str();
         let mut tx = state.db.begin().await?;
+        // The meetings cancelled: their presenters' slots are cancelled too.
+        let mut touched = vec![row.id];
         match (row.series_id, scope.as_str()) {
             (Some(series_id), "series" | "following") => {
                 let recipients = series_recipients(&mut tx, series_id).await?;
                 let change = if scope == "series" {
+                    touched = store::occurrences(&mut tx, series_id)
+                        .await?
+                        .iter()
+                        .map(|m| m.id)
+                        .collect();
                     store::cancel_series(&mut tx, series_id).await?;
                     store::FollowingChange::Whole
                 } else {
                     let series = store::get_series(&mut tx, series_id)
                         .await?
                         .ok_or(AppError::NotFound)?;
-                    store::cancel_following(&mut tx, &row, &series).await?.1
+                    let (ids, change) = store::cancel_following(&mut tx, &row, &series).await?;
+                    touched = ids;
+                    change
                 };
                 match change {
                     store::FollowingChange::Whole => {
@@ -655,8 +668,10 @@ mod ssr {
                 .await?;
             }
         }
-        // Presenters' slots of this meeting's published agenda are cancelled too.
-        crate::api::staff::refresh_slots(&mut tx, &state, row.id).await?;
+        // Presenters' slots of the published agendas are cancelled too.
+        for id in touched {
+            crate::api::staff::refresh_slots(&mut tx, &state, id).await?;
+        }
         tx.commit().await?;
         state.mail_wakeup.notify_one();
         Ok(())
