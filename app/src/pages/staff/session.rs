@@ -168,7 +168,7 @@ fn AttendanceRow(
 
 /// The part of the page that follows the session live: the current item, where the viewer's
 /// own case stands, the count of people present and the quorum.
-#[island]
+#[island(lazy)]
 fn LiveSession(meeting_id: MeetingId, initial: LiveState, items: Vec<LiveItem>) -> impl IntoView {
     crate::island_hydrated();
     let live = RwSignal::new(initial);
