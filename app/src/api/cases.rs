@@ -1283,7 +1283,7 @@ mod ssr {
         )
         .await?;
         let requested = crate::domain::quorum::DecisionKind::from_code(draft.decision.trim());
-        crate::api::staff::record_decision(db, &mut tx, &row, version, requested).await?;
+        crate::api::staff::record_decision(&mut tx, &row, version, requested).await?;
         let code = code_of(&row);
         audit(
             &mut tx,

@@ -367,7 +367,9 @@ mod ssr {
     };
     use crate::backend::db::{cases as cases_store, Db, Exec, Instant, Tx, WallClock};
     use crate::backend::{member_of, state, AppState};
-    use crate::domain::agenda::{next_occurrence, schedule, total_minutes, AgendaItem};
+    use crate::domain::agenda::{
+        next_occurrence, schedule, total_minutes, AgendaItem, ScheduledItem,
+    };
     use crate::domain::cases::permissions::{may_case, CaseAction, Relation};
     use crate::domain::cases::{AdviceContent, CaseCode, CaseContent, QuestionType};
     use crate::domain::meeting::FieldError;
@@ -410,6 +412,41 @@ mod ssr {
             (Some(id), _) => format!("i{id}"),
             (None, Some(case_id)) => format!("c{case_id}"),
             (None, None) => String::new(),
+        }
+    }
+
+    /// The agenda's items and their times from the meeting's start.
+    fn scheduled(
+        meeting: &MeetingRow,
+        rows: &[AgendaRow],
+    ) -> (Vec<AgendaItem>, Vec<ScheduledItem>) {
+        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
+        let times = schedule(
+            meeting.local_start(),
+            meeting.duration_minutes as u32,
+            &items,
+        );
+        (items, times)
+    }
+
+    /// "Votre cas C-2026-014 : 14h20 – 14h40".
+    fn slot_label(item: &AgendaItem, time: &ScheduledItem) -> String {
+        format!(
+            "Votre cas {} : {} – {}",
+            item.title,
+            format_time_fr(time.start.time()),
+            format_time_fr(time.end.time())
+        )
+    }
+
+    /// A line of the agenda to store, from what is shown, with its minutes.
+    fn line_of(row: &AgendaRow, minutes: u32) -> AgendaLine {
+        AgendaLine {
+            item_id: row.item_id,
+            kind: row.kind(),
+            case_id: row.case_id,
+            title: row.title.clone(),
+            minutes,
         }
     }
 
@@ -468,12 +505,7 @@ mod ssr {
         published: Option<Instant>,
         rule: &QuorumRule,
     ) -> AgendaView {
-        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
-        let times = schedule(
-            meeting.local_start(),
-            meeting.duration_minutes as u32,
-            &items,
-        );
+        let (items, times) = scheduled(meeting, rows);
         let mut my_slots = Vec::new();
         let views = rows
             .iter()
@@ -484,12 +516,7 @@ mod ssr {
                 let can_open_case = row.case_id.is_some()
                     && may_case(membership.role, relation, CaseAction::ReadCase);
                 if mine {
-                    my_slots.push(format!(
-                        "Votre cas {} : {} – {}",
-                        item.title,
-                        format_time_fr(time.start.time()),
-                        format_time_fr(time.end.time())
-                    ));
+                    my_slots.push(slot_label(item, time));
                 }
                 AgendaItemView {
                     key: key_of(row),
@@ -578,24 +605,12 @@ mod ssr {
         if !rows.iter().any(|row| row.author_id == Some(user_id)) {
             return Ok(Vec::new());
         }
-        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
-        let times = schedule(
-            meeting.local_start(),
-            meeting.duration_minutes as u32,
-            &items,
-        );
+        let (items, times) = scheduled(meeting, &rows);
         Ok(rows
             .iter()
             .zip(items.iter().zip(&times))
             .filter(|(row, _)| row.author_id == Some(user_id))
-            .map(|(_, (item, time))| {
-                format!(
-                    "Votre cas {} : {} – {}",
-                    item.title,
-                    format_time_fr(time.start.time()),
-                    format_time_fr(time.end.time())
-                )
-            })
+            .map(|(_, (item, time))| slot_label(item, time))
             .collect())
     }
 
@@ -715,13 +730,7 @@ mod ssr {
         }
         let lines: Vec<AgendaLine> = ordered
             .iter()
-            .map(|(row, minutes)| AgendaLine {
-                item_id: row.item_id,
-                kind: row.kind(),
-                case_id: row.case_id,
-                title: row.title.clone(),
-                minutes: *minutes,
-            })
+            .map(|(row, minutes)| line_of(row, *minutes))
             .collect();
         store::replace_agenda(&mut tx, id, &lines).await?;
         if let Some(row) = postpone {
@@ -825,12 +834,7 @@ mod ssr {
     /// The topic list every invitee receives when the agenda is published: case codes, question
     /// types, presenters and times; never clinical content.
     pub fn topic_list(meeting: &MeetingRow, rows: &[AgendaRow]) -> String {
-        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
-        let times = schedule(
-            meeting.local_start(),
-            meeting.duration_minutes as u32,
-            &items,
-        );
+        let (items, times) = scheduled(meeting, rows);
         let mut text = String::new();
         for ((row, item), time) in rows.iter().zip(&items).zip(&times) {
             let slot = format!(
@@ -923,12 +927,7 @@ mod ssr {
         meeting: &MeetingRow,
     ) -> Result<(), AppError> {
         let rows = store::agenda(&mut *tx, meeting.id).await?;
-        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
-        let times = schedule(
-            meeting.local_start(),
-            meeting.duration_minutes as u32,
-            &items,
-        );
+        let (items, times) = scheduled(meeting, &rows);
         for ((row, item), time) in rows.iter().zip(&items).zip(&times) {
             let (Some(item_id), Some(_), Some(email), Some(name)) = (
                 row.item_id,
@@ -1153,13 +1152,7 @@ mod ssr {
         let rows = store::agenda(&mut tx, id).await?;
         let mut lines: Vec<AgendaLine> = rows
             .iter()
-            .map(|row| AgendaLine {
-                item_id: row.item_id,
-                kind: row.kind(),
-                case_id: row.case_id,
-                title: row.title.clone(),
-                minutes: item_of(row).minutes,
-            })
+            .map(|row| line_of(row, item_of(row).minutes))
             .collect();
         lines.push(AgendaLine {
             item_id: None,
@@ -1245,12 +1238,7 @@ mod ssr {
         let rows = store::agenda(db, meeting.id).await?;
         let attendance = store::attendance(db, meeting.id).await?;
         let rule = store::quorum_rule(db, meeting.organisation_id, meeting.kind).await?;
-        let items: Vec<AgendaItem> = rows.iter().map(item_of).collect();
-        let times = schedule(
-            meeting.local_start(),
-            meeting.duration_minutes as u32,
-            &items,
-        );
+        let (items, times) = scheduled(meeting, &rows);
         let current = session
             .current_item_id
             .and_then(|id| rows.iter().position(|row| row.item_id == Some(id)));
@@ -1535,7 +1523,6 @@ mod ssr {
     /// the attendance now (RCP decision only with the quorum). `requested` is what the form asked
     /// for; asking for an RCP decision without the quorum is refused.
     pub async fn record_decision(
-        db: &Db,
         tx: &mut Tx,
         case: &cases_store::CaseRow,
         version: i64,
@@ -1544,7 +1531,7 @@ mod ssr {
         let Some(meeting_id) = case.meeting_id else {
             return Ok(());
         };
-        let Some(meeting) = meetings_store::get(db, meeting_id).await? else {
+        let Some(meeting) = meetings_store::get(&mut *tx, meeting_id).await? else {
             return Ok(());
         };
         let decided = decision_for(&mut *tx, &meeting).await?;
