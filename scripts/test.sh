@@ -10,6 +10,9 @@ START=$(date +%s)
 stage() { STAGE_NAME=$1; STAGE_START=$(date +%s); echo; echo "=== $1"; }
 stage_done() { echo "=== $STAGE_NAME took $(( $(date +%s) - STAGE_START ))s"; }
 
+# A one-shot build gains nothing from incremental data, which CI's disk would have to hold.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+
 stage "set-up"
 bash scripts/setup.sh
 source scripts/env.sh

@@ -1,9 +1,7 @@
 //! Meetings, series, invitations and answers through the server functions, as the pages call
 //! them; permissions and isolation between organisations; bad input.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -3,9 +3,7 @@
 //! one is seen at once on the other (nothing is cached in a process), and a reminder due while
 //! both run is sent once.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,12 +1,10 @@
 //! The `concerto` binary's commands: `pii-scan` round trip, `user add`, `user reset-password`,
 //! `migrate`.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::test_database_url_blocking;
+use crate::common::test_database_url_blocking;
 
 fn concerto() -> Command {
     Command::new(env!("CARGO_BIN_EXE_concerto"))

@@ -1,11 +1,9 @@
 //! The storage layer itself: the two migration directories stay in step, and a row the code
 //! cannot read is an error (a 500 and a log line), never a silent default.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 fn migration_names(kind: &str) -> Vec<String> {

@@ -3,9 +3,7 @@
 //! concurrent edits, the submission deadline, taking and answering a request with versioned
 //! avis, the télé-expertise counter, another organisation's 404, and the audit log.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 async fn stored_content(app: &TestApp, id: i64) -> String {

@@ -2,9 +2,7 @@
 //! server refuses direct identifiers in them, naming the kind and the position, and stores
 //! nothing.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

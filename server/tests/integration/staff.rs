@@ -3,9 +3,7 @@
 //! updated with SEQUENCE + 1 when the order changes, in the presenter's feed), postponement,
 //! the quorum refusing an RCP decision, the live stream, and who may see and do what.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

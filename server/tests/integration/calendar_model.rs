@@ -11,14 +11,12 @@
 //! EXDATEs and overrides are applied; the occurrences (local start and title) must equal the
 //! database's live occurrences the GP is invited to.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::common::smtp::calendar_part;
+use crate::common::*;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Paris;
-use common::smtp::calendar_part;
-use common::*;
 use ical::parser::ical::component::IcalEvent;
 use reqwest::StatusCode;
 

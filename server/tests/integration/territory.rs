@@ -3,9 +3,7 @@
 //! checks stop flagging it; a coordinator's deny-list word is refused in a case; other
 //! organisations are not affected; only coordinators keep the lists.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

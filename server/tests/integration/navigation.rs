@@ -2,9 +2,7 @@
 //! the main navigation answers 200 (no 403, no 404, no redirect to the sign-in page), and so do
 //! the home page and the page reached after sign-in.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const ACCOUNTS: [&str; 6] = [

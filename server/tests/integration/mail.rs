@@ -2,10 +2,8 @@
 //! METHOD:CANCEL; the reminder goes once, and not again after a restart. Without SMTP, e-mails
 //! land in the outbox folder.
 
-mod common;
-
-use common::smtp::{calendar_part, subject};
-use common::*;
+use crate::common::smtp::{calendar_part, subject};
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,10 +1,8 @@
 //! Sign-in, sessions, CSRF, throttling, security headers, health.
 
-mod common;
-
+use crate::common::*;
 use app::backend::db::{sessions, Instant};
 use chrono::{Duration, Utc};
-use common::*;
 use concerto_server::config::{DatabaseArgs, ServeConfig};
 use concerto_server::demo::SECOND_ORGANISATION;
 use reqwest::StatusCode;

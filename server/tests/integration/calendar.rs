@@ -1,9 +1,7 @@
 //! The three iCalendar endpoints, parsed back with the `ical` crate; SEQUENCE on change;
 //! cancelled occurrences; the private token.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 async fn series_with_gp(app: &TestApp) -> (Browser, Browser, i64) {

@@ -3,11 +3,9 @@
 //! workers never send the same message; failures are retried with back-off and shown to the
 //! coordinator.
 
-mod common;
-
+use crate::common::smtp::calendar_part;
+use crate::common::*;
 use chrono::{NaiveDateTime, Utc};
-use common::smtp::calendar_part;
-use common::*;
 use reqwest::StatusCode;
 
 async fn outbox_calendars(

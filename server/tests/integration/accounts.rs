@@ -2,11 +2,9 @@
 //! reset-password`, setting a password ends every other session and link, consent to join an
 //! organisation, role changes, hashed calendar tokens.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 
