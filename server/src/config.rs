@@ -160,6 +160,15 @@ pub struct ServeConfig {
     /// Seconds between two passes of the reminder task.
     #[arg(long, env = "CONCERTO_REMINDER_INTERVAL", default_value_t = 60)]
     pub reminder_interval_seconds: u64,
+    /// The address video media (UDP) binds to and announces to browsers.
+    #[arg(long, env = "CONCERTO_MEDIA_IP", default_value = "127.0.0.1")]
+    pub media_ip: std::net::IpAddr,
+    /// Minutes before a meeting's start when its video room opens.
+    #[arg(long, env = "CONCERTO_ROOM_OPENS_BEFORE", default_value_t = 15)]
+    pub room_opens_before_minutes: i64,
+    /// Minutes after a meeting's end when its video room closes.
+    #[arg(long, env = "CONCERTO_ROOM_CLOSES_AFTER", default_value_t = 60)]
+    pub room_closes_after_minutes: i64,
 }
 
 impl ServeConfig {

@@ -15,6 +15,7 @@ pub mod pii_scan;
 pub mod staff;
 pub mod static_files;
 pub mod upkeep;
+pub mod video;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -78,8 +79,16 @@ impl Application {
         static_files::write_name_lists(&config.site_root);
         static_files::precompress(&config.site_root);
         let (live_stop, stopping) = tokio::sync::watch::channel(false);
+        let sfu = video::Sfu::new(
+            config.media_ip,
+            app::domain::video::RoomHours {
+                before_minutes: config.room_opens_before_minutes,
+                after_minutes: config.room_closes_after_minutes,
+            },
+        );
         let router = routes(state.clone(), &config.site_root)
-            .layer(axum::Extension(staff::LiveStop(stopping)));
+            .layer(axum::Extension(staff::LiveStop(stopping)))
+            .layer(axum::Extension(sfu));
         Ok(Application {
             listener,
             router,
@@ -162,6 +171,7 @@ fn routes(state: AppState, site_root: &str) -> Router {
             get(calendar::feeds::meeting_invite),
         )
         .route("/meetings/{id}/live", get(staff::live))
+        .route("/meetings/{id}/video", get(video::signal::video))
         .route("/me/calendar.ics", get(calendar::feeds::my_calendar))
         .route("/calendar/{file}", get(calendar::feeds::token_calendar))
         .leptos_routes_with_context(

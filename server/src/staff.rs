@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use app::api::session::Viewer;
 use app::api::staff::{live_state, may_watch};
-use app::backend::db::meetings as meetings_store;
+use app::backend::db::meetings::{self as meetings_store, MeetingRow};
 use app::backend::db::staff as store;
 use app::backend::AppState;
 use app::domain::ids::MeetingId;
@@ -30,23 +30,23 @@ pub const MAX_STREAM: Duration = Duration::from_secs(300);
 #[derive(Clone)]
 pub struct LiveStop(pub watch::Receiver<bool>);
 
-/// `GET /meetings/{id}/live`.
-pub async fn live(
-    State(state): State<AppState>,
-    Extension(stop): Extension<LiveStop>,
+/// The meeting `id`, when the signed-in viewer may follow its session (and so join its room):
+/// otherwise the response to send (401 signed out, 404 unknown or not theirs to follow).
+pub async fn followed_meeting(
+    state: &AppState,
     viewer: Option<Extension<Viewer>>,
-    Path(id): Path<MeetingId>,
-) -> Response {
+    id: MeetingId,
+) -> Result<MeetingRow, Response> {
     let Some(Extension(viewer)) = viewer else {
-        return (StatusCode::UNAUTHORIZED, "Veuillez vous connecter.").into_response();
+        return Err((StatusCode::UNAUTHORIZED, "Veuillez vous connecter.").into_response());
     };
     let not_found = || (StatusCode::NOT_FOUND, "Élément introuvable.").into_response();
     let meeting = match meetings_store::get(&state.db, id).await {
         Ok(Some(meeting)) => meeting,
-        Ok(None) => return not_found(),
+        Ok(None) => return Err(not_found()),
         Err(error) => {
-            tracing::error!(%error, "live: meeting query failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            tracing::error!(%error, "meeting query failed");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
         }
     };
     let Some(membership) = viewer
@@ -55,16 +55,29 @@ pub async fn live(
         .find(|m| m.organisation_id == meeting.organisation_id)
         .cloned()
     else {
-        return not_found();
+        return Err(not_found());
     };
     match may_watch(&state.db, &meeting, &viewer, &membership).await {
-        Ok(true) => {}
-        Ok(false) => return not_found(),
+        Ok(true) => Ok(meeting),
+        Ok(false) => Err(not_found()),
         Err(error) => {
-            tracing::error!(?error, "live: permission check failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            tracing::error!(?error, "permission check failed");
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
     }
+}
+
+/// `GET /meetings/{id}/live`.
+pub async fn live(
+    State(state): State<AppState>,
+    Extension(stop): Extension<LiveStop>,
+    viewer: Option<Extension<Viewer>>,
+    Path(id): Path<MeetingId>,
+) -> Response {
+    let meeting = match followed_meeting(&state, viewer, id).await {
+        Ok(meeting) => meeting,
+        Err(refusal) => return refusal,
+    };
     let started = tokio::time::Instant::now();
     let events = stream::unfold(
         (state, meeting, None::<i64>, stop.0),

@@ -13,3 +13,4 @@ pub mod recurrence;
 pub mod role;
 pub mod rsvp;
 pub mod time;
+pub mod video;

@@ -21,3 +21,4 @@ mod processes;
 mod staff;
 mod storage;
 mod territory;
+mod video;

@@ -86,6 +86,9 @@ impl TestApp {
             base_url: None,
             site_root: dir.path().join("site").display().to_string(),
             reminder_interval_seconds: 1,
+            media_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+            room_opens_before_minutes: 15,
+            room_closes_after_minutes: 60,
         };
         let application = Application::build(config)
             .await

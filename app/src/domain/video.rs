@@ -1,0 +1,192 @@
+//! Video rooms: when a meeting's room is open, and the signaling messages exchanged over the
+//! room's WebSocket (`/meetings/{id}/video`) between a browser (or a test bot) and the SFU inside
+//! the server. Shared by the server and the browser, so both speak the same JSON.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How long before a meeting's start and after its end its room is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoomHours {
+    /// Minutes before the start.
+    pub before_minutes: i64,
+    /// Minutes after the end.
+    pub after_minutes: i64,
+}
+
+impl Default for RoomHours {
+    /// 15 minutes before the start to 1 hour after the end.
+    fn default() -> Self {
+        RoomHours {
+            before_minutes: 15,
+            after_minutes: 60,
+        }
+    }
+}
+
+/// Whether a room is open at an instant, or why not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomState {
+    /// Not yet: opens at this instant.
+    NotYet(DateTime<Utc>),
+    /// Open until this instant.
+    Open(DateTime<Utc>),
+    /// Closed since this instant.
+    Closed(DateTime<Utc>),
+}
+
+impl RoomHours {
+    /// The room of a meeting starting at `start` and lasting `duration_minutes`, at `now`.
+    pub fn state(
+        &self,
+        start: DateTime<Utc>,
+        duration_minutes: i64,
+        now: DateTime<Utc>,
+    ) -> RoomState {
+        let opens = start - Duration::minutes(self.before_minutes);
+        let closes = start + Duration::minutes(duration_minutes + self.after_minutes);
+        if now < opens {
+            RoomState::NotYet(opens)
+        } else if now >= closes {
+            RoomState::Closed(closes)
+        } else {
+            RoomState::Open(closes)
+        }
+    }
+}
+
+/// One person in a room, as every participant sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomPeer {
+    /// The participant's id in this room (not a user id: guests have none).
+    pub id: u64,
+    /// Name shown on their tile.
+    pub name: String,
+    /// Role shown beside the name (e.g. "Psychiatre").
+    pub role: String,
+}
+
+/// From a participant to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientSignal {
+    /// The participant's first offer (or a renegotiation it starts): complete SDP, candidates
+    /// included (no trickle).
+    Offer {
+        /// SDP.
+        sdp: String,
+    },
+    /// The answer to a server offer.
+    Answer {
+        /// SDP.
+        sdp: String,
+    },
+    /// Leaving (closing the socket does the same).
+    Leave,
+}
+
+/// From the server to a participant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerSignal {
+    /// Admitted: the participant's own id and who is already there.
+    Welcome {
+        /// This participant's id.
+        you: u64,
+        /// Everyone in the room, this participant included.
+        peers: Vec<RoomPeer>,
+    },
+    /// The answer to the participant's offer.
+    Answer {
+        /// SDP.
+        sdp: String,
+    },
+    /// A server offer (someone's tracks were added or removed): answer it. Each forwarded track
+    /// belongs to the media stream `p<participant id>`.
+    Offer {
+        /// SDP.
+        sdp: String,
+    },
+    /// Who is in the room now.
+    Peers {
+        /// Everyone, this participant included.
+        peers: Vec<RoomPeer>,
+    },
+    /// Something went wrong; the message is shown as it is (French).
+    Error {
+        /// Message.
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 3, 5, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn a_room_opens_15_minutes_before_and_closes_an_hour_after_the_end() {
+        let hours = RoomHours::default();
+        let start = at(12, 30);
+        assert_eq!(
+            hours.state(start, 90, at(12, 14)),
+            RoomState::NotYet(at(12, 15))
+        );
+        assert_eq!(
+            hours.state(start, 90, at(12, 15)),
+            RoomState::Open(at(15, 0))
+        );
+        assert_eq!(
+            hours.state(start, 90, at(14, 59)),
+            RoomState::Open(at(15, 0))
+        );
+        assert_eq!(
+            hours.state(start, 90, at(15, 0)),
+            RoomState::Closed(at(15, 0))
+        );
+    }
+
+    #[test]
+    fn room_hours_are_configurable() {
+        let hours = RoomHours {
+            before_minutes: 0,
+            after_minutes: 0,
+        };
+        let start = at(9, 0);
+        assert!(matches!(
+            hours.state(start, 30, at(8, 59)),
+            RoomState::NotYet(_)
+        ));
+        assert!(matches!(
+            hours.state(start, 30, at(9, 29)),
+            RoomState::Open(_)
+        ));
+        assert!(matches!(
+            hours.state(start, 30, at(9, 30)),
+            RoomState::Closed(_)
+        ));
+    }
+
+    #[test]
+    fn signals_are_tagged_json() {
+        let text = serde_json::to_string(&ClientSignal::Offer { sdp: "v=0".into() }).unwrap();
+        assert_eq!(text, r#"{"type":"offer","sdp":"v=0"}"#);
+        let back: ServerSignal =
+            serde_json::from_str(r#"{"type":"peers","peers":[{"id":1,"name":"A","role":"B"}]}"#)
+                .unwrap();
+        assert_eq!(
+            back,
+            ServerSignal::Peers {
+                peers: vec![RoomPeer {
+                    id: 1,
+                    name: "A".into(),
+                    role: "B".into()
+                }]
+            }
+        );
+    }
+}

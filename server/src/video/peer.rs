@@ -1,0 +1,185 @@
+//! One WebRTC peer connection (webrtc-rs 0.21), as the SFU keeps one per participant and as test
+//! bots and `concerto sfu-bench` open them: default codecs and interceptors (NACK, RTCP reports,
+//! TWCC), UDP bound to one address, events handed to the owner through channels (a callback
+//! blocks its connection, so nothing waits inside one), and complete SDP (no trickle ICE).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use rtc::media_stream::MediaStreamTrack;
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+};
+use tokio::sync::{mpsc, watch};
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_remote::TrackRemote;
+use webrtc::peer_connection::{
+    register_default_interceptors, MediaEngine, PeerConnection, PeerConnectionBuilder,
+    PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceGatheringState,
+    RTCPeerConnectionState, RTCSessionDescription, Registry, SettingEngineBuilder,
+};
+
+/// A peer connection.
+pub type Peer = Arc<dyn PeerConnection>;
+
+/// How long gathering local candidates may take (host candidates only: milliseconds).
+const GATHER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What a connection reports to its owner.
+pub enum PeerEvent {
+    /// The connection's state changed.
+    State(RTCPeerConnectionState),
+    /// A remote track sent its first packet.
+    Track(Arc<dyn TrackRemote>),
+}
+
+/// The receiving side of a connection's events.
+pub struct PeerEvents {
+    /// State changes and remote tracks.
+    pub events: mpsc::UnboundedReceiver<PeerEvent>,
+    /// How many times gathering completed (once per local description).
+    pub gathered: watch::Receiver<u64>,
+}
+
+struct Handler {
+    events: mpsc::UnboundedSender<PeerEvent>,
+    gathered: watch::Sender<u64>,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        if state == RTCIceGatheringState::Complete {
+            self.gathered.send_modify(|n| *n += 1);
+        }
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        let _ = self.events.send(PeerEvent::State(state));
+    }
+
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        let _ = self.events.send(PeerEvent::Track(track));
+    }
+}
+
+/// A new connection whose media binds a UDP port on `ip`.
+pub async fn new_peer(ip: IpAddr) -> anyhow::Result<(Peer, PeerEvents)> {
+    let mut media = MediaEngine::default();
+    media.register_default_codecs()?;
+    let registry = register_default_interceptors(Registry::new(), &mut media)?;
+    // No mDNS: it would open a multicast socket per connection, and servers announce real
+    // addresses anyway.
+    let settings = SettingEngineBuilder::new()
+        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
+        .build();
+    let (events, events_rx) = mpsc::unbounded_channel();
+    let (gathered, gathered_rx) = watch::channel(0);
+    let peer = PeerConnectionBuilder::new()
+        .with_configuration(RTCConfigurationBuilder::new().build())
+        .with_media_engine(media)
+        .with_interceptor_registry(registry)
+        .with_setting_engine(settings)
+        .with_handler(Arc::new(Handler { events, gathered }))
+        .with_udp_addrs(vec![format!("{}:0", bracketed(ip))])
+        .build()
+        .await?;
+    Ok((
+        Arc::new(peer),
+        PeerEvents {
+            events: events_rx,
+            gathered: gathered_rx,
+        },
+    ))
+}
+
+fn bracketed(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+/// Sets `description` as the local one, waits for its candidates, and returns the complete SDP.
+pub async fn local_sdp(
+    peer: &Peer,
+    gathered: &mut watch::Receiver<u64>,
+    description: RTCSessionDescription,
+) -> anyhow::Result<String> {
+    let before = *gathered.borrow_and_update();
+    peer.set_local_description(description).await?;
+    tokio::time::timeout(GATHER_TIMEOUT, gathered.wait_for(|n| *n > before))
+        .await
+        .context("gathering candidates timed out")??;
+    Ok(peer
+        .local_description()
+        .await
+        .context("no local description")?
+        .sdp)
+}
+
+/// Answers a remote offer: the complete answer SDP.
+pub async fn answer(
+    peer: &Peer,
+    gathered: &mut watch::Receiver<u64>,
+    offer: String,
+) -> anyhow::Result<String> {
+    peer.set_remote_description(RTCSessionDescription::offer(offer)?)
+        .await?;
+    let answer = peer.create_answer(None).await?;
+    local_sdp(peer, gathered, answer).await
+}
+
+/// A complete offer SDP.
+pub async fn offer(peer: &Peer, gathered: &mut watch::Receiver<u64>) -> anyhow::Result<String> {
+    let offer = peer.create_offer(None).await?;
+    local_sdp(peer, gathered, offer).await
+}
+
+/// VP8, as browsers send it.
+pub fn vp8() -> RTCRtpCodec {
+    RTCRtpCodec {
+        mime_type: "video/VP8".into(),
+        clock_rate: 90_000,
+        channels: 0,
+        sdp_fmtp_line: String::new(),
+        rtcp_feedback: vec![],
+    }
+}
+
+/// Opus, as browsers send it.
+pub fn opus() -> RTCRtpCodec {
+    RTCRtpCodec {
+        mime_type: "audio/opus".into(),
+        clock_rate: 48_000,
+        channels: 2,
+        sdp_fmtp_line: "minptime=10;useinbandfec=1".into(),
+        rtcp_feedback: vec![],
+    }
+}
+
+/// A local track sending RTP with SSRC `ssrc` (packets written to it must carry that SSRC).
+pub fn local_track(
+    kind: RtpCodecKind,
+    stream_id: &str,
+    track_id: &str,
+    ssrc: u32,
+    codec: RTCRtpCodec,
+) -> Arc<TrackLocalStaticRTP> {
+    Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+        stream_id.to_string(),
+        track_id.to_string(),
+        track_id.to_string(),
+        kind,
+        vec![RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
+            codec,
+            ..Default::default()
+        }],
+    )))
+}

@@ -1,0 +1,394 @@
+//! A meeting's room in the SFU: its participants, the tracks they publish (sources), and for each
+//! (source, other participant) a forward: a local track on the subscriber's connection fed from
+//! the source through a bounded queue of its own, so a slow subscriber drops its own packets and
+//! never delays the others.
+//!
+//! Negotiation: the participant offers first (its camera and microphone); from then on only the
+//! server offers (one offer in flight per connection), whenever forwards were added or removed.
+//! A forwarded track belongs to the media stream `p<participant id>`, which is how a browser knows
+//! whose tile it is.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::domain::video::{RoomPeer, ServerSignal};
+use rtc::rtp::packet::Packet;
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
+use tokio::sync::{mpsc, oneshot, watch};
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
+use webrtc::peer_connection::RTCSessionDescription;
+use webrtc::rtp_transceiver::RtpSender;
+
+use super::peer::{self, Peer};
+
+/// How long a participant may take to answer a server offer.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Packets queued per forward before the oldest news is dropped (about a second of video).
+const FORWARD_QUEUE: usize = 128;
+
+/// One person's connection to a room.
+pub struct Participant {
+    /// Who they are, as the others see them.
+    pub peer: RoomPeer,
+    /// Their connection.
+    pub connection: Peer,
+    signals: mpsc::UnboundedSender<ServerSignal>,
+    gathered: tokio::sync::Mutex<watch::Receiver<u64>>,
+    negotiation: tokio::sync::Mutex<()>,
+    pending_answer: Mutex<Option<oneshot::Sender<String>>>,
+    /// Set when forwards changed since the last offer.
+    dirty: AtomicBool,
+    /// Set once their first offer is answered (forwards wait for it).
+    ready: AtomicBool,
+    left: AtomicBool,
+    forwards: Mutex<Vec<Arc<Forward>>>,
+}
+
+/// A track someone publishes.
+struct Source {
+    owner: u64,
+    /// The forwarded track's id on every subscriber's connection.
+    track_id: String,
+    kind: RtpCodecKind,
+    codec: RTCRtpCodec,
+    forwards: Mutex<Vec<Arc<Forward>>>,
+}
+
+/// A source sent to one subscriber.
+struct Forward {
+    subscriber: u64,
+    source_track: String,
+    sender: Arc<dyn RtpSender>,
+    ssrc: u32,
+    /// The payload type negotiated on the subscriber's leg; 0 until negotiated.
+    payload_type: AtomicU8,
+    mime_type: String,
+    queue: mpsc::Sender<Packet>,
+}
+
+/// A room: everyone connected to one meeting's video.
+pub struct Room {
+    participants: Mutex<Vec<Arc<Participant>>>,
+    sources: Mutex<Vec<Arc<Source>>>,
+}
+
+impl Participant {
+    /// A participant whose server signals go to `signals`.
+    pub fn new(
+        peer: RoomPeer,
+        connection: Peer,
+        gathered: watch::Receiver<u64>,
+        signals: mpsc::UnboundedSender<ServerSignal>,
+    ) -> Arc<Participant> {
+        Arc::new(Participant {
+            peer,
+            connection,
+            signals,
+            gathered: tokio::sync::Mutex::new(gathered),
+            negotiation: tokio::sync::Mutex::new(()),
+            pending_answer: Mutex::new(None),
+            dirty: AtomicBool::new(false),
+            ready: AtomicBool::new(false),
+            left: AtomicBool::new(false),
+            forwards: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Sends a signal to this participant (dropped if they are gone).
+    pub fn send(&self, signal: ServerSignal) {
+        let _ = self.signals.send(signal);
+    }
+
+    /// Answers the participant's offer.
+    pub async fn answer_offer(&self, sdp: String) -> anyhow::Result<()> {
+        let _turn = self.negotiation.lock().await;
+        let mut gathered = self.gathered.lock().await;
+        let answer = peer::answer(&self.connection, &mut gathered, sdp).await?;
+        self.send(ServerSignal::Answer { sdp: answer });
+        drop(gathered);
+        self.refresh_payload_types().await;
+        Ok(())
+    }
+
+    /// Takes the participant's answer to the server's offer in flight.
+    pub fn take_answer(&self, sdp: String) {
+        if let Some(waiting) = self.pending_answer.lock().unwrap().take() {
+            let _ = waiting.send(sdp);
+        }
+    }
+
+    /// Offers the current forwards to the participant, again while they change meanwhile.
+    fn renegotiate(self: &Arc<Self>) {
+        self.dirty.store(true, Ordering::SeqCst);
+        let me = self.clone();
+        tokio::spawn(async move {
+            let _turn = me.negotiation.lock().await;
+            while me.dirty.swap(false, Ordering::SeqCst) && !me.left.load(Ordering::SeqCst) {
+                if let Err(error) = me.offer_once().await {
+                    tracing::warn!(participant = me.peer.id, %error, "renegotiation failed");
+                    return;
+                }
+            }
+        });
+    }
+
+    async fn offer_once(&self) -> anyhow::Result<()> {
+        let offer = {
+            let mut gathered = self.gathered.lock().await;
+            peer::offer(&self.connection, &mut gathered).await?
+        };
+        let (answered, answer) = oneshot::channel();
+        *self.pending_answer.lock().unwrap() = Some(answered);
+        self.send(ServerSignal::Offer { sdp: offer });
+        let sdp = tokio::time::timeout(ANSWER_TIMEOUT, answer).await??;
+        self.connection
+            .set_remote_description(RTCSessionDescription::answer(sdp)?)
+            .await?;
+        self.refresh_payload_types().await;
+        Ok(())
+    }
+
+    /// Reads the payload type each forward was given on this leg (the browser's numbering).
+    async fn refresh_payload_types(&self) {
+        let forwards = self.forwards.lock().unwrap().clone();
+        for forward in forwards {
+            let Ok(parameters) = forward.sender.get_parameters().await else {
+                continue;
+            };
+            if let Some(codec) = parameters.rtp_parameters.codecs.iter().find(|c| {
+                c.rtp_codec
+                    .mime_type
+                    .eq_ignore_ascii_case(&forward.mime_type)
+            }) {
+                forward
+                    .payload_type
+                    .store(codec.payload_type, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+impl Default for Room {
+    fn default() -> Self {
+        Room {
+            participants: Mutex::new(Vec::new()),
+            sources: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Room {
+    /// Who is in the room.
+    pub fn peers(&self) -> Vec<RoomPeer> {
+        self.participants
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| p.peer.clone())
+            .collect()
+    }
+
+    /// Whether nobody is left.
+    pub fn is_empty(&self) -> bool {
+        self.participants.lock().unwrap().is_empty()
+    }
+
+    /// Adds a participant and tells everyone.
+    pub fn enter(&self, participant: Arc<Participant>) {
+        self.participants.lock().unwrap().push(participant);
+        self.announce();
+    }
+
+    fn announce(&self) {
+        let peers = self.peers();
+        for participant in self.participants.lock().unwrap().iter() {
+            participant.send(ServerSignal::Peers {
+                peers: peers.clone(),
+            });
+        }
+    }
+
+    fn participant(&self, id: u64) -> Option<Arc<Participant>> {
+        self.participants
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|p| p.peer.id == id)
+            .cloned()
+    }
+
+    /// After the participant's first offer is answered: everything already published is
+    /// forwarded to them.
+    pub async fn subscribe(&self, participant: &Arc<Participant>) {
+        if participant.ready.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let sources = self.sources.lock().unwrap().clone();
+        let mut added = false;
+        for source in sources {
+            if source.owner != participant.peer.id {
+                added |= self.forward(&source, participant).await;
+            }
+        }
+        if added {
+            participant.renegotiate();
+        }
+    }
+
+    /// A participant's track arrived: forward it to everyone else, packet by packet, until it ends.
+    pub async fn publish(self: &Arc<Self>, owner: u64, track: Arc<dyn TrackRemote>) {
+        let Some(ssrc) = track.ssrcs().await.first().copied() else {
+            return;
+        };
+        let Some(codec) = track.codec(ssrc).await else {
+            return;
+        };
+        let source = Arc::new(Source {
+            owner,
+            track_id: format!("p{owner}-{}", track.track_id().await),
+            kind: track.kind().await,
+            codec,
+            forwards: Mutex::new(Vec::new()),
+        });
+        self.sources.lock().unwrap().push(source.clone());
+        let others: Vec<_> = self
+            .participants
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.peer.id != owner && p.ready.load(Ordering::SeqCst))
+            .cloned()
+            .collect();
+        for subscriber in others {
+            if self.forward(&source, &subscriber).await {
+                subscriber.renegotiate();
+            }
+        }
+        let room = self.clone();
+        tokio::spawn(async move {
+            while let Some(event) = track.poll().await {
+                match event {
+                    TrackRemoteEvent::OnRtpPacket(packet) => {
+                        let forwards = source.forwards.lock().unwrap().clone();
+                        for forward in forwards.iter() {
+                            let payload_type = forward.payload_type.load(Ordering::Relaxed);
+                            if payload_type == 0 {
+                                continue;
+                            }
+                            let mut copy = packet.clone();
+                            copy.header.ssrc = forward.ssrc;
+                            copy.header.payload_type = payload_type;
+                            copy.header.extension = false;
+                            copy.header.extensions.clear();
+                            copy.header.extensions_padding = 0;
+                            // Full: this subscriber is behind; the packet is theirs to lose.
+                            let _ = forward.queue.try_send(copy);
+                        }
+                    }
+                    TrackRemoteEvent::OnEnded => break,
+                    _ => {}
+                }
+            }
+            room.unpublish(&source).await;
+        });
+    }
+
+    /// Adds `source` to `subscriber`'s connection; false when it could not be.
+    async fn forward(&self, source: &Arc<Source>, subscriber: &Arc<Participant>) -> bool {
+        let ssrc = rand::random::<u32>() | 1;
+        let track: Arc<TrackLocalStaticRTP> = peer::local_track(
+            source.kind,
+            &format!("p{}", source.owner),
+            &source.track_id,
+            ssrc,
+            source.codec.clone(),
+        );
+        let sender = match subscriber
+            .connection
+            .add_track(track.clone() as Arc<dyn TrackLocal>)
+            .await
+        {
+            Ok(sender) => sender,
+            Err(error) => {
+                tracing::warn!(%error, "cannot add a forwarded track");
+                return false;
+            }
+        };
+        let (queue, mut queued) = mpsc::channel::<Packet>(FORWARD_QUEUE);
+        tokio::spawn(async move {
+            while let Some(packet) = queued.recv().await {
+                if track.write_rtp(packet).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let forward = Arc::new(Forward {
+            subscriber: subscriber.peer.id,
+            source_track: source.track_id.clone(),
+            sender,
+            ssrc,
+            payload_type: AtomicU8::new(0),
+            mime_type: source.codec.mime_type.clone(),
+            queue,
+        });
+        source.forwards.lock().unwrap().push(forward.clone());
+        subscriber.forwards.lock().unwrap().push(forward);
+        true
+    }
+
+    /// A source ended: its forwards are removed from every subscriber.
+    async fn unpublish(&self, source: &Arc<Source>) {
+        self.sources
+            .lock()
+            .unwrap()
+            .retain(|s| !Arc::ptr_eq(s, source));
+        let forwards: Vec<_> = std::mem::take(&mut *source.forwards.lock().unwrap());
+        let mut touched: HashMap<u64, Arc<Participant>> = HashMap::new();
+        for forward in forwards {
+            let Some(subscriber) = self.participant(forward.subscriber) else {
+                continue;
+            };
+            subscriber
+                .forwards
+                .lock()
+                .unwrap()
+                .retain(|f| f.source_track != forward.source_track);
+            let _ = subscriber.connection.remove_track(&forward.sender).await;
+            touched.insert(subscriber.peer.id, subscriber);
+        }
+        for subscriber in touched.into_values() {
+            if !subscriber.left.load(Ordering::SeqCst) {
+                subscriber.renegotiate();
+            }
+        }
+    }
+
+    /// Removes a participant (left, socket closed, or connection failed): closes their
+    /// connection, which ends their sources, and tells the others. Idempotent.
+    pub async fn leave(&self, id: u64) {
+        let Some(participant) = self.participant(id) else {
+            return;
+        };
+        if participant.left.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.participants
+            .lock()
+            .unwrap()
+            .retain(|p| p.peer.id != id);
+        for source in self.sources.lock().unwrap().iter() {
+            source
+                .forwards
+                .lock()
+                .unwrap()
+                .retain(|f| f.subscriber != id);
+        }
+        participant.forwards.lock().unwrap().clear();
+        let _ = participant.connection.close().await;
+        self.announce();
+    }
+}

@@ -1,0 +1,170 @@
+//! `GET /meetings/{id}/video`: the WebSocket a participant signals on. JSON messages
+//! ([`ClientSignal`] in, [`ServerSignal`] out): the server says `welcome`, the participant sends
+//! its offer, the server answers, then sends its own offers whenever others' tracks come and go.
+//! Closing the socket leaves the room; so does a failed connection.
+
+use std::sync::Arc;
+
+use app::api::session::Viewer;
+use app::backend::AppState;
+use app::domain::ids::MeetingId;
+use app::domain::video::{ClientSignal, RoomPeer, RoomState, ServerSignal};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::Utc;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use webrtc::peer_connection::RTCPeerConnectionState;
+
+use super::peer::{self, PeerEvent};
+use super::room::{Participant, Room};
+use super::Sfu;
+use crate::staff::followed_meeting;
+
+/// `GET /meetings/{id}/video` (a WebSocket upgrade).
+pub async fn video(
+    State(state): State<AppState>,
+    Extension(sfu): Extension<Arc<Sfu>>,
+    viewer: Option<Extension<Viewer>>,
+    Path(id): Path<MeetingId>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let person = viewer.as_ref().map(|Extension(v)| v.clone());
+    let meeting = match followed_meeting(&state, viewer, id).await {
+        Ok(meeting) => meeting,
+        Err(refusal) => return refusal,
+    };
+    if meeting.cancelled {
+        return (StatusCode::GONE, "Cette réunion est annulée.").into_response();
+    }
+    let paris = chrono_tz::Europe::Paris;
+    match sfu
+        .hours
+        .state(meeting.start_utc.0, meeting.duration_minutes, Utc::now())
+    {
+        RoomState::NotYet(opens) => {
+            let at = opens.with_timezone(&paris).format("%d/%m/%Y à %Hh%M");
+            return (
+                StatusCode::CONFLICT,
+                format!("La salle de cette réunion ouvre le {at}."),
+            )
+                .into_response();
+        }
+        RoomState::Closed(_) => {
+            return (
+                StatusCode::CONFLICT,
+                "La salle de cette réunion est fermée.",
+            )
+                .into_response()
+        }
+        RoomState::Open(_) => {}
+    }
+    let Some(person) = person else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let role = person
+        .memberships
+        .iter()
+        .find(|m| m.organisation_id == meeting.organisation_id)
+        .map(|m| m.role.label_fr().to_string())
+        .unwrap_or_default();
+    let peer = RoomPeer {
+        id: sfu.participant_id(),
+        name: person.display_name.clone(),
+        role,
+    };
+    let meeting_id = meeting.id.0;
+    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, socket))
+}
+
+/// One participant's stay in a room, from the upgrade to leaving.
+async fn participate(sfu: Arc<Sfu>, meeting: i64, who: RoomPeer, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let (signals, mut outgoing) = mpsc::unbounded_channel::<ServerSignal>();
+    let writer = tokio::spawn(async move {
+        while let Some(signal) = outgoing.recv().await {
+            let Ok(text) = serde_json::to_string(&signal) else {
+                continue;
+            };
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let (connection, events) = match peer::new_peer(sfu.media_ip).await {
+        Ok(made) => made,
+        Err(error) => {
+            tracing::error!(%error, "video: cannot open a peer connection");
+            let _ = signals.send(ServerSignal::Error {
+                message: "La vidéo est indisponible sur ce serveur pour le moment.".into(),
+            });
+            drop(signals);
+            let _ = writer.await;
+            return;
+        }
+    };
+    let id = who.id;
+    let room = sfu.room(meeting);
+    let participant = Participant::new(who, connection, events.gathered, signals.clone());
+    room.enter(participant.clone());
+    participant.send(ServerSignal::Welcome {
+        you: id,
+        peers: room.peers(),
+    });
+    let watcher = tokio::spawn(watch_connection(room.clone(), id, events.events));
+    while let Some(Ok(message)) = stream.next().await {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        match serde_json::from_str::<ClientSignal>(&text) {
+            Ok(ClientSignal::Offer { sdp }) => {
+                if let Err(error) = participant.answer_offer(sdp).await {
+                    tracing::warn!(participant = id, %error, "video: offer refused");
+                    participant.send(ServerSignal::Error {
+                        message: "La connexion vidéo n'a pas pu être établie.".into(),
+                    });
+                    continue;
+                }
+                room.subscribe(&participant).await;
+            }
+            Ok(ClientSignal::Answer { sdp }) => participant.take_answer(sdp),
+            Ok(ClientSignal::Leave) => break,
+            Err(error) => {
+                participant.send(ServerSignal::Error {
+                    message: format!("Message de signalisation illisible : {error}"),
+                });
+            }
+        }
+    }
+    room.leave(id).await;
+    watcher.abort();
+    drop(participant);
+    drop(signals);
+    let _ = writer.await;
+    sfu.vacate(meeting);
+}
+
+/// Forwards the participant's tracks as they arrive, and removes them once their connection
+/// failed (no ghost stays in the others' grids).
+async fn watch_connection(
+    room: Arc<Room>,
+    id: u64,
+    mut events: mpsc::UnboundedReceiver<PeerEvent>,
+) {
+    while let Some(event) = events.recv().await {
+        match event {
+            PeerEvent::Track(track) => room.publish(id, track).await,
+            PeerEvent::State(RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) => {
+                room.leave(id).await;
+                return;
+            }
+            PeerEvent::State(_) => {}
+        }
+    }
+}
