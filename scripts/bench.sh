@@ -4,6 +4,7 @@
 #   throughput, p50/p99 latency at 64 connections (wrk), page size, server CPU per request
 #   (from /proc/PID/stat over the run), next to /healthz in the same run;
 # - the time to serve a calendar feed of 1,000 events;
+# - the video SFU (`concerto sfu-bench`);
 # - the first-load bytes (js + wasm, brotli) of the meeting list and of the pages with the
 #   identifier editor, and the time to interactive of the meeting page in headless Chromium.
 set -euo pipefail
@@ -102,6 +103,12 @@ python3 -c "print('calendar feed: $EVENTS VEVENTs, $BYTES bytes, median %.1f ms 
 # The identifier detector's throughput (release, one core).
 DEV=../shared/data/pii/dev.jsonl
 [ -f "$DEV" ] && target/release/concerto pii-bench "$DEV"
+# The video rooms' SFU alone (child process) with bots publishing VP8 ~500 kbit/s + Opus, on
+# loopback: one 15-person room, then 25 people (loss), then three rooms of 5.
+echo "sfu-bench (JSON: forwarded packets/s, SFU CPU % of one core, loss %, memory):"
+target/release/concerto sfu-bench --rooms 1 --participants 15 --seconds 10
+target/release/concerto sfu-bench --rooms 1 --participants 25 --seconds 10
+target/release/concerto sfu-bench --rooms 3 --participants 5 --seconds 10
 # First-load bytes and time to interactive in headless Chromium on loopback (load event, plus
 # the islands' hydration where the page has islands).
 if [ -x /usr/bin/chromium ] && [ -d end2end/node_modules/playwright-core ]; then

@@ -59,6 +59,23 @@ pub enum Command {
         /// JSON lines with a "text" field.
         file: PathBuf,
     },
+    /// Measure the video rooms' SFU on loopback: bots publish synthetic VP8 (~500 kbit/s) and
+    /// Opus to an SFU in a child process; prints one JSON line (forwarded packets per second, the
+    /// SFU's CPU and memory, loss).
+    SfuBench {
+        /// Rooms.
+        #[arg(long, default_value_t = 1)]
+        rooms: usize,
+        /// Participants per room.
+        #[arg(long, default_value_t = 15)]
+        participants: usize,
+        /// Seconds measured (after every bot receives every other).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Run only the SFU, on this address, for the measuring process (internal).
+        #[arg(long, hide = true)]
+        serve: Option<std::net::SocketAddr>,
+    },
 }
 
 /// Account commands.

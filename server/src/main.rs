@@ -4,7 +4,7 @@
 use app::backend::db::users::{self, TokenPurpose};
 use clap::Parser;
 use concerto_server::config::{Cli, Command, UserCommand};
-use concerto_server::{db, ops, pii_scan, Application};
+use concerto_server::{db, ops, pii_scan, video, Application};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
@@ -14,10 +14,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("CONCERTO_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_env("CONCERTO_LOG").unwrap_or_else(|_| {
+            EnvFilter::new("info,sqlx=warn,webrtc=error,rtc=error,rtc_ice=error")
+        }))
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
@@ -44,6 +43,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::User { command }) => user(command).await,
         Some(Command::PiiBench { file }) => pii_scan::bench(&file),
+        Some(Command::SfuBench {
+            rooms,
+            participants,
+            seconds,
+            serve,
+        }) => match serve {
+            Some(address) => video::bench::serve(address).await,
+            None => video::bench::run(rooms, participants, seconds).await,
+        },
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();
             let bad = pii_scan::scan(

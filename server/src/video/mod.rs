@@ -8,6 +8,8 @@
 //! - `room`: participants, published tracks and forwarding;
 //! - `signal`: the WebSocket handler.
 
+pub mod bench;
+pub mod bot;
 pub mod peer;
 pub mod room;
 pub mod signal;

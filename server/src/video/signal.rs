@@ -81,7 +81,7 @@ pub async fn video(
 }
 
 /// One participant's stay in a room, from the upgrade to leaving.
-async fn participate(sfu: Arc<Sfu>, meeting: i64, who: RoomPeer, socket: WebSocket) {
+pub async fn participate(sfu: Arc<Sfu>, meeting: i64, who: RoomPeer, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (signals, mut outgoing) = mpsc::unbounded_channel::<ServerSignal>();
     let writer = tokio::spawn(async move {

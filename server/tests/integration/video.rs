@@ -2,38 +2,12 @@
 //! room over its signaling WebSocket with their session cookie, publish synthetic VP8 and Opus
 //! RTP, and each counts the packets it receives from every other bot. Who may join, and when.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::*;
-use app::domain::video::{ClientSignal, RoomPeer, ServerSignal};
-use bytes::Bytes;
 use chrono::Utc;
-use concerto_server::video::peer::{self, Peer, PeerEvent};
-use futures_util::{SinkExt, StreamExt};
+use concerto_server::video::bot::{self, Bot, Media};
 use reqwest::StatusCode;
-use rtc::rtp::header::Header;
-use rtc::rtp::packet::Packet;
-use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
-use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::media_stream::track_remote::TrackRemoteEvent;
-use webrtc::peer_connection::{RTCPeerConnectionState, RTCSessionDescription};
-
-/// Packets received per sender's media stream (`p<participant id>`): (video, audio).
-type Received = Arc<Mutex<HashMap<String, (u64, u64)>>>;
-
-/// A participant played by a program.
-struct Bot {
-    id: Arc<Mutex<Option<u64>>>,
-    peers: Arc<Mutex<Vec<RoomPeer>>>,
-    received: Received,
-    outgoing: mpsc::UnboundedSender<ClientSignal>,
-    connection: Peer,
-}
 
 /// The session cookie of `email`, signed in with the demo password.
 async fn session_of(app: &TestApp, email: &str) -> String {
@@ -42,231 +16,33 @@ async fn session_of(app: &TestApp, email: &str) -> String {
     set_cookie_value(&response, "concerto_session").expect("a session cookie")
 }
 
-/// Opens the room's WebSocket; the HTTP status when the upgrade is refused.
+/// Opens the room's WebSocket; the HTTP status and message when the upgrade is refused.
 async fn connect(
     app: &TestApp,
     session: &str,
     meeting: i64,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    (StatusCode, String),
-> {
+) -> Result<bot::Socket, (StatusCode, String)> {
     let url = format!(
         "ws{}/meetings/{meeting}/video",
         app.address.trim_start_matches("http")
     );
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Cookie",
-        format!("concerto_session={session}").parse().unwrap(),
-    );
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((socket, _)) => Ok(socket),
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
-            let body = response
-                .body()
-                .as_ref()
-                .map(|b| String::from_utf8_lossy(b).to_string())
-                .unwrap_or_default();
-            Err((status, body))
-        }
-        Err(error) => panic!("WebSocket: {error}"),
-    }
+    bot::connect(&url, Some(&format!("concerto_session={session}")))
+        .await
+        .map_err(|(status, body)| (StatusCode::from_u16(status).expect("an HTTP refusal"), body))
 }
 
-impl Bot {
-    /// Joins the room and starts publishing once connected.
-    async fn join(app: &TestApp, session: &str, meeting: i64, ssrc_base: u32) -> Bot {
-        let socket = connect(app, session, meeting)
-            .await
-            .expect("the room lets them in");
-        let (mut sink, mut stream) = socket.split();
-        let (connection, events) = peer::new_peer(std::net::Ipv4Addr::LOCALHOST.into())
-            .await
-            .unwrap();
-        let mut gathered = events.gathered;
-        let video = peer::local_track(
-            RtpCodecKind::Video,
-            "bot",
-            "bot-video",
-            ssrc_base,
-            peer::vp8(),
-        );
-        let audio = peer::local_track(
-            RtpCodecKind::Audio,
-            "bot",
-            "bot-audio",
-            ssrc_base + 1,
-            peer::opus(),
-        );
-        let video_sender = connection
-            .add_track(video.clone() as Arc<dyn TrackLocal>)
-            .await
-            .unwrap();
-        let audio_sender = connection
-            .add_track(audio.clone() as Arc<dyn TrackLocal>)
-            .await
-            .unwrap();
-        let offer = peer::offer(&connection, &mut gathered).await.unwrap();
-
-        let (outgoing, mut to_send) = mpsc::unbounded_channel::<ClientSignal>();
-        tokio::spawn(async move {
-            while let Some(signal) = to_send.recv().await {
-                let text = serde_json::to_string(&signal).unwrap();
-                if sink.send(Message::Text(text.into())).await.is_err() {
-                    break;
-                }
-            }
-            let _ = sink.close().await;
-        });
-        outgoing.send(ClientSignal::Offer { sdp: offer }).unwrap();
-
-        let id = Arc::new(Mutex::new(None));
-        let peers = Arc::new(Mutex::new(Vec::new()));
-        {
-            let (connection, outgoing, id, peers) = (
-                connection.clone(),
-                outgoing.clone(),
-                id.clone(),
-                peers.clone(),
-            );
-            tokio::spawn(async move {
-                while let Some(Ok(Message::Text(text))) = stream.next().await {
-                    match serde_json::from_str::<ServerSignal>(&text).unwrap() {
-                        ServerSignal::Welcome { you, peers: now } => {
-                            *id.lock().unwrap() = Some(you);
-                            *peers.lock().unwrap() = now;
-                        }
-                        ServerSignal::Peers { peers: now } => *peers.lock().unwrap() = now,
-                        ServerSignal::Answer { sdp } => {
-                            connection
-                                .set_remote_description(RTCSessionDescription::answer(sdp).unwrap())
-                                .await
-                                .unwrap();
-                        }
-                        ServerSignal::Offer { sdp } => {
-                            let answer =
-                                peer::answer(&connection, &mut gathered, sdp).await.unwrap();
-                            let _ = outgoing.send(ClientSignal::Answer { sdp: answer });
-                        }
-                        ServerSignal::Error { message } => panic!("server error: {message}"),
-                    }
-                }
-            });
-        }
-
-        let received: Received = Arc::default();
-        {
-            let received = received.clone();
-            let mut events = events.events;
-            tokio::spawn(async move {
-                while let Some(event) = events.recv().await {
-                    match event {
-                        PeerEvent::State(RTCPeerConnectionState::Connected) => {
-                            // Publish ~50 video and ~50 audio packets a second.
-                            let (video, audio) = (video.clone(), audio.clone());
-                            let (video_sender, audio_sender) =
-                                (video_sender.clone(), audio_sender.clone());
-                            tokio::spawn(async move {
-                                let payload_type = |parameters: rtc::rtp_transceiver::rtp_sender::RTCRtpSendParameters| {
-                                    parameters.rtp_parameters.codecs.first().map(|c| c.payload_type).unwrap()
-                                };
-                                let video_pt =
-                                    payload_type(video_sender.get_parameters().await.unwrap());
-                                let audio_pt =
-                                    payload_type(audio_sender.get_parameters().await.unwrap());
-                                let mut tick = tokio::time::interval(Duration::from_millis(20));
-                                for n in 0u32.. {
-                                    tick.tick().await;
-                                    let packet = |ssrc, payload_type, step: u32, size| Packet {
-                                        header: Header {
-                                            version: 2,
-                                            marker: true,
-                                            payload_type,
-                                            sequence_number: n as u16,
-                                            timestamp: n.wrapping_mul(step),
-                                            ssrc,
-                                            ..Default::default()
-                                        },
-                                        payload: Bytes::from(vec![0x5a; size]),
-                                    };
-                                    if video
-                                        .write_rtp(packet(ssrc_base, video_pt, 1800, 1000))
-                                        .await
-                                        .is_err()
-                                        || audio
-                                            .write_rtp(packet(ssrc_base + 1, audio_pt, 960, 80))
-                                            .await
-                                            .is_err()
-                                    {
-                                        break;
-                                    }
-                                }
-                            });
-                        }
-                        PeerEvent::Track(track) => {
-                            let received = received.clone();
-                            tokio::spawn(async move {
-                                let stream = track.stream_id().await;
-                                let video = track.kind().await == RtpCodecKind::Video;
-                                while let Some(event) = track.poll().await {
-                                    if let TrackRemoteEvent::OnRtpPacket(_) = event {
-                                        let mut counts = received.lock().unwrap();
-                                        let entry = counts.entry(stream.to_string()).or_default();
-                                        if video {
-                                            entry.0 += 1;
-                                        } else {
-                                            entry.1 += 1;
-                                        }
-                                    }
-                                }
-                            });
-                        }
-                        PeerEvent::State(_) => {}
-                    }
-                }
-            });
-        }
-        Bot {
-            id,
-            peers,
-            received,
-            outgoing,
-            connection,
-        }
-    }
-
-    fn id(&self) -> Option<u64> {
-        *self.id.lock().unwrap()
-    }
-
-    /// (video, audio) packets received from participant `from`.
-    fn received_from(&self, from: u64) -> (u64, u64) {
-        self.received
-            .lock()
-            .unwrap()
-            .get(&format!("p{from}"))
-            .copied()
-            .unwrap_or_default()
-    }
-
-    fn peer_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .peers
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|p| p.name.clone())
-            .collect();
-        names.sort();
-        names
-    }
-
-    async fn leave(self) {
-        let _ = self.outgoing.send(ClientSignal::Leave);
-        let _ = self.connection.close().await;
-    }
+/// A bot joining the room as `email`.
+async fn join(app: &TestApp, email: &str, meeting: i64, ssrc: u32) -> Bot {
+    let socket = connect(app, &session_of(app, email).await, meeting)
+        .await
+        .expect("the room lets them in");
+    Bot::join(
+        socket,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        Media::standard(ssrc),
+    )
+    .await
+    .unwrap()
 }
 
 /// Waits up to `seconds` for `condition`.
@@ -299,9 +75,9 @@ async fn three_bots_in_a_room_each_receive_the_others_media() {
     invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
     invite_person(&app, &coordinator, meeting, GP).await;
 
-    let a = Bot::join(&app, &session_of(&app, COORDINATOR).await, meeting, 0x1000).await;
-    let b = Bot::join(&app, &session_of(&app, PSYCHIATRIST).await, meeting, 0x2000).await;
-    let c = Bot::join(&app, &session_of(&app, GP).await, meeting, 0x3000).await;
+    let a = join(&app, COORDINATOR, meeting, 0x1000).await;
+    let b = join(&app, PSYCHIATRIST, meeting, 0x2000).await;
+    let c = join(&app, GP, meeting, 0x3000).await;
     assert!(
         eventually(5, || a.id().is_some()
             && b.id().is_some()
@@ -351,6 +127,9 @@ async fn three_bots_in_a_room_each_receive_the_others_media() {
         eventually(5, || a.received_from(ids[1]).0 > before.0 + 10).await,
         "media still flows between the two left"
     );
+    for bot in [&a, &b] {
+        assert!(bot.errors().is_empty(), "{:?}", bot.errors());
+    }
     a.leave().await;
     b.leave().await;
 }

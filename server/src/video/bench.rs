@@ -1,0 +1,167 @@
+//! `concerto sfu-bench`: the SFU alone in a child process (`--serve`, rooms without accounts or
+//! database), bots in this one, all on loopback. Once every bot receives every other, counts
+//! over `seconds`: packets the bots published and received, and the child's CPU time and memory
+//! from /proc. Prints one JSON line.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use app::domain::video::{RoomHours, RoomPeer};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::io::{BufRead, BufReader};
+
+use super::bot::{self, Bot, Media};
+use super::signal::participate;
+use super::Sfu;
+
+/// Serves bench rooms on `address` (`GET /bench/{room}`), printing the bound port first.
+pub async fn serve(address: SocketAddr) -> anyhow::Result<()> {
+    let sfu = Sfu::new(address.ip(), RoomHours::default());
+    let router = Router::new()
+        .route("/bench/{room}", get(join))
+        .with_state(sfu);
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    println!("{}", listener.local_addr()?.port());
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
+async fn join(
+    State(sfu): State<Arc<Sfu>>,
+    Path(room): Path<i64>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let id = sfu.participant_id();
+    let who = RoomPeer {
+        id,
+        name: format!("bot {id}"),
+        role: "bot".into(),
+    };
+    upgrade.on_upgrade(move |socket| participate(sfu, room, who, socket))
+}
+
+/// CPU ticks (user + system) and resident memory (KB) of a process.
+fn usage(pid: u32) -> anyhow::Result<(u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let rss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Ok((ticks, rss))
+}
+
+/// Runs the benchmark and prints its JSON line.
+pub async fn run(rooms: usize, participants: usize, seconds: u64) -> anyhow::Result<()> {
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["sfu-bench", "--serve", "127.0.0.1:0"])
+        .env("CONCERTO_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let pid = child.id();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().context("child stdout")?).read_line(&mut first_line)?;
+    let port: u16 = first_line.trim().parse().context("child port")?;
+    let result = measure(pid, port, rooms, participants, seconds).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+async fn measure(
+    pid: u32,
+    port: u16,
+    rooms: usize,
+    participants: usize,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    let (_, idle_rss) = usage(pid)?;
+
+    let mut bots: Vec<(usize, Bot)> = Vec::new();
+    for room in 0..rooms {
+        for n in 0..participants {
+            let url = format!("ws://127.0.0.1:{port}/bench/{room}");
+            let socket = bot::connect(&url, None)
+                .await
+                .map_err(|(status, body)| anyhow::anyhow!("join refused: {status} {body}"))?;
+            let ssrc = 0x1000_0000 + ((room * participants + n) as u32) * 4;
+            let bot = Bot::join(socket, Ipv4Addr::LOCALHOST.into(), Media::standard(ssrc)).await?;
+            bots.push((room, bot));
+        }
+    }
+    // Warm-up: until every bot receives video from every other in its room (30 s at most).
+    let started = Instant::now();
+    let ready = |bots: &[(usize, Bot)]| {
+        bots.iter().all(|(room, bot)| {
+            bots.iter()
+                .filter(|(other_room, other)| other_room == room && other.id() != bot.id())
+                .all(|(_, other)| other.id().is_some_and(|id| bot.received_from(id).0 > 0))
+        })
+    };
+    while !ready(&bots) && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let warm_up_ms = started.elapsed().as_millis();
+    let all_connected = ready(&bots);
+
+    let sent_before: Vec<u64> = bots.iter().map(|(_, b)| b.sent()).collect();
+    let received_before: u64 = bots.iter().map(|(_, b)| b.received_total()).sum();
+    let (ticks_before, _) = usage(pid)?;
+    let measured = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let elapsed = measured.elapsed().as_secs_f64();
+    let (ticks_after, rss) = usage(pid)?;
+    let received: u64 = bots.iter().map(|(_, b)| b.received_total()).sum::<u64>() - received_before;
+    // Every packet a bot published during the window should reach the others of its room.
+    let expected: u64 = bots
+        .iter()
+        .zip(&sent_before)
+        .map(|((_, b), before)| (b.sent() - before) * (participants as u64 - 1))
+        .sum();
+    let ticks_per_second = 100.0; // USER_HZ on Linux
+    let cpu_percent = (ticks_after - ticks_before) as f64 / ticks_per_second / elapsed * 100.0;
+    let forwarded_per_second = received as f64 / elapsed;
+    let loss_percent = if expected == 0 {
+        100.0
+    } else {
+        (1.0 - received as f64 / expected as f64).max(0.0) * 100.0
+    };
+    let total = rooms * participants;
+    println!(
+        "{}",
+        serde_json::json!({
+            "rooms": rooms,
+            "participants": total,
+            "forwarded_streams": rooms * participants * (participants - 1) * 2,
+            "all_connected": all_connected,
+            "warm_up_ms": warm_up_ms,
+            "seconds": (elapsed * 10.0).round() / 10.0,
+            "forwarded_packets_per_second": forwarded_per_second.round(),
+            "sfu_cpu_percent_of_one_core": (cpu_percent * 10.0).round() / 10.0,
+            "forwarded_packets_per_second_per_core": if cpu_percent > 0.0 { (forwarded_per_second / (cpu_percent / 100.0)).round() } else { 0.0 },
+            "loss_percent": (loss_percent * 100.0).round() / 100.0,
+            "sfu_memory_mb": rss as f64 / 1024.0,
+            "sfu_memory_per_participant_mb": ((rss.saturating_sub(idle_rss)) as f64 / 1024.0 / total.max(1) as f64 * 100.0).round() / 100.0,
+        })
+    );
+    for (_, bot) in bots {
+        bot.leave().await;
+    }
+    Ok(())
+}

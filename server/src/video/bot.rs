@@ -1,0 +1,330 @@
+//! A participant played by a program (integration tests, `concerto sfu-bench`): joins a room over
+//! its signaling WebSocket, publishes synthetic VP8 and Opus RTP once connected, answers the
+//! server's offers, and counts the packets it receives from each other participant.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::domain::video::{ClientSignal, RoomPeer, ServerSignal};
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use rtc::rtp::header::Header;
+use rtc::rtp::packet::Packet;
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpSendParameters, RtpCodecKind};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_remote::TrackRemoteEvent;
+use webrtc::peer_connection::{RTCPeerConnectionState, RTCSessionDescription};
+use webrtc::rtp_transceiver::RtpSender;
+
+use super::peer::{self, Peer, PeerEvent};
+
+/// The room's WebSocket as a client holds it.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// What a bot publishes.
+#[derive(Clone, Copy, Debug)]
+pub struct Media {
+    /// SSRC of its video; audio uses the next one.
+    pub ssrc: u32,
+    /// Video packets per second and bytes per packet (57 × 1,100 B ≈ 500 kbit/s).
+    pub video_packets_per_second: u32,
+    /// Bytes of each video packet's payload.
+    pub video_bytes: usize,
+    /// Opus: 50 packets a second (20 ms frames) of this many bytes.
+    pub audio_bytes: usize,
+}
+
+impl Media {
+    /// About 500 kbit/s of VP8 at 57 packets a second, and Opus at 50 packets a second.
+    pub fn standard(ssrc: u32) -> Media {
+        Media {
+            ssrc,
+            video_packets_per_second: 57,
+            video_bytes: 1_100,
+            audio_bytes: 80,
+        }
+    }
+}
+
+/// Packets received per sender's media stream (`p<participant id>`): (video, audio).
+type Received = Arc<Mutex<HashMap<String, (u64, u64)>>>;
+
+/// A bot in a room.
+pub struct Bot {
+    id: Arc<Mutex<Option<u64>>>,
+    peers: Arc<Mutex<Vec<RoomPeer>>>,
+    received: Received,
+    sent: Arc<AtomicU64>,
+    errors: Arc<Mutex<Vec<String>>>,
+    outgoing: mpsc::UnboundedSender<ClientSignal>,
+    connection: Peer,
+}
+
+/// Opens a room's WebSocket at `url` (ws://…), with a `Cookie` header when given; a refused
+/// upgrade gives its HTTP status and body.
+pub async fn connect(url: &str, cookie: Option<&str>) -> Result<Socket, (u16, String)> {
+    let mut request = url.into_client_request().map_err(|e| (0, e.to_string()))?;
+    if let Some(cookie) = cookie {
+        let value = cookie.parse().map_err(|_| (0, "bad cookie".to_string()))?;
+        request.headers_mut().insert("Cookie", value);
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            let body = response
+                .body()
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).to_string())
+                .unwrap_or_default();
+            Err((response.status().as_u16(), body))
+        }
+        Err(error) => Err((0, error.to_string())),
+    }
+}
+
+impl Bot {
+    /// Joins through an open socket; media binds UDP on `ip`. Publishing starts once connected.
+    pub async fn join(socket: Socket, ip: IpAddr, media: Media) -> anyhow::Result<Bot> {
+        let (mut sink, mut stream) = socket.split();
+        let (connection, events) = peer::new_peer(ip).await?;
+        let mut gathered = events.gathered;
+        let video = peer::local_track(
+            RtpCodecKind::Video,
+            "bot",
+            "bot-video",
+            media.ssrc,
+            peer::vp8(),
+        );
+        let audio = peer::local_track(
+            RtpCodecKind::Audio,
+            "bot",
+            "bot-audio",
+            media.ssrc + 1,
+            peer::opus(),
+        );
+        let video_sender = connection
+            .add_track(video.clone() as Arc<dyn TrackLocal>)
+            .await?;
+        let audio_sender = connection
+            .add_track(audio.clone() as Arc<dyn TrackLocal>)
+            .await?;
+        let offer = peer::offer(&connection, &mut gathered).await?;
+
+        let (outgoing, mut to_send) = mpsc::unbounded_channel::<ClientSignal>();
+        tokio::spawn(async move {
+            while let Some(signal) = to_send.recv().await {
+                let Ok(text) = serde_json::to_string(&signal) else {
+                    continue;
+                };
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        });
+        outgoing.send(ClientSignal::Offer { sdp: offer })?;
+
+        let bot = Bot {
+            id: Arc::default(),
+            peers: Arc::default(),
+            received: Arc::default(),
+            sent: Arc::default(),
+            errors: Arc::default(),
+            outgoing,
+            connection,
+        };
+        // Signals from the server.
+        {
+            let (connection, outgoing, id, peers, errors) = (
+                bot.connection.clone(),
+                bot.outgoing.clone(),
+                bot.id.clone(),
+                bot.peers.clone(),
+                bot.errors.clone(),
+            );
+            tokio::spawn(async move {
+                while let Some(Ok(message)) = stream.next().await {
+                    let Message::Text(text) = message else {
+                        continue;
+                    };
+                    let result: anyhow::Result<()> = async {
+                        match serde_json::from_str::<ServerSignal>(&text)? {
+                            ServerSignal::Welcome { you, peers: now } => {
+                                *id.lock().unwrap() = Some(you);
+                                *peers.lock().unwrap() = now;
+                            }
+                            ServerSignal::Peers { peers: now } => *peers.lock().unwrap() = now,
+                            ServerSignal::Answer { sdp } => {
+                                connection
+                                    .set_remote_description(RTCSessionDescription::answer(sdp)?)
+                                    .await?;
+                            }
+                            ServerSignal::Offer { sdp } => {
+                                let answer = peer::answer(&connection, &mut gathered, sdp).await?;
+                                let _ = outgoing.send(ClientSignal::Answer { sdp: answer });
+                            }
+                            ServerSignal::Error { message } => anyhow::bail!(message),
+                        }
+                        Ok(())
+                    }
+                    .await;
+                    if let Err(error) = result {
+                        errors.lock().unwrap().push(error.to_string());
+                    }
+                }
+            });
+        }
+        // Connection events: publish once connected, count what arrives.
+        {
+            let (received, sent) = (bot.received.clone(), bot.sent.clone());
+            let mut events = events.events;
+            tokio::spawn(async move {
+                while let Some(event) = events.recv().await {
+                    match event {
+                        PeerEvent::State(RTCPeerConnectionState::Connected) => {
+                            let video = (video.clone(), video_sender.clone());
+                            let audio = (audio.clone(), audio_sender.clone());
+                            tokio::spawn(publish(video, audio, media, sent.clone()));
+                        }
+                        PeerEvent::Track(track) => {
+                            let received = received.clone();
+                            tokio::spawn(async move {
+                                let stream = track.stream_id().await.to_string();
+                                let video = track.kind().await == RtpCodecKind::Video;
+                                while let Some(event) = track.poll().await {
+                                    if let TrackRemoteEvent::OnRtpPacket(_) = event {
+                                        let mut counts = received.lock().unwrap();
+                                        let entry = counts.entry(stream.clone()).or_default();
+                                        if video {
+                                            entry.0 += 1;
+                                        } else {
+                                            entry.1 += 1;
+                                        }
+                                    }
+                                }
+                            });
+                        }
+                        PeerEvent::State(_) => {}
+                    }
+                }
+            });
+        }
+        Ok(bot)
+    }
+
+    /// This bot's participant id, once welcomed.
+    pub fn id(&self) -> Option<u64> {
+        *self.id.lock().unwrap()
+    }
+
+    /// (video, audio) packets received from participant `from`.
+    pub fn received_from(&self, from: u64) -> (u64, u64) {
+        self.received
+            .lock()
+            .unwrap()
+            .get(&format!("p{from}"))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Packets received from everyone.
+    pub fn received_total(&self) -> u64 {
+        self.received
+            .lock()
+            .unwrap()
+            .values()
+            .map(|(video, audio)| video + audio)
+            .sum()
+    }
+
+    /// Packets published (video and audio).
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Signaling errors seen so far.
+    pub fn errors(&self) -> Vec<String> {
+        self.errors.lock().unwrap().clone()
+    }
+
+    /// The names in the room, sorted.
+    pub fn peer_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .peers
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Leaves the room and closes the connection.
+    pub async fn leave(self) {
+        let _ = self.outgoing.send(ClientSignal::Leave);
+        let _ = self.connection.close().await;
+    }
+}
+
+type Publication = (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>);
+
+/// Writes video and audio packets at their rates until the connection closes.
+async fn publish(video: Publication, audio: Publication, media: Media, sent: Arc<AtomicU64>) {
+    let payload_type = |parameters: anyhow::Result<RTCRtpSendParameters>| {
+        parameters
+            .ok()
+            .and_then(|p| p.rtp_parameters.codecs.first().map(|c| c.payload_type))
+    };
+    let (Some(video_pt), Some(audio_pt)) = (
+        payload_type(video.1.get_parameters().await.map_err(Into::into)),
+        payload_type(audio.1.get_parameters().await.map_err(Into::into)),
+    ) else {
+        return;
+    };
+    let video_payload = Bytes::from(vec![0x5a; media.video_bytes]);
+    let audio_payload = Bytes::from(vec![0x3c; media.audio_bytes]);
+    let packet = |ssrc, payload_type, sequence: u32, timestamp: u32, payload: &Bytes| Packet {
+        header: Header {
+            version: 2,
+            marker: true,
+            payload_type,
+            sequence_number: sequence as u16,
+            timestamp,
+            ssrc,
+            ..Default::default()
+        },
+        payload: payload.clone(),
+    };
+    let video_every = Duration::from_secs(1) / media.video_packets_per_second.max(1);
+    let mut video_tick = tokio::time::interval(video_every);
+    let mut audio_tick = tokio::time::interval(Duration::from_millis(20));
+    video_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    audio_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut video_n, mut audio_n) = (0u32, 0u32);
+    loop {
+        let written = tokio::select! {
+            _ = video_tick.tick() => {
+                video_n += 1;
+                let timestamp = video_n.wrapping_mul(90_000 / media.video_packets_per_second.max(1));
+                video.0.write_rtp(packet(media.ssrc, video_pt, video_n, timestamp, &video_payload)).await
+            }
+            _ = audio_tick.tick() => {
+                audio_n += 1;
+                audio.0.write_rtp(packet(media.ssrc + 1, audio_pt, audio_n, audio_n.wrapping_mul(960), &audio_payload)).await
+            }
+        };
+        if written.is_err() {
+            return;
+        }
+        sent.fetch_add(1, Ordering::Relaxed);
+    }
+}
