@@ -28,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "preparation_notes",
     "quorum_rules",
     "territory_words",
+    "room_presence",
 ];
 
 /// Writes a consistent copy of a SQLite database to `file` while the server keeps running

@@ -44,7 +44,7 @@ async fn join(
         name: format!("bot {id}"),
         role: "bot".into(),
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, room, who, socket))
+    upgrade.on_upgrade(move |socket| participate(sfu, room, who, None, socket))
 }
 
 /// CPU ticks (user + system) and resident memory (KB) of a process.

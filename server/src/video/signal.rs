@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use app::api::session::Viewer;
+use app::backend::db::video as presence;
+use app::backend::db::Db;
 use app::backend::AppState;
-use app::domain::ids::MeetingId;
+use app::domain::ids::{MeetingId, UserId};
 use app::domain::video::{ClientSignal, RoomPeer, RoomState, ServerSignal};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
@@ -77,11 +79,32 @@ pub async fn video(
         role,
     };
     let meeting_id = meeting.id.0;
-    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, socket))
+    let stay = Stay {
+        db: state.db.clone(),
+        meeting: meeting.id,
+        user: person.user_id,
+    };
+    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), socket))
+}
+
+/// Where a person's stay in a room is recorded (the benchmark's bots have none).
+pub struct Stay {
+    /// The database.
+    pub db: Db,
+    /// The meeting.
+    pub meeting: MeetingId,
+    /// The person.
+    pub user: UserId,
 }
 
 /// One participant's stay in a room, from the upgrade to leaving.
-pub async fn participate(sfu: Arc<Sfu>, meeting: i64, who: RoomPeer, socket: WebSocket) {
+pub async fn participate(
+    sfu: Arc<Sfu>,
+    meeting: i64,
+    who: RoomPeer,
+    stay: Option<Stay>,
+    socket: WebSocket,
+) {
     let (mut sink, mut stream) = socket.split();
     let (signals, mut outgoing) = mpsc::unbounded_channel::<ServerSignal>();
     let writer = tokio::spawn(async move {
@@ -111,6 +134,16 @@ pub async fn participate(sfu: Arc<Sfu>, meeting: i64, who: RoomPeer, socket: Web
     let room = sfu.room(meeting);
     let participant = Participant::new(who, connection, events.gathered, signals.clone());
     room.enter(participant.clone());
+    let recorded = match &stay {
+        Some(stay) => match presence::joined(&stay.db, stay.meeting, stay.user).await {
+            Ok(id) => Some(id),
+            Err(error) => {
+                tracing::error!(%error, "video: cannot record a stay");
+                None
+            }
+        },
+        None => None,
+    };
     participant.send(ServerSignal::Welcome {
         you: id,
         peers: room.peers(),
@@ -143,6 +176,11 @@ pub async fn participate(sfu: Arc<Sfu>, meeting: i64, who: RoomPeer, socket: Web
         }
     }
     room.leave(id).await;
+    if let (Some(stay), Some(recorded)) = (&stay, recorded) {
+        if let Err(error) = presence::left(&stay.db, recorded).await {
+            tracing::error!(%error, "video: cannot record the end of a stay");
+        }
+    }
     watcher.abort();
     drop(participant);
     drop(signals);

@@ -121,6 +121,32 @@ async fn three_bots_in_a_room_each_receive_the_others_media() {
         "the others see them leave: {:?}",
         a.peer_names()
     );
+    // Their stay in the room is recorded, with its end; the others' are still going on.
+    let meeting_id = app::domain::ids::MeetingId(meeting);
+    let (gp, psychiatrist) = (user_id(&app, GP).await, user_id(&app, PSYCHIATRIST).await);
+    let mut stays = Vec::new();
+    for _ in 0..50 {
+        stays = app::backend::db::video::stays(&app.state.db, meeting_id)
+            .await
+            .unwrap();
+        if stays
+            .iter()
+            .any(|s| s.user_id.0 == gp && s.left_at.is_some())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stays.len(), 3, "{stays:?}");
+    let stay_of = |user: i64| stays.iter().find(|s| s.user_id.0 == user).expect("a stay");
+    let gp_stay = stay_of(gp);
+    assert!(
+        gp_stay
+            .left_at
+            .is_some_and(|left| left.0 >= gp_stay.joined_at.0),
+        "{gp_stay:?}"
+    );
+    assert!(stay_of(psychiatrist).left_at.is_none());
     // The two left keep hearing each other.
     let before = a.received_from(ids[1]);
     assert!(

@@ -16,6 +16,7 @@ pub mod staff;
 pub mod territory;
 pub mod types;
 pub mod users;
+pub mod video;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
