@@ -98,6 +98,8 @@ pub struct AttendeeView {
     pub arrived: String,
     /// Departure, "HH:MM".
     pub left: String,
+    /// Their time in the video room, e.g. "12:28 – 13:30" or "depuis 12:28" (none: never in).
+    pub in_room: Option<String>,
 }
 
 /// What watchers of a session follow live.
@@ -1285,6 +1287,28 @@ mod ssr {
         live_state(&state.db, &meeting).await
     }
 
+    /// Per person, the attendance their stays in the meeting's video room suggest.
+    async fn room_attendance(
+        db: &Db,
+        id: MeetingId,
+    ) -> Result<std::collections::HashMap<UserId, (Instant, Option<Instant>)>, AppError> {
+        let mut stays: std::collections::HashMap<UserId, Vec<crate::domain::video::Stay>> =
+            std::collections::HashMap::new();
+        for stay in crate::backend::db::video::stays(db, id).await? {
+            stays
+                .entry(stay.user_id)
+                .or_default()
+                .push((stay.joined_at.0, stay.left_at.map(|l| l.0)));
+        }
+        Ok(stays
+            .into_iter()
+            .filter_map(|(user, stays)| {
+                crate::domain::video::attendance_from_stays(&stays)
+                    .map(|(arrived, left)| (user, (Instant(arrived), left.map(Instant))))
+            })
+            .collect())
+    }
+
     pub async fn session_view(id: MeetingId) -> Result<SessionView, AppError> {
         let state: AppState = state()?;
         let db = &state.db;
@@ -1293,10 +1317,20 @@ mod ssr {
         let live = live_state(db, &meeting).await?;
         let can_run = membership.role == Role::Coordinator;
         let attendance = if can_run {
+            let stays = room_attendance(db, id).await?;
             store::attendance(db, id)
                 .await?
                 .iter()
                 .map(|row| AttendeeView {
+                    in_room: stays.get(&row.user_id).map(|(arrived, left)| {
+                        let arrived = local_time(Some(*arrived), &meeting);
+                        match left {
+                            Some(left) => {
+                                format!("{arrived} – {}", local_time(Some(*left), &meeting))
+                            }
+                            None => format!("depuis {arrived}"),
+                        }
+                    }),
                     user_id: row.user_id,
                     name: row.display_name.clone(),
                     role: row.role().map(|r| r.label_fr()).unwrap_or("—").to_string(),
@@ -1385,6 +1419,19 @@ mod ssr {
         let now = Instant::now();
         let (present, arrived_at, left_at) = match mark {
             "present" => (true, person.arrived_at.or(Some(now)), None),
+            "room" => {
+                let (arrived, left) =
+                    room_attendance(db, id)
+                        .await?
+                        .remove(&user_id)
+                        .ok_or_else(|| {
+                            AppError::Conflict(
+                                "Cette personne n'est pas passée par la salle vidéo de la réunion."
+                                    .into(),
+                            )
+                        })?;
+                (true, Some(arrived), left)
+            }
             "absent" => (false, None, None),
             "left" => (true, person.arrived_at.or(Some(now)), Some(now)),
             _ => {

@@ -119,6 +119,23 @@ pub enum ServerSignal {
     },
 }
 
+/// One stay in a room: joined, and left (none while still in).
+pub type Stay = (DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// The attendance a person's stays in a meeting's room suggest: arrived at their first entry,
+/// left at their last exit (none while they are still in). Reconnections in between count as
+/// presence. None without any stay.
+pub fn attendance_from_stays(stays: &[Stay]) -> Option<Stay> {
+    let arrived = stays.iter().map(|(joined, _)| *joined).min()?;
+    let still_in = stays.iter().any(|(_, left)| left.is_none());
+    let left = if still_in {
+        None
+    } else {
+        stays.iter().filter_map(|(_, left)| *left).max()
+    };
+    Some((arrived, left))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +186,23 @@ mod tests {
             hours.state(start, 30, at(9, 30)),
             RoomState::Closed(_)
         ));
+    }
+
+    #[test]
+    fn attendance_runs_from_the_first_entry_to_the_last_exit() {
+        assert_eq!(attendance_from_stays(&[]), None);
+        // Dropped at 12:40, back at 12:41, left at 13:30.
+        let stays = [
+            (at(12, 41), Some(at(13, 30))),
+            (at(12, 28), Some(at(12, 40))),
+        ];
+        assert_eq!(
+            attendance_from_stays(&stays),
+            Some((at(12, 28), Some(at(13, 30))))
+        );
+        // Still in: no departure yet.
+        let stays = [(at(12, 28), Some(at(12, 40))), (at(12, 41), None)];
+        assert_eq!(attendance_from_stays(&stays), Some((at(12, 28), None)));
     }
 
     #[test]

@@ -147,6 +147,55 @@ async fn three_bots_in_a_room_each_receive_the_others_media() {
         "{gp_stay:?}"
     );
     assert!(stay_of(psychiatrist).left_at.is_none());
+
+    // The coordinator takes the attendance from the room: the GP present, with arrival and
+    // departure; the session page shows each person's time in the room.
+    let id = meeting.to_string();
+    let (status, session) = coordinator.query("staff/session", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let line = |session: &serde_json::Value, user: i64| {
+        session["attendance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["user_id"] == user)
+            .cloned()
+            .expect("on the attendance list")
+    };
+    assert!(line(&session, gp)["in_room"]
+        .as_str()
+        .unwrap()
+        .contains(" – "));
+    assert!(line(&session, psychiatrist)["in_room"]
+        .as_str()
+        .unwrap()
+        .starts_with("depuis "));
+    let (status, body) = coordinator
+        .call(
+            "staff/attendance",
+            &[("id", &id), ("user_id", &gp.to_string()), ("mark", "room")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, session) = coordinator.query("staff/session", &[("id", &id)]).await;
+    let gp_line = line(&session, gp);
+    assert_eq!(gp_line["present"], true, "{gp_line}");
+    assert!(
+        !gp_line["arrived"].as_str().unwrap().is_empty(),
+        "{gp_line}"
+    );
+    assert!(!gp_line["left"].as_str().unwrap().is_empty(), "{gp_line}");
+    // Someone who never entered the room: refused, with the reason.
+    let nurse = user_id(&app, NURSE).await.to_string();
+    invite_person(&app, &coordinator, meeting, NURSE).await;
+    let (status, body) = coordinator
+        .call(
+            "staff/attendance",
+            &[("id", &id), ("user_id", &nurse), ("mark", "room")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.to_string().contains("salle vidéo"), "{body}");
     // The two left keep hearing each other.
     let before = a.received_from(ids[1]);
     assert!(

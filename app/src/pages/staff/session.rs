@@ -161,6 +161,13 @@ fn AttendanceRow(
                 <button type="submit" name="mark" value="absent" class="button-small" aria-label=format!("Absent·e : {name}")>"Absent·e"</button>
                 <button type="submit" name="mark" value="left" class="button-small" aria-label=format!("Départ : {name}, maintenant")>"Départ"</button>
                 <button type="submit" name="mark" value="save" class="button-small" aria-label=format!("Enregistrer les heures : {name}")>"Enregistrer les heures"</button>
+                {person.in_room.clone().map(|time| {
+                    let label = format!("Présence depuis la salle vidéo : {name}, {time}");
+                    view! {
+                        " " <span class="hint">"Salle vidéo : "{time}</span>
+                        " " <button type="submit" name="mark" value="room" class="button-small" aria-label=label>"Reprendre la salle vidéo"</button>
+                    }
+                })}
             </ActionForm>
         </li>
     }
