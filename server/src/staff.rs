@@ -30,13 +30,13 @@ pub const MAX_STREAM: Duration = Duration::from_secs(300);
 #[derive(Clone)]
 pub struct LiveStop(pub watch::Receiver<bool>);
 
-/// The meeting `id`, when the signed-in viewer may follow its session (and so join its room):
-/// otherwise the response to send (401 signed out, 404 unknown or not theirs to follow).
+/// The meeting `id` and the signed-in viewer, when they may follow its session (and so join its
+/// room): otherwise the response to send (401 signed out, 404 unknown or not theirs to follow).
 pub async fn followed_meeting(
     state: &AppState,
     viewer: Option<Extension<Viewer>>,
     id: MeetingId,
-) -> Result<MeetingRow, Response> {
+) -> Result<(MeetingRow, Viewer), Response> {
     let Some(Extension(viewer)) = viewer else {
         return Err((StatusCode::UNAUTHORIZED, "Veuillez vous connecter.").into_response());
     };
@@ -58,7 +58,7 @@ pub async fn followed_meeting(
         return Err(not_found());
     };
     match may_watch(&state.db, &meeting, &viewer, &membership).await {
-        Ok(true) => Ok(meeting),
+        Ok(true) => Ok((meeting, viewer)),
         Ok(false) => Err(not_found()),
         Err(error) => {
             tracing::error!(?error, "permission check failed");
@@ -75,7 +75,7 @@ pub async fn live(
     Path(id): Path<MeetingId>,
 ) -> Response {
     let meeting = match followed_meeting(&state, viewer, id).await {
-        Ok(meeting) => meeting,
+        Ok((meeting, _)) => meeting,
         Err(refusal) => return refusal,
     };
     let started = tokio::time::Instant::now();

@@ -55,7 +55,8 @@ struct Source {
     track_id: String,
     kind: RtpCodecKind,
     codec: RTCRtpCodec,
-    forwards: Mutex<Vec<Arc<Forward>>>,
+    /// Replaced whole when it changes, so each packet only clones an `Arc` to read it.
+    forwards: Mutex<Arc<Vec<Arc<Forward>>>>,
 }
 
 /// A source sent to one subscriber.
@@ -252,7 +253,7 @@ impl Room {
             track_id: format!("p{owner}-{}", track.track_id().await),
             kind: track.kind().await,
             codec,
-            forwards: Mutex::new(Vec::new()),
+            forwards: Mutex::default(),
         });
         self.sources.lock().unwrap().push(source.clone());
         let others: Vec<_> = self
@@ -273,7 +274,7 @@ impl Room {
             while let Some(event) = track.poll().await {
                 match event {
                     TrackRemoteEvent::OnRtpPacket(packet) => {
-                        let forwards = source.forwards.lock().unwrap().clone();
+                        let forwards = Arc::clone(&source.forwards.lock().unwrap());
                         for forward in forwards.iter() {
                             let payload_type = forward.payload_type.load(Ordering::Relaxed);
                             if payload_type == 0 {
@@ -335,7 +336,7 @@ impl Room {
             mime_type: source.codec.mime_type.clone(),
             queue,
         });
-        source.forwards.lock().unwrap().push(forward.clone());
+        Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
         subscriber.forwards.lock().unwrap().push(forward);
         true
     }
@@ -346,9 +347,9 @@ impl Room {
             .lock()
             .unwrap()
             .retain(|s| !Arc::ptr_eq(s, source));
-        let forwards: Vec<_> = std::mem::take(&mut *source.forwards.lock().unwrap());
+        let forwards = std::mem::take(&mut *source.forwards.lock().unwrap());
         let mut touched: HashMap<u64, Arc<Participant>> = HashMap::new();
-        for forward in forwards {
+        for forward in forwards.iter() {
             let Some(subscriber) = self.participant(forward.subscriber) else {
                 continue;
             };
@@ -381,11 +382,7 @@ impl Room {
             .unwrap()
             .retain(|p| p.peer.id != id);
         for source in self.sources.lock().unwrap().iter() {
-            source
-                .forwards
-                .lock()
-                .unwrap()
-                .retain(|f| f.subscriber != id);
+            Arc::make_mut(&mut source.forwards.lock().unwrap()).retain(|f| f.subscriber != id);
         }
         participant.forwards.lock().unwrap().clear();
         let _ = participant.connection.close().await;

@@ -34,9 +34,8 @@ pub async fn video(
     Path(id): Path<MeetingId>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let person = viewer.as_ref().map(|Extension(v)| v.clone());
-    let meeting = match followed_meeting(&state, viewer, id).await {
-        Ok(meeting) => meeting,
+    let (meeting, person) = match followed_meeting(&state, viewer, id).await {
+        Ok(followed) => followed,
         Err(refusal) => return refusal,
     };
     if meeting.cancelled {
@@ -64,9 +63,6 @@ pub async fn video(
         }
         RoomState::Open(_) => {}
     }
-    let Some(person) = person else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let role = person
         .memberships
         .iter()
