@@ -122,6 +122,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reunions/:id/modifier") view=EditMeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id/ordre-du-jour") view=MeetingAgendaPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id/seance") view=SessionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reunions/:id/salle") view=RoomPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitation") view=GuestRoomPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id/emargement") view=SignInSheetPage ssr=SsrMode::Async/>
                     <Route path=path!("/reunions/:id/fiche-rcp") view=RcpRecordsPage ssr=SsrMode::Async/>
                     <Route path=path!("/agenda") view=AgendaPage ssr=SsrMode::Async/>

@@ -62,11 +62,16 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(config.bind)
             .build();
+        let room_hours = app::domain::video::RoomHours {
+            before_minutes: config.room_opens_before_minutes,
+            after_minutes: config.room_closes_after_minutes,
+        };
         let state = AppState {
             db,
             settings: Arc::new(Settings {
                 base_url: config.base_url(port),
                 secure_cookies: config.secure_cookies(port),
+                room_hours,
             }),
             mail_wakeup: Arc::new(Notify::new()),
             leptos_options,
@@ -79,13 +84,7 @@ impl Application {
         static_files::write_name_lists(&config.site_root);
         static_files::precompress(&config.site_root);
         let (live_stop, stopping) = tokio::sync::watch::channel(false);
-        let sfu = video::Sfu::new(
-            config.media_ip,
-            app::domain::video::RoomHours {
-                before_minutes: config.room_opens_before_minutes,
-                after_minutes: config.room_closes_after_minutes,
-            },
-        );
+        let sfu = video::Sfu::new(config.media_ip, room_hours);
         let router = routes(state.clone(), &config.site_root)
             .layer(axum::Extension(staff::LiveStop(stopping)))
             .layer(axum::Extension(sfu));
@@ -172,6 +171,8 @@ fn routes(state: AppState, site_root: &str) -> Router {
         )
         .route("/meetings/{id}/live", get(staff::live))
         .route("/meetings/{id}/video", get(video::signal::video))
+        .route("/invitation/video", get(video::signal::guest_video))
+        .route("/invitation/{token}", get(video::guests::claim))
         .route("/me/calendar.ics", get(calendar::feeds::my_calendar))
         .route("/calendar/{file}", get(calendar::feeds::token_calendar))
         .leptos_routes_with_context(

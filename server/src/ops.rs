@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     "quorum_rules",
     "territory_words",
     "room_presence",
+    "room_guests",
 ];
 
 /// Writes a consistent copy of a SQLite database to `file` while the server keeps running

@@ -10,3 +10,4 @@ pub mod pii;
 pub mod profile;
 pub mod session;
 pub mod staff;
+pub mod video;

@@ -25,6 +25,20 @@ pub struct Settings {
     pub base_url: String,
     /// Set the `Secure` flag on cookies (behind https).
     pub secure_cookies: bool,
+    /// When video rooms are open.
+    pub room_hours: crate::domain::video::RoomHours,
+}
+
+/// The value of cookie `name` in request headers.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
 }
 
 /// Everything a request handler or server function may need, cheap to clone.

@@ -135,7 +135,7 @@ const PII_PROPOSE_URL: &str = "/api/pii/propose";
 /// `fetch` for the guard's two small requests: (success, body text), none when the network
 /// failed.
 #[cfg(feature = "hydrate")]
-mod browser_fetch {
+pub(crate) mod browser_fetch {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 

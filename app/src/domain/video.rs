@@ -62,8 +62,29 @@ pub struct RoomPeer {
     pub id: u64,
     /// Name shown on their tile.
     pub name: String,
-    /// Role shown beside the name (e.g. "Psychiatre").
+    /// Role shown beside the name (e.g. "Psychiatre"; "Invité·e" for a guest).
     pub role: String,
+    /// A guest (e.g. the patient of a joint consultation): entered through the lobby, may not
+    /// admit anyone.
+    #[serde(default)]
+    pub guest: bool,
+    /// What they send right now.
+    #[serde(default)]
+    pub media: MediaStatus,
+}
+
+/// What a participant sends right now, as they tell the room (their tile shows it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaStatus {
+    /// Microphone on.
+    #[serde(default)]
+    pub audio: bool,
+    /// Camera (or screen) on.
+    #[serde(default)]
+    pub video: bool,
+    /// Sharing their screen instead of their camera.
+    #[serde(default)]
+    pub screen: bool,
 }
 
 /// From a participant to the server.
@@ -80,6 +101,21 @@ pub enum ClientSignal {
     Answer {
         /// SDP.
         sdp: String,
+    },
+    /// What the participant sends now (after muting, unmuting or sharing their screen).
+    Status {
+        /// The new status.
+        media: MediaStatus,
+    },
+    /// Let a guest waiting in the lobby in (professionals only).
+    Admit {
+        /// The guest's participant id.
+        id: u64,
+    },
+    /// Turn a guest waiting in the lobby away (professionals only).
+    Refuse {
+        /// The guest's participant id.
+        id: u64,
     },
     /// Leaving (closing the socket does the same).
     Leave,
@@ -112,11 +148,38 @@ pub enum ServerSignal {
         /// Everyone, this participant included.
         peers: Vec<RoomPeer>,
     },
+    /// Guests waiting in the lobby (sent to professionals whenever it changes, empty when nobody
+    /// waits).
+    Lobby {
+        /// Who knocks, oldest first.
+        waiting: Vec<RoomPeer>,
+    },
+    /// To a guest: wait in the lobby until a professional lets you in.
+    Waiting,
+    /// To a guest: a professional turned you away.
+    Refused,
     /// Something went wrong; the message is shown as it is (French).
     Error {
         /// Message.
         message: String,
     },
+}
+
+/// The display name a guest gives: trimmed, at most 40 characters, never empty.
+pub fn guest_name(typed: &str) -> String {
+    let name: String = typed
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(40)
+        .collect();
+    if name.is_empty() {
+        "Patient·e".to_string()
+    } else {
+        name
+    }
 }
 
 /// One stay in a room: joined, and left (none while still in).
@@ -206,6 +269,36 @@ mod tests {
     }
 
     #[test]
+    fn a_guest_name_is_trimmed_bounded_and_never_empty() {
+        assert_eq!(guest_name("  Jeanne \n  D. "), "Jeanne D.");
+        assert_eq!(guest_name("   "), "Patient·e");
+        assert_eq!(guest_name(&"x".repeat(100)).chars().count(), 40);
+    }
+
+    #[test]
+    fn lobby_signals_are_tagged_json() {
+        let admit: ClientSignal = serde_json::from_str(r#"{"type":"admit","id":7}"#).unwrap();
+        assert_eq!(admit, ClientSignal::Admit { id: 7 });
+        let status: ClientSignal =
+            serde_json::from_str(r#"{"type":"status","media":{"audio":false,"video":true}}"#)
+                .unwrap();
+        assert_eq!(
+            status,
+            ClientSignal::Status {
+                media: MediaStatus {
+                    audio: false,
+                    video: true,
+                    screen: false
+                }
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerSignal::Waiting).unwrap(),
+            r#"{"type":"waiting"}"#
+        );
+    }
+
+    #[test]
     fn signals_are_tagged_json() {
         let text = serde_json::to_string(&ClientSignal::Offer { sdp: "v=0".into() }).unwrap();
         assert_eq!(text, r#"{"type":"offer","sdp":"v=0"}"#);
@@ -218,7 +311,9 @@ mod tests {
                 peers: vec![RoomPeer {
                     id: 1,
                     name: "A".into(),
-                    role: "B".into()
+                    role: "B".into(),
+                    guest: false,
+                    media: MediaStatus::default(),
                 }]
             }
         );

@@ -91,6 +91,9 @@ fn MeetingView(
                 <a href=format!("/meetings/{id}/invite.ics") class="button button-small" download=format!("reunion-{id}.ics")>
                     "Ajouter à mon agenda (.ics)"
                 </a>
+                {(!detail.cancelled && !detail.past).then(|| view! {
+                    " " <A href=format!("/reunions/{id}/salle") attr:class="button button-small">"Salle vidéo"</A>
+                })}
                 {matches!(detail.kind, crate::domain::meeting::MeetingKind::Staff | crate::domain::meeting::MeetingKind::Rcp).then(|| view! {
                     " " <A href=format!("/reunions/{id}/ordre-du-jour") attr:class="button button-small">"Ordre du jour"</A>
                     " " <A href=format!("/reunions/{id}/seance") attr:class="button button-small">

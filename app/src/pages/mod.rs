@@ -12,7 +12,8 @@ mod meeting_form;
 mod meetings;
 mod members;
 mod profile;
-mod staff;
+mod room;
+pub(crate) mod staff;
 mod territory;
 
 pub use admin::AdminPage;
@@ -27,6 +28,7 @@ pub use meeting_form::{EditMeetingPage, NewMeetingPage};
 pub use meetings::MeetingsPage;
 pub use members::MembersPage;
 pub use profile::ProfilePage;
+pub use room::{GuestRoomPage, RoomPage};
 pub use staff::{MeetingAgendaPage, RcpRecordsPage, SessionPage, SignInSheetPage};
 pub use territory::TerritoryPage;
 

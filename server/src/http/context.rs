@@ -27,16 +27,7 @@ pub struct SessionToken(pub String);
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// Reads one cookie from the request headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_string())
-}
+pub use app::backend::cookie;
 
 /// A `Set-Cookie` value with the house flags.
 pub fn set_cookie(
@@ -68,8 +59,9 @@ fn is_static(path: &str) -> bool {
 
 /// Whether a GET of this path is a page that only signed-in people may see.
 fn needs_sign_in(path: &str) -> bool {
-    const PUBLIC_PREFIXES: [&str; 6] = [
+    const PUBLIC_PREFIXES: [&str; 7] = [
         "/login",
+        "/invitation",
         "/mot-de-passe",
         "/api/",
         "/auth/",

@@ -43,8 +43,10 @@ async fn join(
         id,
         name: format!("bot {id}"),
         role: "bot".into(),
+        guest: false,
+        media: Default::default(),
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, room, who, None, socket))
+    upgrade.on_upgrade(move |socket| participate(sfu, room, who, None, false, socket))
 }
 
 /// CPU ticks (user + system) and resident memory (KB) of a process.

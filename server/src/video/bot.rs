@@ -61,6 +61,9 @@ type Received = Arc<Mutex<HashMap<String, (u64, u64)>>>;
 pub struct Bot {
     id: Arc<Mutex<Option<u64>>>,
     peers: Arc<Mutex<Vec<RoomPeer>>>,
+    lobby: Arc<Mutex<Vec<RoomPeer>>>,
+    /// The last of `waiting` / `refused` heard (guests).
+    door: Arc<Mutex<Option<&'static str>>>,
     received: Received,
     sent: Arc<AtomicU64>,
     errors: Arc<Mutex<Vec<String>>>,
@@ -130,11 +133,14 @@ impl Bot {
             }
             let _ = sink.close().await;
         });
-        outgoing.send(ClientSignal::Offer { sdp: offer })?;
+        // The offer goes once the server says welcome (a guest is welcomed after the lobby).
+        let mut offer = Some(offer);
 
         let bot = Bot {
             id: Arc::default(),
             peers: Arc::default(),
+            lobby: Arc::default(),
+            door: Arc::default(),
             received: Arc::default(),
             sent: Arc::default(),
             errors: Arc::default(),
@@ -150,6 +156,7 @@ impl Bot {
                 bot.peers.clone(),
                 bot.errors.clone(),
             );
+            let (lobby, door) = (bot.lobby.clone(), bot.door.clone());
             tokio::spawn(async move {
                 while let Some(Ok(message)) = stream.next().await {
                     let Message::Text(text) = message else {
@@ -160,7 +167,13 @@ impl Bot {
                             ServerSignal::Welcome { you, peers: now } => {
                                 *id.lock().unwrap() = Some(you);
                                 *peers.lock().unwrap() = now;
+                                if let Some(sdp) = offer.take() {
+                                    let _ = outgoing.send(ClientSignal::Offer { sdp });
+                                }
                             }
+                            ServerSignal::Lobby { waiting } => *lobby.lock().unwrap() = waiting,
+                            ServerSignal::Waiting => *door.lock().unwrap() = Some("waiting"),
+                            ServerSignal::Refused => *door.lock().unwrap() = Some("refused"),
                             ServerSignal::Peers { peers: now } => *peers.lock().unwrap() = now,
                             ServerSignal::Answer { sdp } => {
                                 connection
@@ -218,6 +231,21 @@ impl Bot {
             });
         }
         Ok(bot)
+    }
+
+    /// Guests waiting in the lobby, as last told (professionals).
+    pub fn lobby(&self) -> Vec<RoomPeer> {
+        self.lobby.lock().unwrap().clone()
+    }
+
+    /// "waiting" or "refused" once the server said so (guests).
+    pub fn door(&self) -> Option<&'static str> {
+        *self.door.lock().unwrap()
+    }
+
+    /// Sends a signal (e.g. admitting a guest).
+    pub fn signal(&self, signal: ClientSignal) {
+        let _ = self.outgoing.send(signal);
     }
 
     /// This bot's participant id, once welcomed.

@@ -6,10 +6,12 @@
 //!
 //! - `peer`: building one connection (also used by test bots);
 //! - `room`: participants, published tracks and forwarding;
-//! - `signal`: the WebSocket handler.
+//! - `signal`: the WebSocket handlers (members, and guests through the lobby);
+//! - `guests`: opening a one-time guest link.
 
 pub mod bench;
 pub mod bot;
+pub mod guests;
 pub mod peer;
 pub mod room;
 pub mod signal;

@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::domain::video::{RoomPeer, ServerSignal};
+use app::domain::video::{MediaStatus, RoomPeer, ServerSignal};
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp::packet::Packet;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -29,6 +30,9 @@ use super::peer::{self, Peer};
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Packets queued per forward before the oldest news is dropped (about a second of video).
 const FORWARD_QUEUE: usize = 128;
+/// How often a published camera is asked for a keyframe anyway (subscribers' own requests are
+/// not relayed, so this bounds how long a lost keyframe freezes a tile).
+const KEYFRAME_EVERY: Duration = Duration::from_secs(5);
 
 /// One person's connection to a room.
 pub struct Participant {
@@ -46,11 +50,15 @@ pub struct Participant {
     ready: AtomicBool,
     left: AtomicBool,
     forwards: Mutex<Vec<Arc<Forward>>>,
+    media: Mutex<MediaStatus>,
 }
 
 /// A track someone publishes.
 struct Source {
     owner: u64,
+    /// The track as it arrives (keyframe requests go back through it).
+    track: Arc<dyn TrackRemote>,
+    ssrc: u32,
     /// The forwarded track's id on every subscriber's connection.
     track_id: String,
     kind: RtpCodecKind,
@@ -69,12 +77,21 @@ struct Forward {
     payload_type: AtomicU8,
     mime_type: String,
     queue: mpsc::Sender<Packet>,
+    /// The source's track and SSRC, to ask its publisher for a keyframe once this forward is live.
+    publisher: (Arc<dyn TrackRemote>, u32),
 }
 
-/// A room: everyone connected to one meeting's video.
+/// A guest knocking at the room's door.
+struct Knock {
+    peer: RoomPeer,
+    decision: oneshot::Sender<bool>,
+}
+
+/// A room: everyone connected to one meeting's video, and the guests waiting in its lobby.
 pub struct Room {
     participants: Mutex<Vec<Arc<Participant>>>,
     sources: Mutex<Vec<Arc<Source>>>,
+    lobby: Mutex<Vec<Knock>>,
 }
 
 impl Participant {
@@ -96,7 +113,16 @@ impl Participant {
             ready: AtomicBool::new(false),
             left: AtomicBool::new(false),
             forwards: Mutex::new(Vec::new()),
+            media: Mutex::new(MediaStatus::default()),
         })
+    }
+
+    /// Who they are, with what they send now.
+    pub fn current(&self) -> RoomPeer {
+        RoomPeer {
+            media: *self.media.lock().unwrap(),
+            ..self.peer.clone()
+        }
     }
 
     /// Sends a signal to this participant (dropped if they are gone).
@@ -165,12 +191,26 @@ impl Participant {
                     .mime_type
                     .eq_ignore_ascii_case(&forward.mime_type)
             }) {
-                forward
+                let before = forward
                     .payload_type
-                    .store(codec.payload_type, Ordering::SeqCst);
+                    .swap(codec.payload_type, Ordering::SeqCst);
+                if before == 0 && forward.mime_type.starts_with("video/") {
+                    // A new subscriber's decoder needs a keyframe to start from.
+                    request_keyframe(&forward.publisher.0, forward.publisher.1).await;
+                }
             }
         }
     }
+}
+
+/// Asks a publisher for a keyframe of its track `ssrc`.
+async fn request_keyframe(track: &Arc<dyn TrackRemote>, ssrc: u32) {
+    let _ = track
+        .write_rtcp(vec![Box::new(PictureLossIndication {
+            sender_ssrc: 0,
+            media_ssrc: ssrc,
+        })])
+        .await;
 }
 
 impl Default for Room {
@@ -178,6 +218,7 @@ impl Default for Room {
         Room {
             participants: Mutex::new(Vec::new()),
             sources: Mutex::new(Vec::new()),
+            lobby: Mutex::new(Vec::new()),
         }
     }
 }
@@ -189,19 +230,86 @@ impl Room {
             .lock()
             .unwrap()
             .iter()
-            .map(|p| p.peer.clone())
+            .map(|p| p.current())
             .collect()
     }
 
-    /// Whether nobody is left.
+    /// Whether nobody is left, in the room or its lobby.
     pub fn is_empty(&self) -> bool {
-        self.participants.lock().unwrap().is_empty()
+        self.participants.lock().unwrap().is_empty() && self.lobby.lock().unwrap().is_empty()
     }
 
-    /// Adds a participant and tells everyone.
+    /// Adds a participant and tells everyone; a professional also hears who waits in the lobby.
     pub fn enter(&self, participant: Arc<Participant>) {
-        self.participants.lock().unwrap().push(participant);
+        let guest = participant.peer.guest;
+        self.participants.lock().unwrap().push(participant.clone());
         self.announce();
+        if !guest {
+            participant.send(ServerSignal::Lobby {
+                waiting: self.waiting(),
+            });
+        }
+    }
+
+    /// A participant's new media status, told to everyone.
+    pub fn set_media(&self, id: u64, media: MediaStatus) {
+        if let Some(participant) = self.participant(id) {
+            *participant.media.lock().unwrap() = media;
+            self.announce();
+        }
+    }
+
+    /// A guest knocks: they wait in the lobby until a professional in the room decides. The
+    /// receiver yields the decision (dropped if the room is torn down).
+    pub fn knock(&self, peer: RoomPeer) -> oneshot::Receiver<bool> {
+        let (decision, decided) = oneshot::channel();
+        self.lobby.lock().unwrap().push(Knock { peer, decision });
+        self.announce_lobby();
+        decided
+    }
+
+    /// A guest gave up waiting (closed the page).
+    pub fn withdraw(&self, id: u64) {
+        self.lobby.lock().unwrap().retain(|k| k.peer.id != id);
+        self.announce_lobby();
+    }
+
+    /// A professional in the room (`by`) lets a waiting guest in or turns them away. False when
+    /// `by` may not decide (a guest, or not in the room) or nobody with that id waits.
+    pub fn decide(&self, by: u64, guest: u64, admit: bool) -> bool {
+        if self.participant(by).is_none_or(|p| p.peer.guest) {
+            return false;
+        }
+        let knock = {
+            let mut lobby = self.lobby.lock().unwrap();
+            let Some(at) = lobby.iter().position(|k| k.peer.id == guest) else {
+                return false;
+            };
+            lobby.remove(at)
+        };
+        let _ = knock.decision.send(admit);
+        self.announce_lobby();
+        true
+    }
+
+    fn waiting(&self) -> Vec<RoomPeer> {
+        self.lobby
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|k| k.peer.clone())
+            .collect()
+    }
+
+    fn announce_lobby(&self) {
+        let waiting = self.waiting();
+        for participant in self.participants.lock().unwrap().iter() {
+            if !participant.peer.guest {
+                participant.send(ServerSignal::Lobby {
+                    waiting: waiting.clone(),
+                });
+            }
+        }
     }
 
     fn announce(&self) {
@@ -250,6 +358,8 @@ impl Room {
         };
         let source = Arc::new(Source {
             owner,
+            track: track.clone(),
+            ssrc,
             track_id: format!("p{owner}-{}", track.track_id().await),
             kind: track.kind().await,
             codec,
@@ -268,6 +378,22 @@ impl Room {
             if self.forward(&source, &subscriber).await {
                 subscriber.renegotiate();
             }
+        }
+        if source.kind == RtpCodecKind::Video {
+            let source = Arc::downgrade(&source);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(KEYFRAME_EVERY);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    let Some(source) = source.upgrade() else {
+                        return;
+                    };
+                    if !source.forwards.lock().unwrap().is_empty() {
+                        request_keyframe(&source.track, source.ssrc).await;
+                    }
+                }
+            });
         }
         let room = self.clone();
         tokio::spawn(async move {
@@ -335,6 +461,7 @@ impl Room {
             payload_type: AtomicU8::new(0),
             mime_type: source.codec.mime_type.clone(),
             queue,
+            publisher: (source.track.clone(), source.ssrc),
         });
         Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
         subscriber.forwards.lock().unwrap().push(forward);

@@ -4,6 +4,7 @@
 //! Closing the socket leaves the room; so does a failed connection.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::api::session::Viewer;
 use app::backend::db::video as presence;
@@ -12,8 +13,10 @@ use app::backend::AppState;
 use app::domain::ids::{MeetingId, UserId};
 use app::domain::video::{ClientSignal, RoomPeer, RoomState, ServerSignal};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use app::backend::db::meetings::{self as meetings_store, MeetingRow};
+use app::domain::video::guest_name;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::Utc;
@@ -38,30 +41,8 @@ pub async fn video(
         Ok(followed) => followed,
         Err(refusal) => return refusal,
     };
-    if meeting.cancelled {
-        return (StatusCode::GONE, "Cette réunion est annulée.").into_response();
-    }
-    let paris = chrono_tz::Europe::Paris;
-    match sfu
-        .hours
-        .state(meeting.start_utc.0, meeting.duration_minutes, Utc::now())
-    {
-        RoomState::NotYet(opens) => {
-            let at = opens.with_timezone(&paris).format("%d/%m/%Y à %Hh%M");
-            return (
-                StatusCode::CONFLICT,
-                format!("La salle de cette réunion ouvre le {at}."),
-            )
-                .into_response();
-        }
-        RoomState::Closed(_) => {
-            return (
-                StatusCode::CONFLICT,
-                "La salle de cette réunion est fermée.",
-            )
-                .into_response()
-        }
-        RoomState::Open(_) => {}
+    if let Some(refusal) = closed_room(&sfu, &meeting) {
+        return refusal;
     }
     let role = person
         .memberships
@@ -73,6 +54,8 @@ pub async fn video(
         id: sfu.participant_id(),
         name: person.display_name.clone(),
         role,
+        guest: false,
+        media: Default::default(),
     };
     let meeting_id = meeting.id.0;
     let stay = Stay {
@@ -80,7 +63,84 @@ pub async fn video(
         meeting: meeting.id,
         user: person.user_id,
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), socket))
+    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), false, socket))
+}
+
+/// Why a meeting's room cannot be entered now (cancelled, not open yet, closed), as a response.
+fn closed_room(sfu: &Sfu, meeting: &MeetingRow) -> Option<Response> {
+    if meeting.cancelled {
+        return Some((StatusCode::GONE, "Cette réunion est annulée.").into_response());
+    }
+    let paris = chrono_tz::Europe::Paris;
+    match sfu
+        .hours
+        .state(meeting.start_utc.0, meeting.duration_minutes, Utc::now())
+    {
+        RoomState::NotYet(opens) => {
+            let at = opens.with_timezone(&paris).format("%d/%m/%Y à %Hh%M");
+            Some(
+                (
+                    StatusCode::CONFLICT,
+                    format!("La salle de cette réunion ouvre le {at}."),
+                )
+                    .into_response(),
+            )
+        }
+        RoomState::Closed(_) => Some(
+            (
+                StatusCode::CONFLICT,
+                "La salle de cette réunion est fermée.",
+            )
+                .into_response(),
+        ),
+        RoomState::Open(_) => None,
+    }
+}
+
+/// `GET /invitation/video` (a WebSocket upgrade): a guest holding a claimed link waits in the
+/// meeting's lobby until a professional lets them in. `?nom=` is the name on their tile.
+pub async fn guest_video(
+    State(state): State<AppState>,
+    Extension(sfu): Extension<Arc<Sfu>>,
+    Query(query): Query<GuestQuery>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let Some(guest) = super::guests::held(&state, &headers).await else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "Ouvrez le lien d'invitation reçu pour entrer dans la salle d'attente.",
+        )
+            .into_response();
+    };
+    let meeting = match meetings_store::get(&state.db, guest.meeting_id).await {
+        Ok(Some(meeting)) => meeting,
+        Ok(None) => return (StatusCode::NOT_FOUND, "Élément introuvable.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "meeting query failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if let Some(refusal) = closed_room(&sfu, &meeting) {
+        return refusal;
+    }
+    let peer = RoomPeer {
+        id: sfu.participant_id(),
+        name: guest_name(&query.nom),
+        role: "Invité·e".into(),
+        guest: true,
+        media: Default::default(),
+    };
+    let meeting_id = meeting.id.0;
+    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, None, true, socket))
+}
+
+/// The guest's query string.
+#[derive(serde::Deserialize)]
+pub struct GuestQuery {
+    /// The name they typed.
+    #[serde(default)]
+    nom: String,
 }
 
 /// Where a person's stay in a room is recorded (the benchmark's bots have none).
@@ -99,6 +159,7 @@ pub async fn participate(
     meeting: i64,
     who: RoomPeer,
     stay: Option<Stay>,
+    through_lobby: bool,
     socket: WebSocket,
 ) {
     let (mut sink, mut stream) = socket.split();
@@ -114,6 +175,33 @@ pub async fn participate(
         }
         let _ = sink.close().await;
     });
+    if through_lobby {
+        let room = sfu.room(meeting);
+        let id = who.id;
+        let decision = room.knock(who.clone());
+        let _ = signals.send(ServerSignal::Waiting);
+        let admitted = tokio::select! {
+            decided = decision => decided.unwrap_or(false),
+            // Anything but a leave while waiting is ignored; closing gives up.
+            _ = async {
+                while let Some(Ok(message)) = stream.next().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                }
+            } => {
+                room.withdraw(id);
+                false
+            }
+        };
+        if !admitted {
+            let _ = signals.send(ServerSignal::Refused);
+            drop(signals);
+            let _ = writer.await;
+            sfu.vacate(meeting);
+            return;
+        }
+    }
     let (connection, events) = match peer::new_peer(sfu.media_ip).await {
         Ok(made) => made,
         Err(error) => {
@@ -163,6 +251,16 @@ pub async fn participate(
                 room.subscribe(&participant).await;
             }
             Ok(ClientSignal::Answer { sdp }) => participant.take_answer(sdp),
+            Ok(ClientSignal::Status { media }) => room.set_media(id, media),
+            Ok(ClientSignal::Admit { id: guest }) if participant.peer.guest => {
+                tracing::warn!(participant = id, guest, "video: a guest tried to admit someone");
+            }
+            Ok(ClientSignal::Admit { id: guest }) => {
+                room.decide(id, guest, true);
+            }
+            Ok(ClientSignal::Refuse { id: guest }) => {
+                room.decide(id, guest, false);
+            }
             Ok(ClientSignal::Leave) => break,
             Err(error) => {
                 participant.send(ServerSignal::Error {
@@ -184,21 +282,43 @@ pub async fn participate(
     sfu.vacate(meeting);
 }
 
+/// How long a connection may stay disconnected before its participant is dropped (webrtc-rs
+/// only calls it failed after about 30 s).
+const DISCONNECTED_GRACE: Duration = Duration::from_secs(5);
+
 /// Forwards the participant's tracks as they arrive, and removes them once their connection
-/// failed (no ghost stays in the others' grids).
+/// failed, or stayed disconnected a few seconds (no ghost stays in the others' grids).
 async fn watch_connection(
     room: Arc<Room>,
     id: u64,
     mut events: mpsc::UnboundedReceiver<PeerEvent>,
 ) {
-    while let Some(event) = events.recv().await {
+    let mut deadline: Option<tokio::time::Instant> = None;
+    loop {
+        let event = match deadline {
+            Some(at) => match tokio::time::timeout_at(at, events.recv()).await {
+                Ok(event) => event,
+                Err(_) => {
+                    tracing::info!(participant = id, "video: connection lost, participant dropped");
+                    room.leave(id).await;
+                    return;
+                }
+            },
+            None => events.recv().await,
+        };
+        let Some(event) = event else {
+            return;
+        };
         match event {
             PeerEvent::Track(track) => room.publish(id, track).await,
             PeerEvent::State(RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) => {
                 room.leave(id).await;
                 return;
             }
-            PeerEvent::State(_) => {}
+            PeerEvent::State(RTCPeerConnectionState::Disconnected) => {
+                deadline.get_or_insert(tokio::time::Instant::now() + DISCONNECTED_GRACE);
+            }
+            PeerEvent::State(_) => deadline = None,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 mod agenda;
 mod records;
-mod session;
+pub(crate) mod session;
 
 pub use agenda::MeetingAgendaPage;
 pub use records::{RcpRecordsPage, SignInSheetPage};

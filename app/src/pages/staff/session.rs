@@ -57,20 +57,7 @@ fn SessionBody(session: SessionView) -> impl IntoView {
     let id = session.agenda.meeting_id;
     let set_current = ServerAction::<SetCurrentItem>::new();
     let mark = ServerAction::<MarkAttendance>::new();
-    let items: Vec<LiveItem> = session
-        .agenda
-        .items
-        .iter()
-        .map(|item| LiveItem {
-            item_id: item.item_id,
-            title: item.title.clone(),
-            times: format!("{} – {}", item.start, item.end),
-            mine: item.mine,
-            href: (item.can_open_case)
-                .then(|| item.case_id.map(|c| format!("/cas/{c}")))
-                .flatten(),
-        })
-        .collect();
+    let items = live_items(&session);
     let decisions = session.decisions.clone();
     view! {
         <article class="session">
@@ -173,10 +160,28 @@ fn AttendanceRow(
     }
 }
 
+/// The agenda as the live list shows it.
+pub(crate) fn live_items(session: &SessionView) -> Vec<LiveItem> {
+    session
+        .agenda
+        .items
+        .iter()
+        .map(|item| LiveItem {
+            item_id: item.item_id,
+            title: item.title.clone(),
+            times: format!("{} – {}", item.start, item.end),
+            mine: item.mine,
+            href: (item.can_open_case)
+                .then(|| item.case_id.map(|c| format!("/cas/{c}")))
+                .flatten(),
+        })
+        .collect()
+}
+
 /// The part of the page that follows the session live: the current item, where the viewer's
 /// own case stands, the count of people present and the quorum.
 #[island(lazy)]
-fn LiveSession(meeting_id: MeetingId, initial: LiveState, items: Vec<LiveItem>) -> impl IntoView {
+pub(crate) fn LiveSession(meeting_id: MeetingId, initial: LiveState, items: Vec<LiveItem>) -> impl IntoView {
     crate::island_hydrated();
     let live = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
