@@ -2,6 +2,9 @@
 //! calendar feeds, e-mail, background tasks. Tests build the same [`Application`] the binary
 //! runs, on port 0 with a fresh database.
 
+// Leptos view types nest deeply (the video room island).
+#![recursion_limit = "256"]
+
 pub mod calendar;
 pub mod cases;
 pub mod config;

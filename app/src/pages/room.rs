@@ -255,6 +255,8 @@ pub(crate) struct RoomUi {
     pub cameras: RwSignal<Vec<(String, String)>>,
     pub mics: RwSignal<Vec<(String, String)>>,
     pub guest_name: RwSignal<String>,
+    /// The camera and microphone are settled (granted, refused or absent): joining may start.
+    pub ready: RwSignal<bool>,
 }
 
 /// The room itself: preview, lobby, grid and controls.
@@ -276,6 +278,7 @@ fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
         cameras: RwSignal::new(Vec::new()),
         mics: RwSignal::new(Vec::new()),
         guest_name: RwSignal::new(String::new()),
+        ready: RwSignal::new(false),
     };
     #[cfg(feature = "hydrate")]
     client::start(ui, ws_path.clone(), guest);
@@ -331,11 +334,13 @@ fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
                 </p>
             </li>
         }
+        .into_any()
     };
     view! {
         <section class="video-room" aria-label="Salle vidéo">
             <p class="room-notice" role="status" aria-live="polite">{move || ui.notice.get()}</p>
             <Show when=move || phase() == Phase::Preview>
+                {view! {
                 <div class="room-preview card">
                     <video id="room-preview" class="tile-video" autoplay=true playsinline=true prop:muted=true aria-label="Aperçu de votre caméra"></video>
                     <div class="device-choice">
@@ -361,12 +366,13 @@ fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
                         })}
                     </div>
                     <p>
-                        <button type="button" class="button-primary join-room" on:click=act("join")>
+                        <button type="button" class="button-primary join-room" on:click=act("join") prop:disabled=move || !ui.ready.get()>
                             {if guest { "Entrer dans la salle d'attente" } else { "Entrer dans la salle" }}
                         </button>
                         {(!guest).then(|| view! { " " <span class="muted">{format!("Vous apparaîtrez sous le nom « {} ».", me_name.get_value())}</span> })}
                     </p>
                 </div>
+                }.into_any()}
             </Show>
             <Show when=move || phase() == Phase::Joining>
                 <p class="muted">"Connexion à la salle…"</p>
@@ -382,6 +388,7 @@ fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
                 <p><button type="button" class="button-primary" on:click=act("again")>"Revenir dans la salle"</button></p>
             </Show>
             <Show when=move || phase() == Phase::InRoom>
+                {view! {
                 {move || {
                     let waiting = ui.lobby.get();
                     (!waiting.is_empty()).then(|| view! {
@@ -414,6 +421,7 @@ fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
                     </button>
                     <button type="button" class="button-danger leave-room" on:click=act("leave")>"Quitter la salle"</button>
                 </div>
+                }.into_any()}
             </Show>
         </section>
     }

@@ -59,7 +59,16 @@ async fn eventually(seconds: u64, mut condition: impl FnMut() -> bool) -> bool {
 
 /// A meeting whose room is open: created as usual, then moved to have started 5 minutes ago.
 async fn meeting_in_progress(app: &TestApp, coordinator: &Browser) -> i64 {
-    let meeting = create_meeting(coordinator, &[("draft[repeat]", "none")]).await;
+    started_meeting(app, coordinator, "staff").await
+}
+
+/// A meeting of `kind` that started 5 minutes ago.
+async fn started_meeting(app: &TestApp, coordinator: &Browser, kind: &str) -> i64 {
+    let meeting = create_meeting(
+        coordinator,
+        &[("draft[repeat]", "none"), ("draft[kind]", kind)],
+    )
+    .await;
     let started = app::backend::db::Instant(Utc::now() - chrono::Duration::minutes(5));
     db_run!(&app.state.db, c => sqlx::query("UPDATE meetings SET start_utc = $1 WHERE id = $2")
         .bind(started).bind(meeting).execute(c).await.map(|_| ()))
@@ -233,4 +242,146 @@ async fn only_people_who_may_follow_the_meeting_enter_its_room_and_only_while_it
     let (status, message) = connect(&app, &gp, later).await.expect_err("refused");
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(message.contains("ouvre le"), "{message}");
+}
+
+/// The guest's side of a link: a client that follows no redirect and keeps its own cookie.
+async fn open_link(url: &str, cookie: Option<&str>) -> (StatusCode, Option<String>, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut request = client.get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", format!("concerto_guest={cookie}"));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let secret = set_cookie_value(&response, "concerto_guest");
+    (status, secret, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until_admitted() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = started_meeting(&app, &coordinator, "joint_consultation").await;
+    invite_person(&app, &coordinator, meeting, GP).await;
+    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
+    let id = meeting.to_string();
+
+    // Only people who may follow the meeting create links, and only for joint consultations.
+    let nurse = app.signed_in(NURSE).await;
+    let (status, _) = nurse.call("video/guests/create", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let staff = meeting_in_progress(&app, &coordinator).await.to_string();
+    let (status, body) = coordinator
+        .call("video/guests/create", &[("id", &staff)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let gp = app.signed_in(GP).await;
+    let (status, created) = gp.call("video/guests/create", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let url = created["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&format!("{}/invitation/", app.address)), "{url}");
+
+    // The first device gets the guest cookie; another one is refused; the first may come back.
+    let (status, secret, _) = open_link(&url, None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let secret = secret.expect("the guest cookie");
+    let (status, _, page) = open_link(&url, None).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(page.contains("déjà été ouvert sur un autre appareil"), "{page}");
+    let (status, _, _) = open_link(&url, Some(&secret)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = open_link(&format!("{}/invitation/not-a-token", app.address), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("n'est pas valable"), "{page}");
+
+    // The guest page answers only to the device holding the link.
+    let guest_room = |cookie: Option<String>| {
+        let client = reqwest::Client::new();
+        let mut request = client.get(format!("{}/api/video/guest", app.address));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", format!("concerto_guest={cookie}"));
+        }
+        request.send()
+    };
+    let view: serde_json::Value = guest_room(Some(secret.clone()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["open"], true, "{view}");
+    assert_eq!(
+        guest_room(None).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // A professional is in the room; the guest knocks and waits.
+    let psychiatrist = join(&app, PSYCHIATRIST, meeting, 0x1000).await;
+    assert!(eventually(5, || psychiatrist.id().is_some()).await);
+    let guest_url = format!(
+        "ws{}/invitation/video?nom=Camille",
+        app.address.trim_start_matches("http")
+    );
+    let refused = bot::connect(&guest_url, None).await.err().map(|r| r.0);
+    assert_eq!(refused, Some(401), "no guest cookie, no lobby");
+    let socket = bot::connect(&guest_url, Some(&format!("concerto_guest={secret}")))
+        .await
+        .expect("the lobby lets the guest wait");
+    let guest = Bot::join(
+        socket,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        Media::standard(0x2000),
+    )
+    .await
+    .unwrap();
+    assert!(eventually(5, || guest.door() == Some("waiting")).await);
+    assert!(
+        eventually(5, || psychiatrist.lobby().iter().any(|w| w.name == "Camille" && w.guest)).await,
+        "the professional sees the knock: {:?}",
+        psychiatrist.lobby()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(guest.id().is_none(), "not in before being admitted");
+    assert_eq!(psychiatrist.peer_names().len(), 1);
+
+    // Admitted: in the room, and media flows both ways.
+    let knock = psychiatrist.lobby()[0].id;
+    psychiatrist.signal(app::domain::video::ClientSignal::Admit { id: knock });
+    assert!(eventually(5, || guest.id().is_some()).await, "welcomed");
+    assert!(eventually(5, || psychiatrist.lobby().is_empty()).await);
+    let (p, g) = (psychiatrist.id().unwrap(), guest.id().unwrap());
+    assert!(
+        eventually(20, || psychiatrist.received_from(g).0 >= 25 && guest.received_from(p).0 >= 25).await,
+        "video both ways: {:?} / {:?}",
+        psychiatrist.received_from(g),
+        guest.received_from(p)
+    );
+    assert!(psychiatrist
+        .peer_names()
+        .iter()
+        .any(|name| name == "Camille"));
+    guest.leave().await;
+
+    // Withdrawn: the link and its cookie no longer open anything.
+    let links = app::backend::db::video::guests(&app.state.db, app::domain::ids::MeetingId(meeting))
+        .await
+        .unwrap();
+    let (status, body) = gp
+        .call(
+            "video/guests/revoke",
+            &[("id", &id), ("guest", &links[0].id.to_string())],
+        )
+        .await;
+    assert!(status.is_success() || status.is_redirection(), "{status} {body}");
+    let refused = bot::connect(&guest_url, Some(&format!("concerto_guest={secret}")))
+        .await
+        .err()
+        .map(|r| r.0);
+    assert_eq!(refused, Some(401));
+    let (status, _, _) = open_link(&url, Some(&secret)).await;
+    assert_eq!(status, StatusCode::GONE);
+    psychiatrist.leave().await;
 }

@@ -41,6 +41,8 @@ struct Client {
     pc: Option<RtcPeerConnection>,
     video_sender: Option<RtcRtpSender>,
     streams: HashMap<u64, MediaStream>,
+    /// Whose each received track is (by the browser's track id, as statistics name it).
+    track_owners: HashMap<String, u64>,
     queue: VecDeque<ServerSignal>,
     busy: bool,
     leaving: bool,
@@ -96,6 +98,7 @@ pub fn start(ui: RoomUi, ws_path: String, guest: bool) {
         pc: None,
         video_sender: None,
         streams: HashMap::new(),
+        track_owners: HashMap::new(),
         queue: VecDeque::new(),
         busy: false,
         leaving: false,
@@ -191,6 +194,7 @@ async fn acquire() {
     else {
         return;
     };
+    ui.ready.set(false);
     if let Some(old) = old {
         stop_all(&old);
     }
@@ -241,6 +245,7 @@ async fn acquire() {
     }
     with(|c| c.local = stream.clone());
     list_devices(ui, stream.as_ref()).await;
+    ui.ready.set(true);
 }
 
 fn stop_all(stream: &MediaStream) {
@@ -417,6 +422,7 @@ fn lost(generation: u32, path: String) {
 fn close_connection() {
     let Some((ws, pc)) = with(|c| {
         c.streams.clear();
+        c.track_owners.clear();
         c.queue.clear();
         c.video_sender = None;
         (c.ws.take(), c.pc.take())
@@ -577,7 +583,11 @@ async fn open_peer(generation: u32) -> Result<(), JsValue> {
         else {
             return;
         };
-        with(|c| c.streams.insert(owner, stream));
+        let track_id = event.track().id();
+        with(|c| {
+            c.streams.insert(owner, stream);
+            c.track_owners.insert(track_id, owner);
+        });
         attach_soon();
     });
     let watched = pc.clone();
@@ -767,6 +777,7 @@ async fn active_speaker() {
         return;
     };
     let me = ui.me.get_untracked();
+    let owners = with(|c| c.track_owners.clone()).unwrap_or_default();
     let mut loudest: Option<(u64, f64)> = None;
     let Ok(Some(entries)) = js_sys::try_iter(&report) else {
         return;
@@ -782,10 +793,7 @@ async fn active_speaker() {
             continue;
         };
         let who = match text("type").as_str() {
-            "inbound-rtp" => text("trackIdentifier")
-                .strip_prefix('p')
-                .and_then(|rest| rest.split('-').next())
-                .and_then(|n| n.parse::<u64>().ok()),
+            "inbound-rtp" => owners.get(&text("trackIdentifier")).copied(),
             "media-source" if ui.mic.get_untracked() => me,
             _ => None,
         };

@@ -1,0 +1,159 @@
+// A joint consultation in the video room: the GP and the psychiatrist join from the meeting,
+// the GP creates a one-time link for the patient, the patient waits in the lobby until the
+// psychiatrist lets them in; every page decodes video from the two others (getStats
+// framesDecoded increasing); the patient leaves and the others' grids update.
+import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
+import { signIn, hydrated } from "./helpers";
+
+test.use({
+  launchOptions: {
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      "--allow-loopback-in-peer-connection",
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  },
+  permissions: ["camera", "microphone"],
+});
+
+/** Today's date and a slot around now, Paris time, that stays within the day. */
+function slotAroundNow(): { date: string; start: string; end: string } {
+  const parts = new Intl.DateTimeFormat("fr-CA", {
+    timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(new Date());
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  const minutes = Number(get("hour")) * 60 + Number(get("minute"));
+  const start = Math.max(0, Math.floor((minutes - 30) / 5) * 5);
+  const end = Math.min(23 * 60 + 55, start + 60);
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  return { date: `${get("year")}-${get("month")}-${get("day")}`, start: hhmm(start), end: hhmm(end) };
+}
+
+async function newPage(browser: Browser): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ permissions: ["camera", "microphone"] });
+  return [context, await context.newPage()];
+}
+
+/** Frames decoded per remote video track of the page's connection. */
+async function framesDecoded(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const pc = (window as any).concertoPeer as RTCPeerConnection | undefined;
+    const out: Record<string, number> = {};
+    if (!pc) return out;
+    const stats = await pc.getStats();
+    stats.forEach((r: any) => {
+      if (r.type === "inbound-rtp" && r.kind === "video" && r.trackIdentifier) out[r.trackIdentifier] = r.framesDecoded ?? 0;
+    });
+    return out;
+  });
+}
+
+/** Waits until the page decodes video from `count` others, and that it keeps decoding. */
+async function decodesFrom(page: Page, count: number) {
+  let first: Record<string, number> = {};
+  await expect
+    .poll(async () => {
+      first = await framesDecoded(page);
+      return Object.values(first).filter((n) => n > 0).length;
+    }, { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(count);
+  await expect
+    .poll(async () => {
+      const now = await framesDecoded(page);
+      return Object.entries(first).filter(([track, n]) => n > 0 && (now[track] ?? 0) > n).length;
+    }, { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(count);
+}
+
+async function enterRoom(page: Page, meetingUrl: string) {
+  await page.goto(`${meetingUrl}/salle`);
+  await hydrated(page);
+  await expect(page.locator("#room-preview")).toBeVisible();
+  await page.getByRole("button", { name: "Entrer dans la salle", exact: true }).click();
+  await expect(page.getByRole("toolbar", { name: "Commandes de la salle" })).toBeVisible();
+}
+
+test("two professionals and an admitted guest see each other, and the grid follows departures", async ({ browser }) => {
+  test.setTimeout(120_000);
+  // The coordinator schedules a joint consultation now and invites the GPs and psychiatrists.
+  const [coordinatorContext, coordinator] = await newPage(browser);
+  await signIn(coordinator, "coordination@demo.concerto.test");
+  await coordinator.goto("/reunions/nouvelle");
+  await hydrated(coordinator);
+  const slot = slotAroundNow();
+  await coordinator.getByLabel("Type de réunion").selectOption("joint_consultation");
+  await coordinator.getByLabel("Titre").fill("Consultation conjointe vidéo");
+  await coordinator.locator("#f-draft-date").fill(slot.date);
+  await coordinator.locator("#f-draft-start_time").fill(slot.start);
+  await coordinator.locator("#f-draft-end_time").fill(slot.end);
+  await coordinator.getByLabel("Mode").selectOption("video");
+  const repeat = coordinator.getByLabel("Répétition");
+  if (await repeat.count()) await repeat.selectOption("none");
+  await coordinator.getByRole("button", { name: "Créer la réunion" }).click();
+  await expect(coordinator.getByRole("heading", { level: 1 })).toContainText("Consultation conjointe vidéo");
+  const meetingUrl = new URL(coordinator.url()).pathname;
+  for (const [n, role] of ["gp", "psychiatrist"].entries()) {
+    await coordinator.locator("#invite-role").selectOption(role);
+    await coordinator.getByRole("button", { name: "Inviter le groupe" }).click();
+    await expect(coordinator.locator("table.invitees tbody tr")).toHaveCount(n + 1);
+  }
+  await coordinatorContext.close();
+
+  // The psychiatrist, then the GP, enter from the meeting page.
+  const [, psy] = await newPage(browser);
+  await signIn(psy, "psychiatre@demo.concerto.test");
+  await psy.goto(meetingUrl);
+  await expect(psy.getByRole("link", { name: "Salle vidéo" })).toBeVisible();
+  await enterRoom(psy, meetingUrl);
+  const [, gp] = await newPage(browser);
+  await signIn(gp, "generaliste@demo.concerto.test");
+  await enterRoom(gp, meetingUrl);
+  for (const page of [psy, gp]) await expect(page.locator(".video-grid .tile")).toHaveCount(2);
+  await expect(psy.locator(".video-grid .tile")).toContainText(["Psychiatre", "Médecin"]);
+
+  // The GP creates the patient's link; it opens on one device only.
+  await gp.getByRole("button", { name: "Créer un lien pour le ou la patient·e" }).click();
+  const link = await gp.getByLabel("Lien à envoyer (affiché une seule fois)").inputValue();
+  expect(link).toMatch(/\/invitation\/[A-Za-z0-9_-]{40,}$/);
+  const [, patient] = await newPage(browser);
+  await patient.goto(link);
+  await expect(patient).toHaveURL(/\/invitation$/);
+  await hydrated(patient);
+  const [otherContext, other] = await newPage(browser);
+  await other.goto(link);
+  await expect(other.getByText("déjà été ouvert sur un autre appareil")).toBeVisible();
+  await otherContext.close();
+
+  // The patient knocks; the psychiatrist lets them in.
+  await patient.getByLabel("Votre nom (vu par les participants)").fill("Camille");
+  await patient.getByRole("button", { name: "Entrer dans la salle d'attente" }).click();
+  await expect(patient.locator(".lobby-waiting")).toBeVisible();
+  await expect(psy.locator(".lobby")).toContainText("Camille attend");
+  await expect(gp.locator(".lobby")).toContainText("Camille attend");
+  await psy.locator(".lobby").getByRole("button", { name: "Faire entrer" }).click();
+  for (const page of [psy, gp, patient]) await expect(page.locator(".video-grid .tile")).toHaveCount(3);
+  await expect(gp.locator(".lobby")).toHaveCount(0);
+  await expect(gp.locator(".video-grid")).toContainText("Invité·e");
+
+  // Everyone decodes video from the two others.
+  for (const page of [psy, gp, patient]) await decodesFrom(page, 2);
+
+  // Muting shows on the others' tiles.
+  await gp.getByRole("button", { name: "Couper le micro" }).click();
+  await expect(psy.locator(".tile", { hasText: "Médecin" }).locator(".muted-tag")).toContainText("micro coupé");
+
+  // The patient leaves: the others' grids drop to two within a few seconds.
+  await patient.getByRole("button", { name: "Quitter la salle" }).click();
+  await expect(patient.getByText("Vous avez quitté la salle.")).toBeVisible();
+  for (const page of [psy, gp]) await expect(page.locator(".video-grid .tile")).toHaveCount(2, { timeout: 5_000 });
+});
