@@ -36,6 +36,7 @@ async function pagesOf(page: Page): Promise<string[]> {
       const href = (await staff.getAttribute("href")) as string;
       pages.add(`${href}/ordre-du-jour`);
       pages.add(`${href}/seance`);
+      pages.add(`${href}/salle`);
       await page.goto(`${href}/seance`);
       if ((await page.getByRole("link", { name: "Feuille d'émargement" }).count()) > 0) pages.add(`${href}/emargement`);
     }

@@ -4,6 +4,7 @@
 // framesDecoded increasing); the patient leaves and the others' grids update.
 import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
 import { signIn, hydrated } from "./helpers";
+import { expectAccessible } from "./a11y";
 
 test.use({
   launchOptions: {
@@ -120,6 +121,7 @@ test("two professionals and an admitted guest see each other, and the grid follo
   await enterRoom(gp, meetingUrl);
   for (const page of [psy, gp]) await expect(page.locator(".video-grid .tile")).toHaveCount(2);
   await expect(psy.locator(".video-grid .tile")).toContainText(["Psychiatre", "Médecin"]);
+  await expectAccessible(psy, "the video room");
 
   // The GP creates the patient's link; it opens on one device only.
   await gp.getByRole("button", { name: "Créer un lien pour le ou la patient·e" }).click();
@@ -138,6 +140,7 @@ test("two professionals and an admitted guest see each other, and the grid follo
   await patient.getByLabel("Votre nom (vu par les participants)").fill("Camille");
   await patient.getByRole("button", { name: "Entrer dans la salle d'attente" }).click();
   await expect(patient.locator(".lobby-waiting")).toBeVisible();
+  await expectAccessible(patient, "the guest's lobby");
   await expect(psy.locator(".lobby")).toContainText("Camille attend");
   await expect(gp.locator(".lobby")).toContainText("Camille attend");
   await psy.locator(".lobby").getByRole("button", { name: "Faire entrer" }).click();
@@ -149,6 +152,7 @@ test("two professionals and an admitted guest see each other, and the grid follo
   for (const page of [psy, gp, patient]) await decodesFrom(page, 2);
 
   // Muting shows on the others' tiles.
+  await expectAccessible(gp, "the room with a guest waiting and admitted");
   await gp.getByRole("button", { name: "Couper le micro" }).click();
   await expect(psy.locator(".tile", { hasText: "Médecin" }).locator(".muted-tag")).toContainText("micro coupé");
 

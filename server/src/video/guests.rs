@@ -98,7 +98,8 @@ pub async fn claim(
         }
     };
     let to_page = |set: Option<String>| {
-        let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/invitation")]).into_response();
+        let mut response =
+            (StatusCode::SEE_OTHER, [(header::LOCATION, "/invitation")]).into_response();
         if let Some(secret) = set {
             let max_age = (closes - Utc::now()).num_seconds().max(60);
             response.headers_mut().append(
@@ -116,23 +117,18 @@ pub async fn claim(
     };
     if let Some(hash) = &guest.claim_hash {
         // Claimed: only by this browser, coming back.
-        let mine = cookie(&headers, GUEST_COOKIE).is_some_and(|secret| token_hash(&secret) == *hash);
+        let mine =
+            cookie(&headers, GUEST_COOKIE).is_some_and(|secret| token_hash(&secret) == *hash);
         return if mine {
             to_page(None)
         } else {
-            refusal(
-                StatusCode::GONE,
-                ALREADY_OPENED,
-            )
+            refusal(StatusCode::GONE, ALREADY_OPENED)
         };
     }
     let secret = random_token();
     match store::claim_guest(&state.db, guest.id, &token_hash(&secret)).await {
         Ok(true) => to_page(Some(secret)),
-        Ok(false) => refusal(
-            StatusCode::GONE,
-            ALREADY_OPENED,
-        ),
+        Ok(false) => refusal(StatusCode::GONE, ALREADY_OPENED),
         Err(error) => {
             tracing::error!(%error, "guest link claim failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

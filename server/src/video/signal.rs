@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::api::session::Viewer;
+use app::backend::db::meetings::{self as meetings_store, MeetingRow};
 use app::backend::db::video as presence;
 use app::backend::db::Db;
 use app::backend::AppState;
 use app::domain::ids::{MeetingId, UserId};
+use app::domain::video::guest_name;
 use app::domain::video::{ClientSignal, RoomPeer, RoomState, ServerSignal};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use app::backend::db::meetings::{self as meetings_store, MeetingRow};
-use app::domain::video::guest_name;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -253,7 +253,11 @@ pub async fn participate(
             Ok(ClientSignal::Answer { sdp }) => participant.take_answer(sdp),
             Ok(ClientSignal::Status { media }) => room.set_media(id, media),
             Ok(ClientSignal::Admit { id: guest }) if participant.peer.guest => {
-                tracing::warn!(participant = id, guest, "video: a guest tried to admit someone");
+                tracing::warn!(
+                    participant = id,
+                    guest,
+                    "video: a guest tried to admit someone"
+                );
             }
             Ok(ClientSignal::Admit { id: guest }) => {
                 room.decide(id, guest, true);
@@ -299,7 +303,10 @@ async fn watch_connection(
             Some(at) => match tokio::time::timeout_at(at, events.recv()).await {
                 Ok(event) => event,
                 Err(_) => {
-                    tracing::info!(participant = id, "video: connection lost, participant dropped");
+                    tracing::info!(
+                        participant = id,
+                        "video: connection lost, participant dropped"
+                    );
                     room.leave(id).await;
                     return;
                 }

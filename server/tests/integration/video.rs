@@ -282,7 +282,10 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     let (status, created) = gp.call("video/guests/create", &[("id", &id)]).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let url = created["url"].as_str().unwrap().to_string();
-    assert!(url.starts_with(&format!("{}/invitation/", app.address)), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/invitation/", app.address)),
+        "{url}"
+    );
 
     // The first device gets the guest cookie; another one is refused; the first may come back.
     let (status, secret, _) = open_link(&url, None).await;
@@ -290,10 +293,14 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     let secret = secret.expect("the guest cookie");
     let (status, _, page) = open_link(&url, None).await;
     assert_eq!(status, StatusCode::GONE);
-    assert!(page.contains("déjà été ouvert sur un autre appareil"), "{page}");
+    assert!(
+        page.contains("déjà été ouvert sur un autre appareil"),
+        "{page}"
+    );
     let (status, _, _) = open_link(&url, Some(&secret)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _, page) = open_link(&format!("{}/invitation/not-a-token", app.address), None).await;
+    let (status, _, page) =
+        open_link(&format!("{}/invitation/not-a-token", app.address), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("n'est pas valable"), "{page}");
 
@@ -339,7 +346,11 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     .unwrap();
     assert!(eventually(5, || guest.door() == Some("waiting")).await);
     assert!(
-        eventually(5, || psychiatrist.lobby().iter().any(|w| w.name == "Camille" && w.guest)).await,
+        eventually(5, || psychiatrist
+            .lobby()
+            .iter()
+            .any(|w| w.name == "Camille" && w.guest))
+        .await,
         "the professional sees the knock: {:?}",
         psychiatrist.lobby()
     );
@@ -354,7 +365,9 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     assert!(eventually(5, || psychiatrist.lobby().is_empty()).await);
     let (p, g) = (psychiatrist.id().unwrap(), guest.id().unwrap());
     assert!(
-        eventually(20, || psychiatrist.received_from(g).0 >= 25 && guest.received_from(p).0 >= 25).await,
+        eventually(20, || psychiatrist.received_from(g).0 >= 25
+            && guest.received_from(p).0 >= 25)
+        .await,
         "video both ways: {:?} / {:?}",
         psychiatrist.received_from(g),
         guest.received_from(p)
@@ -366,16 +379,20 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     guest.leave().await;
 
     // Withdrawn: the link and its cookie no longer open anything.
-    let links = app::backend::db::video::guests(&app.state.db, app::domain::ids::MeetingId(meeting))
-        .await
-        .unwrap();
+    let links =
+        app::backend::db::video::guests(&app.state.db, app::domain::ids::MeetingId(meeting))
+            .await
+            .unwrap();
     let (status, body) = gp
         .call(
             "video/guests/revoke",
             &[("id", &id), ("guest", &links[0].id.to_string())],
         )
         .await;
-    assert!(status.is_success() || status.is_redirection(), "{status} {body}");
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {body}"
+    );
     let refused = bot::connect(&guest_url, Some(&format!("concerto_guest={secret}")))
         .await
         .err()

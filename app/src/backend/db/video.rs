@@ -129,7 +129,10 @@ pub async fn claim_guest<'e>(
 }
 
 /// The guest links of a meeting, newest first.
-pub async fn guests<'e>(db: impl Into<Exec<'e>>, meeting: MeetingId) -> sqlx::Result<Vec<GuestRow>> {
+pub async fn guests<'e>(
+    db: impl Into<Exec<'e>>,
+    meeting: MeetingId,
+) -> sqlx::Result<Vec<GuestRow>> {
     let sql = format!(
         "SELECT {GUEST_COLUMNS} FROM room_guests WHERE meeting_id = $1 ORDER BY created_at DESC, id DESC"
     );

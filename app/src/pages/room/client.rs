@@ -175,7 +175,10 @@ fn constraint(device: &Option<String>) -> JsValue {
     }
 }
 
-async fn user_media(audio: Option<JsValue>, video: Option<JsValue>) -> Result<MediaStream, JsValue> {
+async fn user_media(
+    audio: Option<JsValue>,
+    video: Option<JsValue>,
+) -> Result<MediaStream, JsValue> {
     let devices = web_sys::window()
         .ok_or(JsValue::NULL)?
         .navigator()
@@ -273,7 +276,9 @@ async fn list_devices(ui: RoomUi, stream: Option<&MediaStream>) {
             };
             let track: MediaStreamTrack = tracks.get(0).dyn_into().ok()?;
             let settings = track.get_settings();
-            Reflect::get(&settings, &"deviceId".into()).ok()?.as_string()
+            Reflect::get(&settings, &"deviceId".into())
+                .ok()?
+                .as_string()
         })
     };
     let (mut cameras, mut mics) = (Vec::new(), Vec::new());
@@ -635,7 +640,8 @@ fn attach_soon() {
 }
 
 fn attach_all() {
-    let Some((me, local, streams)) = with(|c| (c.ui.me.get_untracked(), c.local.clone(), c.streams.clone()))
+    let Some((me, local, streams)) =
+        with(|c| (c.ui.me.get_untracked(), c.local.clone(), c.streams.clone()))
     else {
         return;
     };
@@ -695,9 +701,14 @@ fn toggle(kind: &str) {
 }
 
 async fn toggle_screen() {
-    let Some((ui, sender, screen, local)) =
-        with(|c| (c.ui, c.video_sender.clone(), c.screen.take(), c.local.clone()))
-    else {
+    let Some((ui, sender, screen, local)) = with(|c| {
+        (
+            c.ui,
+            c.video_sender.clone(),
+            c.screen.take(),
+            c.local.clone(),
+        )
+    }) else {
         return;
     };
     let Some(sender) = sender else {
@@ -706,7 +717,12 @@ async fn toggle_screen() {
     if let Some(screen) = screen {
         // Back to the camera (or nothing).
         screen.stop();
-        let camera = local.and_then(|l| l.get_video_tracks().get(0).dyn_into::<MediaStreamTrack>().ok());
+        let camera = local.and_then(|l| {
+            l.get_video_tracks()
+                .get(0)
+                .dyn_into::<MediaStreamTrack>()
+                .ok()
+        });
         let _ = JsFuture::from(sender.replace_track(camera.as_ref())).await;
         ui.screen.set(false);
         send_status();
@@ -716,22 +732,33 @@ async fn toggle_screen() {
         return;
     };
     let Ok(promise) = devices.get_display_media() else {
-        ui.notice.set(Some("Le partage d'écran n'est pas disponible dans ce navigateur.".into()));
+        ui.notice.set(Some(
+            "Le partage d'écran n'est pas disponible dans ce navigateur.".into(),
+        ));
         return;
     };
     let stream: MediaStream = match JsFuture::from(promise).await {
         Ok(stream) => stream.unchecked_into(),
         Err(_) => {
-            ui.notice.set(Some("Le partage d'écran a été annulé ou refusé.".into()));
+            ui.notice
+                .set(Some("Le partage d'écran a été annulé ou refusé.".into()));
             return;
         }
     };
-    let Ok(track) = stream.get_video_tracks().get(0).dyn_into::<MediaStreamTrack>() else {
+    let Ok(track) = stream
+        .get_video_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+    else {
         return;
     };
-    if JsFuture::from(sender.replace_track(Some(&track))).await.is_err() {
+    if JsFuture::from(sender.replace_track(Some(&track)))
+        .await
+        .is_err()
+    {
         track.stop();
-        ui.notice.set(Some("Le partage d'écran n'a pas pu démarrer.".into()));
+        ui.notice
+            .set(Some("Le partage d'écran n'a pas pu démarrer.".into()));
         return;
     }
     // Stopped from the browser's own "stop sharing" bar.

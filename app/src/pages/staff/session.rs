@@ -181,7 +181,11 @@ pub(crate) fn live_items(session: &SessionView) -> Vec<LiveItem> {
 /// The part of the page that follows the session live: the current item, where the viewer's
 /// own case stands, the count of people present and the quorum.
 #[island(lazy)]
-pub(crate) fn LiveSession(meeting_id: MeetingId, initial: LiveState, items: Vec<LiveItem>) -> impl IntoView {
+pub(crate) fn LiveSession(
+    meeting_id: MeetingId,
+    initial: LiveState,
+    items: Vec<LiveItem>,
+) -> impl IntoView {
     crate::island_hydrated();
     let live = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
