@@ -177,15 +177,75 @@ pub struct ServeConfig {
     /// Seconds between two passes of the reminder task.
     #[arg(long, env = "CONCERTO_REMINDER_INTERVAL", default_value_t = 60)]
     pub reminder_interval_seconds: u64,
+    /// Video rooms: media addresses, ICE servers, opening hours.
+    #[command(flatten)]
+    pub video: VideoArgs,
+}
+
+/// Video rooms' settings (`concerto serve`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct VideoArgs {
     /// The address video media (UDP) binds to and announces to browsers.
     #[arg(long, env = "CONCERTO_MEDIA_IP", default_value = "127.0.0.1")]
     pub media_ip: std::net::IpAddr,
+    /// UDP ports media may use, e.g. 40000-40999 (one per participant; open them in the
+    /// firewall). Default: any free port.
+    #[arg(long, env = "CONCERTO_MEDIA_PORTS", value_parser = parse_port_range)]
+    pub media_ports: Option<(u16, u16)>,
+    /// The public address announced to browsers instead of `--media-ip`, behind a 1:1 NAT.
+    #[arg(long, env = "CONCERTO_PUBLIC_IP")]
+    pub public_ip: Option<std::net::IpAddr>,
+    /// A STUN server handed to browsers, e.g. stun:turn.example.org:3478.
+    #[arg(long, env = "CONCERTO_STUN_URL")]
+    pub stun_url: Option<String>,
+    /// A TURN server handed to browsers, e.g. turn:turn.example.org:3478?transport=udp.
+    #[arg(long, env = "CONCERTO_TURN_URL")]
+    pub turn_url: Option<String>,
+    /// The secret shared with the TURN server (coturn `static-auth-secret`): browsers get
+    /// credentials valid for the meeting's room only, never the secret.
+    #[arg(long, env = "CONCERTO_TURN_SECRET")]
+    pub turn_secret: Option<String>,
     /// Minutes before a meeting's start when its video room opens.
     #[arg(long, env = "CONCERTO_ROOM_OPENS_BEFORE", default_value_t = 15)]
     pub room_opens_before_minutes: i64,
     /// Minutes after a meeting's end when its video room closes.
     #[arg(long, env = "CONCERTO_ROOM_CLOSES_AFTER", default_value_t = 60)]
     pub room_closes_after_minutes: i64,
+}
+
+impl Default for VideoArgs {
+    /// Loopback, any port, no ICE servers, 15 minutes before to 1 hour after.
+    fn default() -> Self {
+        VideoArgs {
+            media_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+            media_ports: None,
+            public_ip: None,
+            stun_url: None,
+            turn_url: None,
+            turn_secret: None,
+            room_opens_before_minutes: 15,
+            room_closes_after_minutes: 60,
+        }
+    }
+}
+
+/// "40000-40999" → (40000, 40999).
+fn parse_port_range(text: &str) -> Result<(u16, u16), String> {
+    let (low, high) = text
+        .split_once('-')
+        .ok_or_else(|| format!("expected a range such as 40000-40999, got {text:?}"))?;
+    let low: u16 = low
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad port {low:?}"))?;
+    let high: u16 = high
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad port {high:?}"))?;
+    if low == 0 || high < low {
+        return Err(format!("empty port range {text:?}"));
+    }
+    Ok((low, high))
 }
 
 impl ServeConfig {

@@ -66,8 +66,8 @@ impl Application {
             .site_addr(config.bind)
             .build();
         let room_hours = app::domain::video::RoomHours {
-            before_minutes: config.room_opens_before_minutes,
-            after_minutes: config.room_closes_after_minutes,
+            before_minutes: config.video.room_opens_before_minutes,
+            after_minutes: config.video.room_closes_after_minutes,
         };
         let state = AppState {
             db,
@@ -75,6 +75,11 @@ impl Application {
                 base_url: config.base_url(port),
                 secure_cookies: config.secure_cookies(port),
                 room_hours,
+                ice: app::backend::IceSettings {
+                    stun_url: config.video.stun_url.clone(),
+                    turn_url: config.video.turn_url.clone(),
+                    turn_secret: config.video.turn_secret.clone(),
+                },
             }),
             mail_wakeup: Arc::new(Notify::new()),
             leptos_options,
@@ -87,7 +92,14 @@ impl Application {
         static_files::write_name_lists(&config.site_root);
         static_files::precompress(&config.site_root);
         let (live_stop, stopping) = tokio::sync::watch::channel(false);
-        let sfu = video::Sfu::new(config.media_ip, room_hours);
+        let sfu = video::Sfu::new(
+            video::MediaNet {
+                ip: config.video.media_ip,
+                ports: config.video.media_ports,
+                public_ip: config.video.public_ip,
+            },
+            room_hours,
+        );
         let router = routes(state.clone(), &config.site_root)
             .layer(axum::Extension(staff::LiveStop(stopping)))
             .layer(axum::Extension(sfu));

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::MeetingId;
 use crate::domain::meeting::MeetingKind;
+use crate::domain::video::IceServer;
 use crate::error::AppError;
 
 /// Name of the cookie a guest's browser holds.
@@ -44,6 +45,8 @@ pub struct RoomView {
     pub can_invite_guests: bool,
     /// The meeting's guest links.
     pub guests: Vec<GuestLinkView>,
+    /// STUN/TURN servers for this browser.
+    pub ice_servers: Vec<IceServer>,
 }
 
 /// A guest link as the room page lists it (never its token: it is shown once, when created).
@@ -77,6 +80,8 @@ pub struct GuestRoomView {
     pub open: bool,
     /// Why not, or until when (French).
     pub notice: String,
+    /// STUN/TURN servers for this browser.
+    pub ice_servers: Vec<IceServer>,
 }
 
 /// The room page of meeting `id`.
@@ -182,6 +187,20 @@ mod ssr {
         format_datetime_fr(at.0.with_timezone(&chrono_tz::Europe::Paris).naive_local())
     }
 
+    /// TURN credentials last until the room closes (at least an hour).
+    fn ice_servers(
+        state: &AppState,
+        meeting: &meetings_store::MeetingRow,
+        who: &str,
+    ) -> Vec<IceServer> {
+        let closes = meeting.start_utc.0
+            + chrono::Duration::minutes(
+                meeting.duration_minutes + state.settings.room_hours.after_minutes,
+            );
+        let valid_for = (closes - Utc::now()).max(chrono::Duration::hours(1));
+        state.settings.ice.servers(who, Utc::now(), valid_for)
+    }
+
     fn notice(state: &AppState, meeting: &meetings_store::MeetingRow) -> (bool, String) {
         room_notice(
             state.settings.room_hours,
@@ -214,6 +233,7 @@ mod ssr {
             me: viewer.display_name.clone(),
             can_invite_guests,
             guests,
+            ice_servers: ice_servers(&state, &meeting, &format!("u{}", viewer.user_id)),
         })
     }
 
@@ -297,6 +317,7 @@ mod ssr {
             when: format_slot_fr(meeting.local_start(), meeting.duration_minutes as u32),
             open,
             notice,
+            ice_servers: ice_servers(&state, &meeting, &format!("g{}", guest.id)),
         })
     }
 }

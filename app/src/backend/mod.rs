@@ -27,6 +27,48 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// When video rooms are open.
     pub room_hours: crate::domain::video::RoomHours,
+    /// The STUN/TURN servers browsers use to reach the video rooms.
+    pub ice: IceSettings,
+}
+
+/// STUN/TURN servers for the video rooms (none on a LAN or loopback).
+#[derive(Clone, Debug, Default)]
+pub struct IceSettings {
+    /// A STUN server URL.
+    pub stun_url: Option<String>,
+    /// A TURN server URL.
+    pub turn_url: Option<String>,
+    /// The secret shared with the TURN server (coturn `static-auth-secret`).
+    pub turn_secret: Option<String>,
+}
+
+impl IceSettings {
+    /// The servers handed to `who`'s browser now, TURN credentials valid for `valid_for`.
+    pub fn servers(
+        &self,
+        who: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        valid_for: chrono::Duration,
+    ) -> Vec<crate::domain::video::IceServer> {
+        let mut servers = Vec::new();
+        if let Some(url) = &self.stun_url {
+            servers.push(crate::domain::video::IceServer {
+                urls: vec![url.clone()],
+                username: None,
+                credential: None,
+            });
+        }
+        if let (Some(url), Some(secret)) = (&self.turn_url, &self.turn_secret) {
+            let (username, credential) =
+                security::turn_credentials(secret, who, (now + valid_for).timestamp());
+            servers.push(crate::domain::video::IceServer {
+                urls: vec![url.clone()],
+                username: Some(username),
+                credential: Some(credential),
+            });
+        }
+        servers
+    }
 }
 
 /// The value of cookie `name` in request headers.

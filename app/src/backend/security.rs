@@ -21,6 +21,19 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// Time-limited TURN credentials in coturn's "REST API" scheme (`use-auth-secret`): the user
+/// name is `<expiry, Unix seconds>:<who>`, the password base64(HMAC-SHA1(secret, user name)).
+/// The TURN server checks both without asking us; they stop working at `expires`.
+pub fn turn_credentials(secret: &str, who: &str, expires: i64) -> (String, String) {
+    use hmac::{Hmac, Mac};
+    let username = format!("{expires}:{who}");
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(username.as_bytes());
+    let credential = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    (username, credential)
+}
+
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -74,6 +87,14 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn turn_credentials_follow_coturns_rest_scheme() {
+        // Checked against: printf '1700000000:u42' | openssl dgst -sha1 -hmac secret -binary | base64
+        let (user, password) = super::turn_credentials("secret", "u42", 1_700_000_000);
+        assert_eq!(user, "1700000000:u42");
+        assert_eq!(password, "7vyaYSVfDY7pRaF0qukACyPM66c=");
+    }
+
     use super::*;
 
     #[test]

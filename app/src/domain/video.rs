@@ -73,6 +73,17 @@ pub struct RoomPeer {
     pub media: MediaStatus,
 }
 
+/// A STUN or TURN server a browser uses to reach the room (`RTCIceServer`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    /// Its URLs.
+    pub urls: Vec<String>,
+    /// TURN user name (time-limited).
+    pub username: Option<String>,
+    /// TURN password (time-limited).
+    pub credential: Option<String>,
+}
+
 /// What a participant sends right now, as they tell the room (their tile shows it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaStatus {

@@ -81,7 +81,7 @@ fn RoomBody(room: RoomView) -> impl IntoView {
                     {if room.open {
                         view! {
                             <p class="muted room-hours">{room.notice.clone()}</p>
-                            <VideoRoom ws_path=format!("/meetings/{id}/video") me=room.me.clone() guest=false/>
+                            <VideoRoom ws_path=format!("/meetings/{id}/video") me=room.me.clone() guest=false ice_servers=room.ice_servers.clone()/>
                         }.into_any()
                     } else {
                         view! { <p class="alert alert-info room-closed" role="status">{room.notice.clone()}</p> }.into_any()
@@ -204,7 +204,7 @@ pub fn GuestRoomPage() -> impl IntoView {
                             {if room.open {
                                 view! {
                                     <p class="muted">"Vérifiez votre caméra et votre micro, indiquez votre nom puis entrez : vous attendrez dans la salle d'attente jusqu'à ce que le médecin vous fasse entrer."</p>
-                                    <VideoRoom ws_path="/invitation/video".to_string() me=String::new() guest=true/>
+                                    <VideoRoom ws_path="/invitation/video".to_string() me=String::new() guest=true ice_servers=room.ice_servers.clone()/>
                                 }.into_any()
                             } else {
                                 view! { <p class="alert alert-info room-closed" role="status">{room.notice.clone()}</p> }.into_any()
@@ -261,7 +261,12 @@ pub(crate) struct RoomUi {
 
 /// The room itself: preview, lobby, grid and controls.
 #[island(lazy)]
-fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
+fn VideoRoom(
+    ws_path: String,
+    me: String,
+    guest: bool,
+    ice_servers: Vec<crate::domain::video::IceServer>,
+) -> impl IntoView {
     crate::island_hydrated();
     let ui = RoomUi {
         phase: RwSignal::new(Phase::Preview),
@@ -281,9 +286,9 @@ fn VideoRoom(ws_path: String, me: String, guest: bool) -> impl IntoView {
         ready: RwSignal::new(false),
     };
     #[cfg(feature = "hydrate")]
-    client::start(ui, ws_path.clone(), guest);
+    client::start(ui, ws_path.clone(), guest, ice_servers);
     #[cfg(not(feature = "hydrate"))]
-    let _ = &ws_path;
+    let _ = (&ws_path, ice_servers);
     let act = move |what: &'static str| {
         move |_| {
             #[cfg(feature = "hydrate")]

@@ -23,7 +23,7 @@ use super::Sfu;
 
 /// Serves bench rooms on `address` (`GET /bench/{room}`), printing the bound port first.
 pub async fn serve(address: SocketAddr) -> anyhow::Result<()> {
-    let sfu = Sfu::new(address.ip(), RoomHours::default());
+    let sfu = Sfu::new(super::MediaNet::on(address.ip()), RoomHours::default());
     let router = Router::new()
         .route("/bench/{room}", get(join))
         .with_state(sfu);

@@ -97,7 +97,7 @@ impl Bot {
     /// Joins through an open socket; media binds UDP on `ip`. Publishing starts once connected.
     pub async fn join(socket: Socket, ip: IpAddr, media: Media) -> anyhow::Result<Bot> {
         let (mut sink, mut stream) = socket.split();
-        let (connection, events) = peer::new_peer(ip).await?;
+        let (connection, events) = peer::new_peer(super::MediaNet::on(ip), 0).await?;
         let mut gathered = events.gathered;
         let video = peer::local_track(
             RtpCodecKind::Video,

@@ -18,17 +18,41 @@ pub mod signal;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use app::domain::video::RoomHours;
 
 use room::Room;
 
+/// Where media goes on the network.
+#[derive(Clone, Copy, Debug)]
+pub struct MediaNet {
+    /// The address media binds to (and announces, unless `public_ip` is set).
+    pub ip: IpAddr,
+    /// The UDP ports connections may bind (inclusive); any free port when none.
+    pub ports: Option<(u16, u16)>,
+    /// The address announced instead of `ip` (1:1 NAT).
+    pub public_ip: Option<IpAddr>,
+}
+
+impl MediaNet {
+    /// Any port on `ip`, announced as it is.
+    pub fn on(ip: IpAddr) -> MediaNet {
+        MediaNet {
+            ip,
+            ports: None,
+            public_ip: None,
+        }
+    }
+}
+
 /// The SFU: one room per meeting with someone in it.
 pub struct Sfu {
-    /// The address media binds to (and announces in its candidates).
-    pub media_ip: IpAddr,
+    /// Where media goes.
+    pub net: MediaNet,
+    /// The next port of the range to try.
+    next_port: AtomicU32,
     /// When rooms are open.
     pub hours: RoomHours,
     rooms: Mutex<HashMap<i64, Arc<Room>>>,
@@ -36,10 +60,11 @@ pub struct Sfu {
 }
 
 impl Sfu {
-    /// An SFU whose connections bind UDP ports on `media_ip`.
-    pub fn new(media_ip: IpAddr, hours: RoomHours) -> Arc<Sfu> {
+    /// An SFU whose connections bind UDP ports as `net` says.
+    pub fn new(net: MediaNet, hours: RoomHours) -> Arc<Sfu> {
         Arc::new(Sfu {
-            media_ip,
+            net,
+            next_port: AtomicU32::new(0),
             hours,
             rooms: Mutex::new(HashMap::new()),
             next_participant: AtomicU64::new(1),
@@ -62,6 +87,26 @@ impl Sfu {
         if rooms.get(&meeting).is_some_and(|room| room.is_empty()) {
             rooms.remove(&meeting);
         }
+    }
+
+    /// A new connection, on the next free port of the range when there is one.
+    pub async fn new_peer(&self) -> anyhow::Result<(peer::Peer, peer::PeerEvents)> {
+        let Some((low, high)) = self.net.ports else {
+            return peer::new_peer(self.net, 0).await;
+        };
+        let size = u32::from(high - low) + 1;
+        let mut last = None;
+        for _ in 0..size {
+            let offset = self.next_port.fetch_add(1, Ordering::Relaxed) % size;
+            let port = low + offset as u16;
+            match peer::new_peer(self.net, port).await {
+                Ok(made) => return Ok(made),
+                // In use by another participant: try the next one.
+                Err(error) => last = Some(error),
+            }
+        }
+        Err(last.unwrap_or_else(|| anyhow::anyhow!("no media port left")))
+            .map_err(|error| error.context(format!("every media port {low}-{high} is in use")))
     }
 
     /// A new participant id (unique in this process).

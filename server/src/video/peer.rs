@@ -65,16 +65,23 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
-/// A new connection whose media binds a UDP port on `ip`.
-pub async fn new_peer(ip: IpAddr) -> anyhow::Result<(Peer, PeerEvents)> {
+/// A new connection whose media binds UDP port `port` (0: any free one) on `net.ip`.
+pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, PeerEvents)> {
+    let ip = net.ip;
     let mut media = MediaEngine::default();
     media.register_default_codecs()?;
     let registry = register_default_interceptors(Registry::new(), &mut media)?;
     // No mDNS: it would open a multicast socket per connection, and servers announce real
     // addresses anyway.
-    let settings = SettingEngineBuilder::new()
-        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
-        .build();
+    let mut settings = SettingEngineBuilder::new()
+        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled);
+    if let Some(public) = net.public_ip {
+        settings = settings.with_nat_1to1_ips(
+            vec![public.to_string()],
+            rtc::peer_connection::transport::RTCIceCandidateType::Host,
+        );
+    }
+    let settings = settings.build();
     let (events, events_rx) = mpsc::unbounded_channel();
     let (gathered, gathered_rx) = watch::channel(0);
     let peer = PeerConnectionBuilder::new()
@@ -83,7 +90,7 @@ pub async fn new_peer(ip: IpAddr) -> anyhow::Result<(Peer, PeerEvents)> {
         .with_interceptor_registry(registry)
         .with_setting_engine(settings)
         .with_handler(Arc::new(Handler { events, gathered }))
-        .with_udp_addrs(vec![format!("{}:0", bracketed(ip))])
+        .with_udp_addrs(vec![format!("{}:{port}", bracketed(ip))])
         .build()
         .await?;
     Ok((

@@ -24,7 +24,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use webrtc::peer_connection::RTCPeerConnectionState;
 
-use super::peer::{self, PeerEvent};
+use super::peer::PeerEvent;
 use super::room::{Participant, Room};
 use super::Sfu;
 use crate::staff::followed_meeting;
@@ -202,7 +202,7 @@ pub async fn participate(
             return;
         }
     }
-    let (connection, events) = match peer::new_peer(sfu.media_ip).await {
+    let (connection, events) = match sfu.new_peer().await {
         Ok(made) => made,
         Err(error) => {
             tracing::error!(%error, "video: cannot open a peer connection");

@@ -380,9 +380,7 @@ async fn spawn_https_app() -> (String, tempfile::TempDir) {
         base_url: Some("https://concerto.example.test".into()),
         site_root: dir.path().join("site").display().to_string(),
         reminder_interval_seconds: 1,
-        media_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-        room_opens_before_minutes: 15,
-        room_closes_after_minutes: 60,
+        video: concerto_server::config::VideoArgs::default(),
     };
     let application = concerto_server::Application::build(config).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());

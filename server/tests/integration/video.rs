@@ -402,3 +402,68 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     assert_eq!(status, StatusCode::GONE);
     psychiatrist.leave().await;
 }
+
+#[tokio::test]
+async fn media_uses_the_configured_ports_and_browsers_get_time_limited_turn_credentials() {
+    // Two free ports next to each other.
+    let low = (40_000..60_000u16)
+        .step_by(7)
+        .find(|port| {
+            std::net::UdpSocket::bind(("127.0.0.1", *port)).is_ok()
+                && std::net::UdpSocket::bind(("127.0.0.1", *port + 1)).is_ok()
+        })
+        .expect("two free UDP ports");
+    let app = TestApp::spawn(Options {
+        demo: true,
+        video: Some(concerto_server::config::VideoArgs {
+            media_ports: Some((low, low + 1)),
+            stun_url: Some("stun:turn.example.org:3478".into()),
+            turn_url: Some("turn:turn.example.org:3478?transport=udp".into()),
+            turn_secret: Some("shared-secret".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+    .await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = meeting_in_progress(&app, &coordinator).await;
+    invite_person(&app, &coordinator, meeting, GP).await;
+    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
+
+    // The room page hands out the STUN server and TURN credentials valid until the room closes.
+    let (status, room) = coordinator
+        .query("video/room", &[("id", &meeting.to_string())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{room}");
+    let servers = room["ice_servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 2, "{room}");
+    assert_eq!(servers[0]["urls"][0], "stun:turn.example.org:3478");
+    let user = servers[1]["username"].as_str().unwrap();
+    let (expires, who) = user.split_once(':').unwrap();
+    let expires: i64 = expires.parse().unwrap();
+    assert!(expires > Utc::now().timestamp() + 3_000, "{user}");
+    assert!(who.starts_with('u'), "{user}");
+    let (_, expected) = app::backend::security::turn_credentials("shared-secret", who, expires);
+    assert_eq!(servers[1]["credential"], expected.as_str());
+    assert!(!room.to_string().contains("shared-secret"));
+
+    // Each participant's media binds a port of the range; both bots still exchange media.
+    let a = join(&app, COORDINATOR, meeting, 0x1000).await;
+    let b = join(&app, GP, meeting, 0x2000).await;
+    assert!(eventually(5, || a.id().is_some() && b.id().is_some()).await);
+    let (ia, ib) = (a.id().unwrap(), b.id().unwrap());
+    assert!(
+        eventually(20, || a.received_from(ib).0 >= 25
+            && b.received_from(ia).0 >= 25)
+        .await,
+        "media flows through the configured ports"
+    );
+    for port in [low, low + 1] {
+        assert!(
+            std::net::UdpSocket::bind(("127.0.0.1", port)).is_err(),
+            "port {port} is the SFU's"
+        );
+    }
+    a.leave().await;
+    b.leave().await;
+}

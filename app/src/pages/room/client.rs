@@ -24,13 +24,14 @@ use web_sys::{
 };
 
 use super::{Phase, RoomUi};
-use crate::domain::video::{ClientSignal, MediaStatus, ServerSignal};
+use crate::domain::video::{ClientSignal, IceServer, MediaStatus, ServerSignal};
 
 /// Delay before reconnecting after the connection dropped.
 const RECONNECT_MS: i32 = 2_000;
 
 struct Client {
     ui: RoomUi,
+    ice_servers: Vec<IceServer>,
     ws_path: String,
     guest: bool,
     local: Option<MediaStream>,
@@ -85,9 +86,10 @@ async fn sleep(ms: i32) {
 
 /// Sets the room up once the island is live: the camera and microphone preview, then a timer
 /// for the active speaker.
-pub fn start(ui: RoomUi, ws_path: String, guest: bool) {
+pub fn start(ui: RoomUi, ws_path: String, guest: bool, ice_servers: Vec<IceServer>) {
     let client = Client {
         ui,
+        ice_servers,
         ws_path,
         guest,
         local: None,
@@ -555,7 +557,20 @@ async fn handle(signal: ServerSignal, generation: u32) -> Result<(), JsValue> {
 /// The connection to the SFU: the local tracks (or empty senders, so a screen can be shared
 /// later), the remote tracks to tiles, and the first offer.
 async fn open_peer(generation: u32) -> Result<(), JsValue> {
-    let pc = RtcPeerConnection::new()?;
+    let configuration = web_sys::RtcConfiguration::new();
+    let servers = Array::new();
+    for server in with(|c| c.ice_servers.clone()).unwrap_or_default() {
+        let entry = js_sys::Object::new();
+        let urls: Array = server.urls.iter().map(JsValue::from).collect();
+        Reflect::set(&entry, &"urls".into(), &urls)?;
+        if let (Some(user), Some(password)) = (&server.username, &server.credential) {
+            Reflect::set(&entry, &"username".into(), &user.into())?;
+            Reflect::set(&entry, &"credential".into(), &password.into())?;
+        }
+        servers.push(&entry);
+    }
+    Reflect::set(&configuration, &"iceServers".into(), &servers)?;
+    let pc = RtcPeerConnection::new_with_configuration(&configuration)?;
     let local = with(|c| c.local.clone()).flatten();
     let stream = local.clone().unwrap_or(MediaStream::new()?);
     let sender = |kind: &str| -> Result<RtcRtpSender, JsValue> {

@@ -54,6 +54,8 @@ pub struct Options {
     pub smtp_login: Option<&'static str>,
     /// A SQLite file even when the suite runs on PostgreSQL (the source of `concerto copy`).
     pub sqlite: bool,
+    /// Video settings other than the defaults.
+    pub video: Option<concerto_server::config::VideoArgs>,
 }
 
 impl TestApp {
@@ -86,9 +88,7 @@ impl TestApp {
             base_url: None,
             site_root: dir.path().join("site").display().to_string(),
             reminder_interval_seconds: 1,
-            media_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-            room_opens_before_minutes: 15,
-            room_closes_after_minutes: 60,
+            video: options.video.clone().unwrap_or_default(),
         };
         let application = Application::build(config)
             .await
