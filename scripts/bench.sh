@@ -4,7 +4,7 @@
 #   throughput, p50/p99 latency at 64 connections (wrk), page size, server CPU per request
 #   (from /proc/PID/stat over the run), next to /healthz in the same run;
 # - the time to serve a calendar feed of 1,000 events;
-# - the video SFU (`concerto sfu-bench`);
+# - the video SFU (`concerto sfu-bench`) and, in Chromium, join → first remote frame;
 # - the first-load bytes (js + wasm, brotli) of the meeting list and of the pages with the
 #   identifier editor, and the time to interactive of the meeting page in headless Chromium.
 set -euo pipefail
@@ -113,4 +113,6 @@ target/release/concerto sfu-bench --rooms 3 --participants 5 --seconds 10
 # the islands' hydration where the page has islands).
 if [ -x /usr/bin/chromium ] && [ -d end2end/node_modules/playwright-core ]; then
   (cd end2end && CONCERTO_BENCH_URL="$BASE" node bench/tti.cjs) || echo "  (time to interactive not measured)"
+  # Join → first remote frame in the video room (fake camera, loopback).
+  (cd end2end && CONCERTO_BENCH_URL="$BASE" node bench/video.cjs) || echo "  (video join not measured)"
 fi
