@@ -72,6 +72,10 @@ pub enum Command {
         /// Seconds measured (after every bot receives every other).
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Participants of the first room who read only 20 packets a second per track (a weak
+        /// link): the JSON then also gives the others' loss.
+        #[arg(long, default_value_t = 0)]
+        slow: usize,
         /// Run only the SFU, on this address, for the measuring process (internal).
         #[arg(long, hide = true)]
         serve: Option<std::net::SocketAddr>,

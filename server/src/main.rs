@@ -47,10 +47,11 @@ async fn main() -> anyhow::Result<()> {
             rooms,
             participants,
             seconds,
+            slow,
             serve,
         }) => match serve {
             Some(address) => video::bench::serve(address).await,
-            None => video::bench::run(rooms, participants, seconds).await,
+            None => video::bench::run(rooms, participants, seconds, slow).await,
         },
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();

@@ -70,7 +70,12 @@ fn usage(pid: u32) -> anyhow::Result<(u64, u64)> {
 }
 
 /// Runs the benchmark and prints its JSON line.
-pub async fn run(rooms: usize, participants: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn run(
+    rooms: usize,
+    participants: usize,
+    seconds: u64,
+    slow: usize,
+) -> anyhow::Result<()> {
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["sfu-bench", "--serve", "127.0.0.1:0"])
         .env("CONCERTO_LOG", "error")
@@ -80,7 +85,7 @@ pub async fn run(rooms: usize, participants: usize, seconds: u64) -> anyhow::Res
     let mut first_line = String::new();
     BufReader::new(child.stdout.take().context("child stdout")?).read_line(&mut first_line)?;
     let port: u16 = first_line.trim().parse().context("child port")?;
-    let result = measure(pid, port, rooms, participants, seconds).await;
+    let result = measure(pid, port, rooms, participants, seconds, slow).await;
     let _ = child.kill();
     let _ = child.wait();
     result
@@ -92,6 +97,7 @@ async fn measure(
     rooms: usize,
     participants: usize,
     seconds: u64,
+    slow: usize,
 ) -> anyhow::Result<()> {
     let (_, idle_rss) = usage(pid)?;
 
@@ -103,7 +109,12 @@ async fn measure(
                 .await
                 .map_err(|(status, body)| anyhow::anyhow!("join refused: {status} {body}"))?;
             let ssrc = 0x1000_0000 + ((room * participants + n) as u32) * 4;
-            let bot = Bot::join(socket, Ipv4Addr::LOCALHOST.into(), Media::standard(ssrc)).await?;
+            let mut media = Media::standard(ssrc);
+            // The last `slow` participants of the first room read 20 packets a second per track.
+            if room == 0 && n + slow >= participants {
+                media.read_limit = Some(20);
+            }
+            let bot = Bot::join(socket, Ipv4Addr::LOCALHOST.into(), media).await?;
             bots.push((room, bot));
         }
     }
@@ -123,19 +134,36 @@ async fn measure(
     let all_connected = ready(&bots);
 
     let sent_before: Vec<u64> = bots.iter().map(|(_, b)| b.sent()).collect();
-    let received_before: u64 = bots.iter().map(|(_, b)| b.received_total()).sum();
+    let received_before_each: Vec<u64> = bots.iter().map(|(_, b)| b.received_total()).collect();
+    let received_before: u64 = received_before_each.iter().sum();
     let (ticks_before, _) = usage(pid)?;
     let measured = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let elapsed = measured.elapsed().as_secs_f64();
     let (ticks_after, rss) = usage(pid)?;
-    let received: u64 = bots.iter().map(|(_, b)| b.received_total()).sum::<u64>() - received_before;
+    let received_each: Vec<u64> = bots.iter().map(|(_, b)| b.received_total()).collect();
+    let received: u64 = received_each.iter().sum::<u64>() - received_before;
     // Every packet a bot published during the window should reach the others of its room.
-    let expected: u64 = bots
+    let sent: Vec<u64> = bots
         .iter()
         .zip(&sent_before)
-        .map(|((_, b), before)| (b.sent() - before) * (participants as u64 - 1))
-        .sum();
+        .map(|((_, b), before)| b.sent() - before)
+        .collect();
+    let expected_by = |receiver: usize| -> u64 {
+        let room = bots[receiver].0;
+        (0..bots.len())
+            .filter(|&other| other != receiver && bots[other].0 == room)
+            .map(|other| sent[other])
+            .sum()
+    };
+    let expected: u64 = (0..bots.len()).map(expected_by).sum();
+    // Loss of the others when some subscribers are slow: their own loss is theirs.
+    let is_slow = |index: usize| bots[index].0 == 0 && index % participants + slow >= participants;
+    let (mut fast_received, mut fast_expected) = (0u64, 0u64);
+    for index in (0..bots.len()).filter(|&i| !is_slow(i)) {
+        fast_received += received_each[index] - received_before_each[index];
+        fast_expected += expected_by(index);
+    }
     let ticks_per_second = 100.0; // USER_HZ on Linux
     let cpu_percent = (ticks_after - ticks_before) as f64 / ticks_per_second / elapsed * 100.0;
     let forwarded_per_second = received as f64 / elapsed;
@@ -158,6 +186,8 @@ async fn measure(
             "sfu_cpu_percent_of_one_core": (cpu_percent * 10.0).round() / 10.0,
             "forwarded_packets_per_second_per_core": if cpu_percent > 0.0 { (forwarded_per_second / (cpu_percent / 100.0)).round() } else { 0.0 },
             "loss_percent": (loss_percent * 100.0).round() / 100.0,
+            "slow_subscribers": slow,
+            "loss_percent_of_the_others": if fast_expected == 0 { 100.0 } else { ((1.0 - fast_received as f64 / fast_expected as f64).max(0.0) * 10_000.0).round() / 100.0 },
             "sfu_memory_mb": rss as f64 / 1024.0,
             "sfu_memory_per_participant_mb": ((rss.saturating_sub(idle_rss)) as f64 / 1024.0 / total.max(1) as f64 * 100.0).round() / 100.0,
         })

@@ -40,6 +40,9 @@ pub struct Media {
     pub video_bytes: usize,
     /// Opus: 50 packets a second (20 ms frames) of this many bytes.
     pub audio_bytes: usize,
+    /// A slow subscriber: reads at most this many received packets a second (the rest piles up
+    /// and is lost on its own leg), like a participant on a weak link.
+    pub read_limit: Option<u32>,
 }
 
 impl Media {
@@ -50,6 +53,7 @@ impl Media {
             video_packets_per_second: 57,
             video_bytes: 1_100,
             audio_bytes: 80,
+            read_limit: None,
         }
     }
 }
@@ -209,10 +213,16 @@ impl Bot {
                         }
                         PeerEvent::Track(track) => {
                             let received = received.clone();
+                            let pause = media
+                                .read_limit
+                                .map(|limit| Duration::from_secs(1) / limit.max(1));
                             tokio::spawn(async move {
                                 let stream = track.stream_id().await.to_string();
                                 let video = track.kind().await == RtpCodecKind::Video;
                                 while let Some(event) = track.poll().await {
+                                    if let Some(pause) = pause {
+                                        tokio::time::sleep(pause).await;
+                                    }
                                     if let TrackRemoteEvent::OnRtpPacket(_) = event {
                                         let mut counts = received.lock().unwrap();
                                         let entry = counts.entry(stream.clone()).or_default();
