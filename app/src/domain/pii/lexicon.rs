@@ -2,16 +2,18 @@
 //!
 //! Every list holds folded forms (lowercase, accents removed, see [`super::text::fold`]).
 //! The name lists are generated from the Faker package (MIT licence) plus a small hand-written
-//! supplement; see `data/README.md` for the exact procedure and licences.
+//! supplement, then grown with open data (INSEE surnames and first names, Spain's INE, Poland's
+//! PESEL, faker-js) minus French words and places; see `data/README.md` for the procedure and
+//! licences.
 
 use std::sync::OnceLock;
 
-/// Given names, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
+/// Given names, one folded name per line, sorted (about 34,000). Sources: data/README.md.
 /// The browser build does not carry them: it loads them after the page is interactive
 /// ([`install_name_lists`]), so they never weigh on a page's first load.
 #[cfg(not(feature = "hydrate"))]
 const FIRST_NAMES: &str = include_str!("data/first_names.txt");
-/// Surnames, one folded name per line, sorted. Source: Faker (MIT) + supplement, see data/README.md.
+/// Surnames, one folded name per line, sorted (about 118,000). Sources: data/README.md.
 #[cfg(not(feature = "hydrate"))]
 const SURNAMES: &str = include_str!("data/surnames.txt");
 
