@@ -156,6 +156,12 @@ test("two professionals and an admitted guest see each other, and the grid follo
   await gp.getByRole("button", { name: "Couper le micro" }).click();
   await expect(psy.locator(".tile", { hasText: "Médecin" }).locator(".muted-tag")).toContainText("micro coupé");
 
+  // The GP picks a camera again in the room: the new track replaces the old one on the same
+  // sender, and the others keep decoding the GP's video.
+  await gp.getByText("Changer de caméra ou de micro").click();
+  await gp.getByLabel("Caméra").selectOption({ index: 0 });
+  await decodesFrom(psy, 2);
+
   // The patient leaves: the others' grids drop to two within a few seconds.
   await patient.getByRole("button", { name: "Quitter la salle" }).click();
   await expect(patient.getByText("Vous avez quitté la salle.")).toBeVisible();

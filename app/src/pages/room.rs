@@ -305,15 +305,6 @@ fn VideoRoom(
             let _ = (id, admit);
         }
     };
-    let choose = move |kind: &'static str| {
-        move |event: leptos::ev::Event| {
-            let value = event_target_value(&event);
-            #[cfg(feature = "hydrate")]
-            client::choose_device(kind, value);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (kind, value);
-        }
-    };
     let me_name = StoredValue::new(me);
     let phase = move || ui.phase.get();
     let tile = move |peer: RoomPeer| {
@@ -349,18 +340,7 @@ fn VideoRoom(
                 <div class="room-preview card">
                     <video id="room-preview" class="tile-video" autoplay=true playsinline=true prop:muted=true aria-label="Aperçu de votre caméra"></video>
                     <div class="device-choice">
-                        <div class="field">
-                            <label for="room-camera">"Caméra"</label>
-                            <select id="room-camera" on:change=choose("video") prop:disabled=move || ui.cameras.with(Vec::is_empty)>
-                                {move || ui.cameras.get().into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="room-mic">"Micro"</label>
-                            <select id="room-mic" on:change=choose("audio") prop:disabled=move || ui.mics.with(Vec::is_empty)>
-                                {move || ui.mics.get().into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
-                            </select>
-                        </div>
+                        {device_selects(ui, "room")}
                         {guest.then(|| view! {
                             <div class="field">
                                 <label for="guest-name">"Votre nom (vu par les participants)"</label>
@@ -426,9 +406,49 @@ fn VideoRoom(
                     </button>
                     <button type="button" class="button-danger leave-room" on:click=act("leave")>"Quitter la salle"</button>
                 </div>
+                <details class="room-devices">
+                    <summary>"Changer de caméra ou de micro"</summary>
+                    <div class="device-choice">{device_selects(ui, "room-live")}</div>
+                </details>
                 }.into_any()}
             </Show>
         </section>
+    }
+}
+
+/// The camera and microphone selects (ids `<prefix>-camera`, `<prefix>-mic`): before joining,
+/// the preview restarts with the choice; in the room, the new device replaces the old one.
+fn device_selects(ui: RoomUi, prefix: &'static str) -> impl IntoView {
+    let choose = move |kind: &'static str| {
+        move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            #[cfg(feature = "hydrate")]
+            client::choose_device(kind, value);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (kind, value);
+        }
+    };
+    let options = |list: RwSignal<Vec<(String, String)>>| {
+        move || {
+            list.get()
+                .into_iter()
+                .map(|(id, label)| view! { <option value=id>{label}</option> })
+                .collect_view()
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=format!("{prefix}-camera")>"Caméra"</label>
+            <select id=format!("{prefix}-camera") on:change=choose("video") prop:disabled=move || ui.cameras.with(Vec::is_empty)>
+                {options(ui.cameras)}
+            </select>
+        </div>
+        <div class="field">
+            <label for=format!("{prefix}-mic")>"Micro"</label>
+            <select id=format!("{prefix}-mic") on:change=choose("audio") prop:disabled=move || ui.mics.with(Vec::is_empty)>
+                {options(ui.mics)}
+            </select>
+        </div>
     }
 }
 

@@ -41,6 +41,7 @@ struct Client {
     ws: Option<WebSocket>,
     pc: Option<RtcPeerConnection>,
     video_sender: Option<RtcRtpSender>,
+    audio_sender: Option<RtcRtpSender>,
     streams: HashMap<u64, MediaStream>,
     /// Whose each received track is (by the browser's track id, as statistics name it).
     track_owners: HashMap<String, u64>,
@@ -99,6 +100,7 @@ pub fn start(ui: RoomUi, ws_path: String, guest: bool, ice_servers: Vec<IceServe
         ws: None,
         pc: None,
         video_sender: None,
+        audio_sender: None,
         streams: HashMap::new(),
         track_owners: HashMap::new(),
         queue: VecDeque::new(),
@@ -136,16 +138,93 @@ pub fn act(what: &str) {
     }
 }
 
-/// A device chosen in the preview ("video" or "audio").
-pub fn choose_device(kind: &str, id: String) {
-    with(|c| {
+/// A device chosen ("video" or "audio"): in the preview, the preview restarts with it; in the
+/// room, its track replaces the current one on the same sender (no renegotiation).
+pub fn choose_device(kind: &'static str, id: String) {
+    let in_room = with(|c| {
         if kind == "video" {
             c.camera_id = Some(id);
         } else {
             c.mic_id = Some(id);
         }
+        c.pc.is_some() && c.ui.phase.get_untracked() == Phase::InRoom
     });
-    spawn_local(acquire());
+    if in_room == Some(true) {
+        spawn_local(switch_device(kind));
+    } else {
+        spawn_local(acquire());
+    }
+}
+
+/// Swaps the camera or microphone while in the room, keeping its muted state.
+async fn switch_device(kind: &'static str) {
+    let video = kind == "video";
+    let Some((ui, local, device, sender, sharing)) = with(|c| {
+        (
+            c.ui,
+            c.local.clone(),
+            if video {
+                c.camera_id.clone()
+            } else {
+                c.mic_id.clone()
+            },
+            if video {
+                c.video_sender.clone()
+            } else {
+                c.audio_sender.clone()
+            },
+            c.screen.is_some(),
+        )
+    }) else {
+        return;
+    };
+    let (Some(local), Some(sender)) = (local, sender) else {
+        return;
+    };
+    let wanted = constraint(&device);
+    let opened = if video {
+        user_media(None, Some(wanted)).await
+    } else {
+        user_media(Some(wanted), None).await
+    };
+    let tracks_of = |stream: &MediaStream| {
+        if video {
+            stream.get_video_tracks()
+        } else {
+            stream.get_audio_tracks()
+        }
+    };
+    let Some(track) = opened.ok().and_then(|stream| {
+        tracks_of(&stream)
+            .get(0)
+            .dyn_into::<MediaStreamTrack>()
+            .ok()
+    }) else {
+        ui.notice.set(Some(
+            "Cet appareil n'a pas pu être ouvert : l'ancien reste utilisé.".into(),
+        ));
+        return;
+    };
+    let old = tracks_of(&local).get(0).dyn_into::<MediaStreamTrack>().ok();
+    track.set_enabled(old.as_ref().is_none_or(MediaStreamTrack::enabled));
+    // While a screen is shared, the new camera waits for the end of the share.
+    if !(video && sharing)
+        && JsFuture::from(sender.replace_track(Some(&track)))
+            .await
+            .is_err()
+    {
+        track.stop();
+        ui.notice.set(Some(
+            "Cet appareil n'a pas pu être utilisé : l'ancien reste utilisé.".into(),
+        ));
+        return;
+    }
+    if let Some(old) = old {
+        local.remove_track(&old);
+        old.stop();
+    }
+    local.add_track(&track);
+    ui.notice.set(None);
 }
 
 /// Lets a waiting guest in, or turns them away.
@@ -432,6 +511,7 @@ fn close_connection() {
         c.track_owners.clear();
         c.queue.clear();
         c.video_sender = None;
+        c.audio_sender = None;
         (c.ws.take(), c.pc.take())
     }) else {
         return;
@@ -589,7 +669,7 @@ async fn open_peer(generation: u32) -> Result<(), JsValue> {
             }
         }
     };
-    sender("audio")?;
+    let audio_sender = sender("audio")?;
     let video_sender = sender("video")?;
     let on_track = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let event: RtcTrackEvent = event.unchecked_into();
@@ -627,6 +707,7 @@ async fn open_peer(generation: u32) -> Result<(), JsValue> {
         c.handlers.push(on_state);
         c.pc = Some(pc.clone());
         c.video_sender = Some(video_sender);
+        c.audio_sender = Some(audio_sender);
         true
     });
     if current != Some(true) {
