@@ -193,10 +193,10 @@ mod ssr {
         meeting: &meetings_store::MeetingRow,
         who: &str,
     ) -> Vec<IceServer> {
-        let closes = meeting.start_utc.0
-            + chrono::Duration::minutes(
-                meeting.duration_minutes + state.settings.room_hours.after_minutes,
-            );
+        let closes = state
+            .settings
+            .room_hours
+            .closes(meeting.start_utc.0, meeting.duration_minutes);
         let valid_for = (closes - Utc::now()).max(chrono::Duration::hours(1));
         state.settings.ice.servers(who, Utc::now(), valid_for)
     }

@@ -36,6 +36,11 @@ pub enum RoomState {
 }
 
 impl RoomHours {
+    /// When the room of a meeting starting at `start` and lasting `duration_minutes` closes.
+    pub fn closes(&self, start: DateTime<Utc>, duration_minutes: i64) -> DateTime<Utc> {
+        start + Duration::minutes(duration_minutes + self.after_minutes)
+    }
+
     /// The room of a meeting starting at `start` and lasting `duration_minutes`, at `now`.
     pub fn state(
         &self,
@@ -44,7 +49,7 @@ impl RoomHours {
         now: DateTime<Utc>,
     ) -> RoomState {
         let opens = start - Duration::minutes(self.before_minutes);
-        let closes = start + Duration::minutes(duration_minutes + self.after_minutes);
+        let closes = self.closes(start, duration_minutes);
         if now < opens {
             RoomState::NotYet(opens)
         } else if now >= closes {

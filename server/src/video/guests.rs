@@ -90,12 +90,11 @@ pub async fn claim(
         RoomState::Closed(_) => {
             return refusal(StatusCode::GONE, "Cette consultation est terminée.")
         }
-        RoomState::NotYet(_) | RoomState::Open(_) => {
-            meeting.start_utc.0
-                + chrono::Duration::minutes(
-                    meeting.duration_minutes + state.settings.room_hours.after_minutes,
-                )
-        }
+        RoomState::NotYet(_) => state
+            .settings
+            .room_hours
+            .closes(meeting.start_utc.0, meeting.duration_minutes),
+        RoomState::Open(closes) => closes,
     };
     let to_page = |set: Option<String>| {
         let mut response =
