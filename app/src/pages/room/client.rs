@@ -33,6 +33,8 @@ struct Client {
     ui: RoomUi,
     ice_servers: Vec<IceServer>,
     ws_path: String,
+    /// The path the current connection signals on (a guest's carries their name).
+    joined_path: String,
     guest: bool,
     local: Option<MediaStream>,
     camera_id: Option<String>,
@@ -91,6 +93,7 @@ pub fn start(ui: RoomUi, ws_path: String, guest: bool, ice_servers: Vec<IceServe
     let client = Client {
         ui,
         ice_servers,
+        joined_path: ws_path.clone(),
         ws_path,
         guest,
         local: None,
@@ -441,6 +444,7 @@ fn connect(path: String) {
         }
     };
     let Some(generation) = with(|c| {
+        c.joined_path = path.clone();
         c.generation += 1;
         c.handlers.clear();
         c.ws = Some(socket.clone());
@@ -691,7 +695,8 @@ async fn open_peer(generation: u32) -> Result<(), JsValue> {
         attach_soon();
     });
     let watched = pc.clone();
-    let path = with(|c| c.ws_path.clone()).unwrap_or_default();
+    // Rejoin where this connection joined (a guest keeps their name).
+    let path = with(|c| c.joined_path.clone()).unwrap_or_default();
     let on_state = Closure::<dyn FnMut(JsValue)>::new(move |_event: JsValue| {
         if watched.connection_state() == RtcPeerConnectionState::Failed {
             lost(generation, path.clone());
