@@ -6,6 +6,9 @@
 //! PESEL, faker-js) minus French words and places; see `data/README.md` for the procedure and
 //! licences.
 
+use super::shape::Model;
+#[cfg(not(feature = "hydrate"))]
+use super::shape::MODEL as SHAPE_MODEL;
 use std::sync::OnceLock;
 
 /// Given names, one folded name per line, sorted (about 34,000). Sources: data/README.md.
@@ -16,38 +19,116 @@ const FIRST_NAMES: &str = include_str!("data/first_names.txt");
 /// Surnames, one folded name per line, sorted (about 118,000). Sources: data/README.md.
 #[cfg(not(feature = "hydrate"))]
 const SURNAMES: &str = include_str!("data/surnames.txt");
+/// Frequent surnames that are also everyday French words ("petit", "boulanger"), sorted (about
+/// 2,300): names only where the context says a person is meant. Sources: data/README.md.
+#[cfg(not(feature = "hydrate"))]
+const SURNAME_WORDS: &str = include_str!("data/surname_words.txt");
+/// French words and places, as a Bloom filter (about 149,000 words in 149 KB; layout in
+/// `data/build_name_evidence.py`): tells a capitalised word in a name's place that is no French
+/// word ("Kabongo") from one that is ("Urgences").
+#[cfg(not(feature = "hydrate"))]
+const FRENCH_WORDS: &[u8] = include_bytes!("data/french_words.bloom");
 
 /// Where the server serves the name lists for the browser (a cached static asset).
 pub const NAME_LISTS_PATH: &str = "/pkg/pii-names.txt";
-/// Separates the given names from the surnames in the text served at [`NAME_LISTS_PATH`].
+/// Separates the lists in the text served at [`NAME_LISTS_PATH`].
 const NAME_LISTS_SEPARATOR: &str = "\n%%\n";
 
-/// The text served at [`NAME_LISTS_PATH`]: given names, a `%%` line, surnames.
-#[cfg(not(feature = "hydrate"))]
-pub fn name_lists_text() -> String {
-    format!("{FIRST_NAMES}{NAME_LISTS_SEPARATOR}{SURNAMES}")
+/// The name lists (given names, surnames, surnames that are also words), the French words and
+/// the "looks like a name" model.
+struct NameLists {
+    first: Vec<&'static str>,
+    last: Vec<&'static str>,
+    words: Vec<&'static str>,
+    french: Option<Bloom>,
+    shape: Option<Model>,
 }
 
-/// (given names, surnames): folded, sorted. On the server, the embedded lists; in the browser,
-/// the lists once installed, empty before (titles, labels and the other rules still work).
-fn name_lists() -> (&'static [&'static str], &'static [&'static str]) {
+/// A Bloom filter read from the layout `data/build_name_evidence.py` writes.
+struct Bloom {
+    bits: u32,
+    hashes: u32,
+    array: &'static [u8],
+}
+
+impl Bloom {
+    fn parse(data: &'static [u8]) -> Option<Bloom> {
+        if data.len() < 9 || &data[..4] != b"BLM1" {
+            return None;
+        }
+        let bits = u32::from_le_bytes(data[4..8].try_into().ok()?);
+        let array = &data[9..];
+        (bits > 0 && array.len() * 8 == bits as usize).then_some(Bloom {
+            bits,
+            hashes: data[8] as u32,
+            array,
+        })
+    }
+
+    fn contains(&self, w: &str) -> bool {
+        let h = w.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3)
+        });
+        let (h1, h2) = (h as u32, (h >> 32) as u32 | 1);
+        (0..self.hashes).all(|j| {
+            let i = h1.wrapping_add(j.wrapping_mul(h2)) % self.bits;
+            self.array[(i / 8) as usize] >> (i % 8) & 1 == 1
+        })
+    }
+}
+
+/// The text served at [`NAME_LISTS_PATH`], sections separated by `%%` lines: given names,
+/// surnames, surnames that are also words, then in hexadecimal the French-words filter and the
+/// shape model.
+#[cfg(not(feature = "hydrate"))]
+pub fn name_lists_text() -> String {
+    use std::fmt::Write;
+    let sep = NAME_LISTS_SEPARATOR;
+    let mut text = format!("{FIRST_NAMES}{sep}{SURNAMES}{sep}{SURNAME_WORDS}");
+    text.reserve((FRENCH_WORDS.len() + SHAPE_MODEL.len()) * 2 + 10);
+    for blob in [FRENCH_WORDS, SHAPE_MODEL] {
+        text.push_str(sep);
+        for b in blob {
+            let _ = write!(text, "{b:02x}");
+        }
+    }
+    text
+}
+
+/// The "looks like a name" model, once available (always on the server).
+pub(super) fn shape_model() -> Option<&'static Model> {
+    name_lists().shape.as_ref()
+}
+
+/// The name lists, folded and sorted. On the server, the embedded lists; in the browser, the
+/// lists once installed, empty before (titles, labels and the other rules still work).
+fn name_lists() -> &'static NameLists {
     #[cfg(not(feature = "hydrate"))]
     {
-        static NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
-        let (first, last) = NAMES.get_or_init(|| (build(FIRST_NAMES), build(SURNAMES)));
-        (first, last)
+        static NAMES: OnceLock<NameLists> = OnceLock::new();
+        NAMES.get_or_init(|| NameLists {
+            first: build(FIRST_NAMES),
+            last: build(SURNAMES),
+            words: build(SURNAME_WORDS),
+            french: Bloom::parse(FRENCH_WORDS),
+            shape: Model::parse(SHAPE_MODEL),
+        })
     }
     #[cfg(feature = "hydrate")]
     {
-        match BROWSER_NAMES.get() {
-            Some((first, last)) => (first, last),
-            None => (&[], &[]),
-        }
+        static EMPTY: NameLists = NameLists {
+            first: Vec::new(),
+            last: Vec::new(),
+            words: Vec::new(),
+            french: None,
+            shape: None,
+        };
+        BROWSER_NAMES.get().unwrap_or(&EMPTY)
     }
 }
 
 #[cfg(feature = "hydrate")]
-static BROWSER_NAMES: OnceLock<(Vec<&'static str>, Vec<&'static str>)> = OnceLock::new();
+static BROWSER_NAMES: OnceLock<NameLists> = OnceLock::new();
 
 /// In the browser: installs the name lists fetched from [`NAME_LISTS_PATH`]. Returns false when
 /// they were installed already.
@@ -57,8 +138,32 @@ pub fn install_name_lists(text: String) -> bool {
         return false;
     }
     let text: &'static str = Box::leak(text.into_boxed_str());
-    let (first, last) = text.split_once(NAME_LISTS_SEPARATOR).unwrap_or((text, ""));
-    BROWSER_NAMES.set((build(first), build(last))).is_ok()
+    BROWSER_NAMES.set(parse_name_lists(text)).is_ok()
+}
+
+/// Reads the text of [`name_lists_text`] back (in the browser; on the server in tests).
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+fn parse_name_lists(text: &'static str) -> NameLists {
+    let mut parts = text.splitn(5, NAME_LISTS_SEPARATOR);
+    let mut next = || parts.next().unwrap_or("");
+    let (first, last, words) = (build(next()), build(next()), build(next()));
+    let mut blob = || -> Option<&'static [u8]> {
+        let hex = next().trim().as_bytes();
+        let bytes: Option<Vec<u8>> = hex
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+            .collect();
+        Some(Box::leak(bytes?.into_boxed_slice()))
+    };
+    let french = blob().and_then(Bloom::parse);
+    let shape = blob().and_then(Model::parse);
+    NameLists {
+        first,
+        last,
+        words,
+        french,
+        shape,
+    }
 }
 
 /// National programmes, helplines and networks that are never person names (see the file).
@@ -322,7 +427,7 @@ fn has_s(v: &[String], w: &str) -> bool {
 
 /// Whether the folded word is a known given name (each part of a hyphenated word must be).
 pub fn is_first_name(w: &str) -> bool {
-    let (first, _) = name_lists();
+    let first = &name_lists().first;
     if w.contains('-') {
         return w.split('-').all(|p| has(first, p));
     }
@@ -331,11 +436,28 @@ pub fn is_first_name(w: &str) -> bool {
 
 /// Whether the folded word is a known surname (any part of a hyphenated word).
 pub fn is_surname(w: &str) -> bool {
-    let (_, last) = name_lists();
+    let last = &name_lists().last;
     if w.contains('-') {
         return w.split('-').any(|p| has(last, p));
     }
     has(last, w)
+}
+
+/// Whether the folded word is a frequent surname that is also an everyday word ("petit",
+/// "boulanger", "fontaine"): a name or a word depending on the context.
+pub fn is_surname_word(w: &str) -> bool {
+    has(&name_lists().words, w)
+}
+
+/// Whether the folded word is a French word or place (any part of a hyphenated word), as far as
+/// the filter knows: about 2 % of names test as words too. True while the filter is not loaded
+/// (in the browser, before the lists arrive), so that no rule takes a word for a name for want
+/// of a lexicon.
+pub fn is_french_word(w: &str) -> bool {
+    match &name_lists().french {
+        Some(bloom) => w.split('-').any(|p| bloom.contains(p)),
+        None => true,
+    }
 }
 
 /// Function word or everyday clinical word.
@@ -435,4 +557,49 @@ pub fn month(w: &str) -> Option<u32> {
         "decembre" | "dec" => 12,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_reads_back_the_lists_the_server_serves() {
+        let text: &'static str = Box::leak(name_lists_text().into_boxed_str());
+        let read = parse_name_lists(text);
+        let served = name_lists();
+        assert_eq!(read.first, served.first);
+        assert_eq!(read.last, served.last);
+        assert_eq!(read.words, served.words);
+        let (a, b) = (read.french.unwrap(), served.french.as_ref().unwrap());
+        assert_eq!((a.bits, a.hashes, a.array), (b.bits, b.hashes, b.array));
+        let (a, b) = (read.shape.unwrap(), served.shape.as_ref().unwrap());
+        assert_eq!(a.weights(), b.weights());
+        assert!(read.words.contains(&"petit") && read.words.contains(&"boulanger"));
+    }
+
+    #[test]
+    fn french_words_and_places_are_known_names_are_mostly_not() {
+        for w in [
+            "urgences",
+            "pediatrie",
+            "maison",
+            "villejuif",
+            "saint-denis",
+            "tout",
+        ] {
+            assert!(is_french_word(w), "{w}");
+        }
+        for w in ["kabongo", "sivakumaran", "tchkonia", "ozanne-ricq"] {
+            assert!(!is_french_word(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_filter_is_ignored() {
+        assert!(Bloom::parse(b"BLM1").is_none());
+        assert!(Bloom::parse(b"XXXX\x08\x00\x00\x00\x06\xff").is_none());
+        assert!(Bloom::parse(b"BLM1\x10\x00\x00\x00\x06\xff").is_none());
+        assert!(Bloom::parse(b"BLM1\x08\x00\x00\x00\x06\xff").is_some());
+    }
 }

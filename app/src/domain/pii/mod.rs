@@ -20,6 +20,7 @@ mod lexicon;
 mod names;
 mod nir;
 mod phone;
+mod shape;
 mod territory;
 mod text;
 

@@ -3,9 +3,10 @@
 
 use super::cues::{cue_at, Follows};
 use super::lexicon::{
-    is_acronym, is_context_block, is_first_name, is_kin, is_particle, is_stop, is_surname,
-    is_title, is_weak_block, programme_at,
+    is_acronym, is_context_block, is_first_name, is_french_word, is_kin, is_particle, is_stop,
+    is_surname, is_surname_word, is_title, is_weak_block, programme_at,
 };
+use super::shape::{name_score, name_shaped, STRONGLY_NAME_SHAPED};
 use super::text::{Kind, Tokens, ALLCAPS, CAP};
 use super::{Confidence, Finding, PiiKind};
 use std::borrow::Cow;
@@ -214,6 +215,95 @@ fn place_preposition(t: &Tokens, i: usize) -> bool {
                 | "dans"
                 | "entre"
         )
+}
+
+/// A determiner or a contracted article precedes token `i`: the capitalised word is a noun or
+/// part of a place ("le Petit Prince", "au Grand Hôtel", "la Fontaine Wallace", "l'Étoile"),
+/// not a person. A capitalised determiner counts only where it opens the sentence, since
+/// mid-sentence it is a particle ("Marie Le Petit").
+fn determiner_before(t: &Tokens, i: usize) -> bool {
+    if i == 0 || !t.same_line(i) {
+        return false;
+    }
+    let mut p = i - 1;
+    if t.is_punct(p, '\'') || t.is_punct(p, '’') {
+        if p == 0 || !t.glued(p) {
+            return false;
+        }
+        p -= 1;
+    }
+    t.is_word(p)
+        && (!t.has(p, CAP) || sentence_start(t, p))
+        && matches!(
+            t.f(p),
+            "le" | "la"
+                | "les"
+                | "l"
+                | "un"
+                | "une"
+                | "des"
+                | "du"
+                | "au"
+                | "aux"
+                | "ce"
+                | "cet"
+                | "cette"
+                | "ces"
+                | "mon"
+                | "ma"
+                | "mes"
+                | "ton"
+                | "ta"
+                | "tes"
+                | "son"
+                | "sa"
+                | "ses"
+                | "notre"
+                | "nos"
+                | "votre"
+                | "vos"
+                | "leur"
+                | "leurs"
+                | "quel"
+                | "quelle"
+        )
+}
+
+/// A capitalised word that the context shows is a person ("vu avec Petit.", "et Boulanger a
+/// rappelé"): after "avec", "et", "selon" or a verb of meeting, and closed by punctuation, the
+/// end of the line, "et", a time ("hier", "ce matin") or a verb of which it is the subject.
+fn person_slot(t: &Tokens, i: usize) -> bool {
+    if i == 0 || !t.same_line(i) || !t.is_word(i - 1) || t.has(i - 1, CAP) {
+        return false;
+    }
+    let opens = matches!(
+        t.f(i - 1),
+        "avec"
+            | "et"
+            | "selon"
+            | "vu"
+            | "vue"
+            | "revu"
+            | "revue"
+            | "rencontre"
+            | "rencontree"
+            | "contacte"
+            | "contactee"
+            | "appele"
+            | "appelee"
+            | "rappele"
+            | "rappelee"
+    );
+    let k = i + 1;
+    let closes = !t.same_line(k)
+        || [',', '.', ';', ')', '('].iter().any(|&c| t.is_punct(k, c))
+        || (t.is_word(k)
+            && !t.has(k, CAP)
+            && (matches!(
+                t.f(k),
+                "et" | "hier" | "demain" | "ce" | "cet" | "cette" | "au"
+            ) || subject_verb(t.f(k))));
+    opens && closes
 }
 
 /// One name found by a rule: token range, confidence and reason.
@@ -914,19 +1004,48 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
     let nxt = i + 1;
     let next_name = t.same_line(nxt) && name_tok(t, nxt, true);
     let fn_i = is_first_name(w);
-    let sn_i = is_surname(w);
+    // A surname that is also a word ("Fontaine", "Petit") after a determiner is the word.
+    let word_i = is_surname_word(w);
+    let as_word = word_i && determiner_before(t, i);
+    let sn_i = is_surname(w) && !as_word;
     if blocked_context(t, i) {
         return Weak::Skip(extend(t, i, false));
     }
     let place = place_preposition(t, i);
     let start = sentence_start(t, i);
+    // In no name list and no French word ("Kabongo", "Ozanne-Ricq"); shaped like a name too
+    // ("Karimova").
+    let foreign_i = !fn_i && !sn_i && !word_i && !allcaps && !is_french_word(w);
+    let shaped_i = foreign_i && name_shaped(w);
     if next_name {
+        // "la Fontaine Wallace", "le Petit Robert": a noun phrase, whatever follows.
+        if as_word {
+            return Weak::Skip(extend(t, i, true));
+        }
         let wn = t.f(nxt);
         let fn_n = is_first_name(wn);
         let sn_n = is_surname(wn);
         let n_allcaps = t.has(nxt, ALLCAPS);
-        // Hyphenated places named after people ("Henri-Mondor") are not first names here.
-        let hyph_block = w.contains('-') && !fn_i;
+        // W4: a frequent surname that is also a word, or a word that is neither a French word
+        // nor in a list, then a known given name ("Petit Jean", "Kabongo Aminata").
+        if fn_n && !n_allcaps && !place && !allcaps && (word_i || foreign_i) {
+            let e = extend(t, nxt, true);
+            let reason = if word_i {
+                "nom de famille courant suivi d'un prénom"
+            } else {
+                "mot absent du lexique français suivi d'un prénom"
+            };
+            return Weak::Name(i, e, Confidence::Likely, reason);
+        }
+        // Hyphenated places named after people ("Henri-Mondor", "Saint-Exupéry") are not names
+        // here. A double surname is: parts that are surnames or no French word, then a given
+        // name ("Ozanne-Ricq Ydrissa"); without the given name, parts that are not given names
+        // either ("Lhermitte-Bayo Vasseux").
+        let surname_part = |p: &str| (is_surname(p) || !is_french_word(p)) && !is_surname_word(p);
+        let double_surname = w
+            .split('-')
+            .all(|p| surname_part(p) && (fn_n || !is_first_name(p)));
+        let hyph_block = w.contains('-') && !fn_i && !double_surname;
         if hyph_block {
             return Weak::Skip(extend(t, i, false));
         }
@@ -975,7 +1094,13 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
             && looks(i)
             && looks(nxt)
             && !matches!(t.f(i - 1), "de" | "du" | "des" | "d")
+            && !as_word
         {
+            // Both shaped like names and no French words ("avec Dilnoza Karimova"): likely;
+            // otherwise possible.
+            if shaped_i && name_shaped(wn) && !is_french_word(wn) {
+                return Weak::Name(i, nxt, Confidence::Likely, "deux mots à la forme de noms");
+            }
             return Weak::Name(
                 i,
                 nxt,
@@ -986,6 +1111,29 @@ fn weak_at(t: &Tokens, i: usize) -> Weak {
         return Weak::No;
     }
     let prev_cap = i > 0 && t.same_line(i) && t.is_word(i - 1) && t.has(i - 1, CAP);
+    // A lone surname (listed, or frequent and also a word) or a lone word strongly shaped like
+    // a name, where the context shows a person ("vu avec Dupont.", "vu avec Petit.", "et
+    // Karimova a rappelé"). Possible: one word is thin evidence.
+    let strongly_shaped = || shaped_i && name_score(w).is_some_and(|s| s > STRONGLY_NAME_SHAPED);
+    // Places are hyphenated with lowercase words ("Montlouis-sur-Loire"), double names not.
+    let capital_parts = || {
+        t.raw(i)
+            .split('-')
+            .all(|p| p.chars().next().is_some_and(char::is_uppercase))
+    };
+    if !fn_i && !allcaps && !prev_cap && !start && !place && (sn_i || word_i || shaped_i) {
+        if person_slot(t, i) && (sn_i || word_i || strongly_shaped()) && capital_parts() {
+            let reason = if word_i {
+                "nom de famille courant employé comme nom"
+            } else if sn_i {
+                "nom de famille à la place d'une personne"
+            } else {
+                "forme de nom à la place d'une personne"
+            };
+            return Weak::Name(i, i, Confidence::Possible, reason);
+        }
+        return Weak::No;
+    }
     if !fn_i || allcaps || prev_cap {
         return Weak::No;
     }
@@ -1026,7 +1174,11 @@ fn list_neighbours(t: &Tokens, spans: &mut Vec<Span>) {
             }
             let end = extend(t, j, true);
             let n = end - j + 1;
-            let known = is_first_name(t.f(j)) || is_surname(t.f(j));
+            // One listed name, a surname that is also a word (no determiner here), or a word
+            // that is no French word ("..., Kabongo et Tshisekedi").
+            let wj = t.f(j);
+            let known =
+                is_first_name(wj) || is_surname(wj) || is_surname_word(wj) || !is_french_word(wj);
             // The item must end the list element: separator, end of sentence or line.
             let k = end + 1;
             let closed = !t.same_line(k)

@@ -131,16 +131,22 @@ fn dev_set_recall_and_false_alarms() {
         std::fs::read_to_string(path).expect("dev.jsonl next to the repository (shared/data/pii)");
     let s = score_jsonl(&data, true);
     print_scores("dev.jsonl", &s);
+    assert_issue_14_targets(&s);
+}
+
+/// The targets of issue 14 on a development set: recall at least 0.99 for every kind, at most
+/// 1 % of clean texts flagged.
+fn assert_issue_14_targets(s: &Scores) {
     let overall = s.found as f64 / s.total as f64;
     assert!(overall >= 0.99, "overall recall {overall:.4} < 0.99");
     for (k, f, t) in &s.per_kind {
         if *t > 0 {
             let r = *f as f64 / *t as f64;
-            assert!(r >= 0.97, "recall for {} is {r:.3} < 0.97", k.code());
+            assert!(r >= 0.99, "recall for {} is {r:.3} < 0.99", k.code());
         }
     }
     assert!(
-        s.clean_flagged as f64 <= 0.02 * s.clean_total as f64,
+        s.clean_flagged as f64 <= 0.01 * s.clean_total as f64,
         "{} of {} clean texts flagged",
         s.clean_flagged,
         s.clean_total
@@ -175,24 +181,10 @@ fn generated_set_recall_and_false_alarms() {
             c.found, c.total, c.clean_flagged, c.clean_total, c.spurious
         );
     }
-    // Thresholds at what the detector reached when the set was written (0.990 overall, 0.988 for
-    // names, nothing flagged in the clean texts, no spurious span), minus a small margin. The set
-    // was written by the author of the rules: it guards against regressions, it does not measure
-    // how well the rules generalise.
-    let overall = s.found as f64 / s.total as f64;
-    assert!(overall >= 0.98, "overall recall {overall:.4} < 0.98");
-    for (k, f, t) in &s.per_kind {
-        if *t > 0 {
-            let r = *f as f64 / *t as f64;
-            assert!(r >= 0.97, "recall for {} is {r:.3} < 0.97", k.code());
-        }
-    }
-    assert!(
-        s.clean_flagged <= 1,
-        "{} of {} clean texts flagged",
-        s.clean_flagged,
-        s.clean_total
-    );
+    // The issue's targets (with 68 clean texts, 1 % means none flagged), and at most 3 spurious
+    // spans. The set was written by the author of the rules: it guards against regressions, it
+    // does not measure how well the rules generalise.
+    assert_issue_14_targets(&s);
     assert!(s.spurious <= 3, "{} spurious findings", s.spurious);
 }
 
@@ -1026,4 +1018,93 @@ fn confidence_and_reasons() {
     assert_eq!((old.confidence, &*old.reason), (Confidence::Likely, ""));
     assert_eq!(Confidence::Possible.code(), "POSSIBLE");
     assert_eq!(Confidence::Likely.label_fr(), "probable");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Surnames that are also words, and names in no list
+
+#[test]
+fn surnames_that_are_words_are_names_only_where_the_context_says_so() {
+    // Names: after a title, before a given name, in a list of people, in a person's place.
+    assert_exact("Vue avec Mme Petit ce matin.", PiiKind::Name, "Mme Petit");
+    let f = assert_exact(
+        "Petit Jean, 45 ans, adressé pour avis.",
+        PiiKind::Name,
+        "Petit Jean",
+    );
+    assert_eq!(f.reason, "nom de famille courant suivi d'un prénom");
+    let text = "Présents : Dr Martin, Boulanger, Petit et Lenoir.";
+    for n in ["Boulanger", "Petit", "Lenoir"] {
+        assert_exact(text, PiiKind::Name, n);
+    }
+    let f = assert_exact(
+        "Synthèse rédigée avec Boulanger.",
+        PiiKind::Name,
+        "Boulanger",
+    );
+    assert_eq!(f.confidence, Confidence::Possible);
+    assert_eq!(f.reason, "nom de famille courant employé comme nom");
+    assert_exact(
+        "Le dossier a été revu et Petit a rappelé.",
+        PiiKind::Name,
+        "Petit",
+    );
+    // Words: lower case, after a determiner, or without a person's context.
+    assert_clean("Il se sent tout petit depuis la rupture.");
+    assert_clean("Petit déjeuner pris seul, appétit conservé.");
+    assert_clean("Il a travaillé comme boulanger pendant dix ans.");
+    assert_clean("Il lit le Petit Prince à sa fille.");
+    assert_clean("Promenade quotidienne jusqu'à la Fontaine Wallace du quartier.");
+    assert_clean("Elle garde un Petit Robert sur sa table de nuit.");
+    assert_clean("Le Boulanger du village lui fait crédit.");
+    assert_clean("Humeur Petit à petit meilleure.");
+}
+
+#[test]
+fn name_shaped_words_complete_the_other_evidence() {
+    // A double surname in no single list entry, before a given name.
+    assert_exact(
+        "Réunion avec Ozanne-Ricq Ydrissa et l'équipe mobile.",
+        PiiKind::Name,
+        "Ozanne-Ricq Ydrissa",
+    );
+    // Two unknown words mid-sentence: likely when both are shaped like names, possible
+    // otherwise.
+    let f = assert_exact(
+        "Vue hier avec Dilnoza Karimova au CMP.",
+        PiiKind::Name,
+        "Dilnoza Karimova",
+    );
+    assert_eq!(f.confidence, Confidence::Likely);
+    // A list item in no list, shaped like a name.
+    let text = "Présents : Dr Martin, Sivakumaran, Hakobyan.";
+    assert_exact(text, PiiKind::Name, "Sivakumaran");
+    assert_exact(text, PiiKind::Name, "Hakobyan");
+    // Words that are no French word and in no list: before a given name, in a list of people.
+    let f = assert_exact(
+        "Kabongo Aminata, 34 ans, adressée par son médecin.",
+        PiiKind::Name,
+        "Kabongo Aminata",
+    );
+    assert_eq!(f.reason, "mot absent du lexique français suivi d'un prénom");
+    let text = "Réunion avec Julie Moreau, Kabongo et Mukendi.";
+    assert_exact(text, PiiKind::Name, "Kabongo");
+    assert_exact(text, PiiKind::Name, "Mukendi");
+    // A lone name-shaped word where a person is meant: possible.
+    let f = assert_exact(
+        "Entretien conjoint avec Hakobyan.",
+        PiiKind::Name,
+        "Hakobyan",
+    );
+    assert_eq!(f.confidence, Confidence::Possible);
+    // Capitalised French words in the same positions stay clean.
+    assert_clean("Orientation vers Psychiatrie Adulte et Addictologie.");
+    let text = "Réunion avec Julie Moreau, Urgences, Pédiatrie et Gériatrie.";
+    assert_eq!(
+        found(text),
+        vec![(PiiKind::Name, "Julie Moreau".to_string())]
+    );
+    assert_clean("Vit à Chambray-lès-Tours puis à Montlouis-sur-Loire et Bobigny-sur-Seine.");
+    assert_clean("Réunion avec Urgences et Consultation mémoire.");
+    assert_clean("Entretien conjoint avec Hypnose.");
 }

@@ -37,6 +37,23 @@ LAST = [cap(w) for w in load("surnames.txt")]
 # Names in no list of the detector (hand-written, invented or rare): only context can find them.
 UNLISTED = ["Quennehen", "Brossollet", "Ydrissa", "Kervarec", "Tchakounté", "Maëlwenn",
             "Ozanne-Ricq", "Vasseux", "Dhaussy", "Lhermitte-Bayo", "Orsatelli", "Zhoulan"]
+# Surnames of INSEE's most frequent that are also French words ("Petit", "Boulanger"): names only
+# by context (surname_words.txt, written by build_name_evidence.py).
+WORD_NAMES = [cap(w) for w in load("surname_words.txt")]
+# Names of populations the lists cover badly (Madagascar, Tamil Nadu and Sri Lanka, Armenia,
+# Georgia, Central Asia, the Comoros, Laos and Cambodia, Haiti, Nigeria, Congo, Serbia...),
+# hand-written; only those in none of the detector's lists are kept, so that they stay unlisted
+# when the lists grow.
+_LISTED = set(load("first_names.txt")) | set(load("surnames.txt")) | set(load("surname_words.txt"))
+RARE = [w for w in [
+    "Andrianarivo", "Rasoanaivo", "Razafindrakoto", "Ravelojaona", "Randriamampionona",
+    "Sivakumaran", "Thirunavukkarasu", "Balasubramaniam", "Kanagaratnam", "Jeyaseelan",
+    "Hakobyan", "Petrosyan", "Sargsyan", "Kvaratskhelia", "Gelashvili", "Tchkonia",
+    "Karimova", "Yuldasheva", "Tursunov", "Abdulkadirov", "Nurmatova", "Msaidie", "Soilihi",
+    "Chanthavong", "Sisouphanh", "Keomany", "Phommachanh", "Sothearith", "Pierrelouis",
+    "Dessalines", "Oyelaran", "Tshisekedi", "Kabongo", "Mukendi", "Nzuzi", "Djurovic",
+    "Ravololomanga", "Mwamba", "Kalonji", "Bamba-Kouyaté", "Nkounkou", "Ekambi",
+] if w.lower() not in _LISTED and all(p not in _LISTED for p in w.lower().split("-"))]
 SHORT = ["Vo", "Ly", "Ha", "Li", "Wu", "Xu", "Ho", "Vu", "Do", "Oh", "Ko", "Yi", "Ng", "Hu"]
 PARTICLE_NAMES = ["de La Fontaine", "N'Guessan", "Mac Donald", "Le Goff", "Ben Salah", "El Amrani",
                   "Da Silva", "Van der Berg", "N'Diaye", "de Villiers", "Le Gall", "Dos Santos",
@@ -312,6 +329,61 @@ def hard_lists():
     return t
 
 
+def word_names():
+    """Frequent surnames that are also words, where the context shows a person."""
+    t = Text()
+    w = rng.choice(WORD_NAMES)
+    k = rng.randrange(5)
+    if k == 0:
+        t.add(f"{w} {first()}", "NAME")
+        t.add(f", {rng.randint(19, 88)} ans, adressé pour avis.")
+    elif k == 1:
+        t.add("Présents : ")
+        t.add(f"Dr {last()}", "NAME")
+        t.add(", ")
+        t.add(w, "NAME")
+        t.add(" et ")
+        t.add(rng.choice(WORD_NAMES), "NAME")
+        t.add(".")
+    elif k == 2:
+        t.add(rng.choice(["Synthèse rédigée avec ", "Entretien conjoint avec ", "Revue avec "]))
+        t.add(w, "NAME")
+        t.add(rng.choice([".", " hier.", ", puis orientation au CMP."]))
+    elif k == 3:
+        t.add(rng.choice(["Courrier de ", "Appel de ", "Revue ce jour par "]))
+        t.add(f"{rng.choice(TITLES)} {w}", "NAME")
+        t.add(".")
+    else:
+        t.add(f"{first()} {w}", "NAME")
+        t.add(" a rappelé ce matin, inquiète.")
+    return t
+
+
+def rare_names():
+    """Names in no list of the detector, after an anchor, before a given name, or in pairs."""
+    t = Text()
+    k = rng.randrange(4)
+    if k == 0:
+        t.add("Réunion avec ")
+        t.add(f"{first()} {last()}", "NAME")
+        t.add(", ")
+        t.add(rng.choice(RARE), "NAME")
+        t.add(" et ")
+        t.add(rng.choice(RARE), "NAME")
+        t.add(".")
+    elif k == 1:
+        t.add(f"{rng.choice(RARE)}-{rng.choice(RARE)} {first()}", "NAME")
+        t.add(", vu en consultation conjointe.")
+    elif k == 2:
+        t.add(rng.choice(["Vue hier avec ", "Rencontré avec ", "Entretien familial avec "]))
+        t.add(f"{first()} {rng.choice(RARE)}", "NAME")
+        t.add(" au CMP.")
+    else:
+        t.add(f"{rng.choice(RARE)} {first()}", "NAME")
+        t.add(rng.choice([" signale une reprise des idées noires.", ", 52 ans, sans suivi."]))
+    return t
+
+
 CLEAN = [
     "Orientée vers Mon soutien psy : 8 séances remboursées.",
     "Inscrite sur Santé psy étudiant, premier rendez-vous la semaine prochaine.",
@@ -368,6 +440,21 @@ CLEAN = [
     "Nom de l'application : StopBlues. Nom du programme : Sésame.",
     "Mme, M., Mlle : cocher la mention utile.",
     "Suivi de 2015 2016 2017 2018 au CMPP.",
+    # Surnames that are also words, used as words.
+    "Il se sent tout petit depuis la rupture ; petit appétit.",
+    "Petit déjeuner pris seul, puis marche jusqu'au Grand Parc.",
+    "A travaillé comme boulanger puis comme meunier jusqu'en 2015.",
+    "Lit le Petit Prince à sa fille ; garde un Petit Robert sur sa table.",
+    "Promenade quotidienne jusqu'à la Fontaine Wallace.",
+    "Le Boulanger du village lui fait crédit ; le Marchand de journaux aussi.",
+    "Humeur Petit à petit meilleure, Sommeil réparateur.",
+    "Au Bon Marché avec sa sœur, puis au Grand Café.",
+    "Se décrit comme un Renard solitaire, un Loup parmi les autres.",
+    "Vit Rue Blanche, près du Moulin Rouge.",
+    # Capitalised French words where names could be.
+    "Réunion avec Psychiatrie Adulte, Urgences et Addictologie.",
+    "Orientation vers Pédopsychiatrie et Gériatrie ; avis de Neurologie.",
+    "Entretien conjoint avec Hypnose et Relaxation proposées.",
 ]
 
 
@@ -387,6 +474,8 @@ GENERATORS = [
     ("forms", forms, 30),
     ("mixed", mixed, 30),
     ("hardlists", hard_lists, 15),
+    ("wordnames", word_names, 30),
+    ("rare", rare_names, 30),
 ]
 
 

@@ -155,4 +155,5 @@ def main():
         open(path, "w", encoding="utf-8").write("\n".join(sorted(current | kept)) + "\n")
 
 
-main()
+if __name__ == "__main__":
+    main()
