@@ -1049,6 +1049,15 @@ fn surnames_that_are_words_are_names_only_where_the_context_says_so() {
         PiiKind::Name,
         "Petit",
     );
+    // The same place for a listed surname that is no word.
+    let f = assert_exact("Synthèse rédigée avec Dupont.", PiiKind::Name, "Dupont");
+    assert_eq!(
+        (f.confidence, f.reason.as_ref()),
+        (
+            Confidence::Possible,
+            "nom de famille à la place d'une personne"
+        )
+    );
     // Words: lower case, after a determiner, or without a person's context.
     assert_clean("Il se sent tout petit depuis la rupture.");
     assert_clean("Petit déjeuner pris seul, appétit conservé.");
