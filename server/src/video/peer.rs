@@ -1,6 +1,6 @@
 //! One WebRTC peer connection (webrtc-rs 0.21), as the SFU keeps one per participant and as test
-//! bots and `concerto sfu-bench` open them: default codecs and interceptors (NACK, RTCP reports,
-//! TWCC), UDP bound to one address, events handed to the owner through channels (a callback
+//! bots and `concerto sfu-bench` open them: default codecs, the default interceptors (NACK, RTCP
+//! reports, TWCC) with a shorter retransmission history, UDP bound to one address, events handed to the owner through channels (a callback
 //! blocks its connection, so nothing waits inside one), and complete SDP (no trickle ICE).
 
 use std::net::IpAddr;
@@ -8,21 +8,33 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use rtc::interceptor::{NackGeneratorBuilder, NackResponderBuilder};
 use rtc::media_stream::MediaStreamTrack;
+use rtc::peer_connection::configuration::interceptor_registry::{
+    configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
+    Slot,
+};
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+    TYPE_RTCP_FB_NACK,
 };
 use tokio::sync::{mpsc, watch};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
-    register_default_interceptors, MediaEngine, PeerConnection, PeerConnectionBuilder,
-    PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceGatheringState,
-    RTCPeerConnectionState, RTCSessionDescription, Registry, SettingEngineBuilder,
+    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
+    RTCConfigurationBuilder, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription,
+    Registry, SettingEngineBuilder,
 };
 
 /// A peer connection.
 pub type Peer = Arc<dyn PeerConnection>;
+
+/// Packets each outgoing video stream keeps to answer a NACK: about 2 s of video at 1.2 Mbit/s,
+/// where a NACK is useful for a round trip or two. webrtc-rs's default (1,024) held about 2.4 MB
+/// more per participant of a 15-person room (`concerto sfu-bench`), in packets no one would ask
+/// for again.
+const NACK_HISTORY: u16 = 256;
 
 /// How long gathering local candidates may take (host candidates only: milliseconds).
 const GATHER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -70,7 +82,7 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
     let ip = net.ip;
     let mut media = MediaEngine::default();
     media.register_default_codecs()?;
-    let registry = register_default_interceptors(Registry::new(), &mut media)?;
+    let registry = interceptors(&mut media)?;
     // No mDNS: it would open a multicast socket per connection, and servers announce real
     // addresses anyway.
     let mut settings = SettingEngineBuilder::new()
@@ -100,6 +112,26 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
             gathered: gathered_rx,
         },
     ))
+}
+
+/// webrtc-rs's default interceptors (`register_default_interceptors`: NACK generator and
+/// responder with their feedback, the simulcast header extensions, TWCC feedback for publishers'
+/// bandwidth estimation, sender and receiver reports), with a [`NACK_HISTORY`] send buffer.
+fn interceptors(media: &mut MediaEngine) -> anyhow::Result<Registry> {
+    for parameter in ["", "pli"] {
+        let feedback = RTCPFeedback {
+            typ: TYPE_RTCP_FB_NACK.to_owned(),
+            parameter: parameter.to_owned(),
+        };
+        media.register_feedback(feedback, RtpCodecKind::Video);
+    }
+    let responder = NackResponderBuilder::new().with_size(NACK_HISTORY).build();
+    let registry = Registry::new()
+        .with(Slot::NackResponder, responder)
+        .with(Slot::NackGenerator, NackGeneratorBuilder::new().build());
+    configure_simulcast_extension_headers(media)?;
+    let registry = configure_twcc_receiver_only(registry, media)?;
+    Ok(configure_rtcp_reports(registry))
 }
 
 fn bracketed(ip: IpAddr) -> String {

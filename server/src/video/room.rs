@@ -1,7 +1,9 @@
 //! A meeting's room in the SFU: its participants, the tracks they publish (sources), and for each
-//! (source, other participant) a forward: a local track on the subscriber's connection fed from
-//! the source through a bounded queue of its own, so a slow subscriber drops its own packets and
-//! never delays the others.
+//! (source, other participant) a forward: a local track on the subscriber's connection, to which
+//! the source's task hands each packet only if the connection can take it at once (webrtc-rs
+//! queues 256 messages per connection), so a slow subscriber drops its own packets and never
+//! delays the others. (A queue and a task per forward, as before, cost a hop per packet and saved
+//! no CPU in `concerto sfu-bench`.)
 //!
 //! Negotiation: the participant offers first (its camera and microphone); from then on only the
 //! server offers (one offer in flight per connection), whenever forwards were added or removed.
@@ -14,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::domain::video::{MediaStatus, RoomPeer, ServerSignal};
+use futures_util::FutureExt;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp::packet::Packet;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
 use tokio::sync::{mpsc, oneshot, watch};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
@@ -28,8 +30,6 @@ use super::peer::{self, Peer};
 
 /// How long a participant may take to answer a server offer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Packets queued per forward before the oldest news is dropped (about a second of video).
-const FORWARD_QUEUE: usize = 128;
 /// How often a published camera is asked for a keyframe anyway (subscribers' own requests are
 /// not relayed, so this bounds how long a lost keyframe freezes a tile).
 const KEYFRAME_EVERY: Duration = Duration::from_secs(5);
@@ -76,7 +76,7 @@ struct Forward {
     /// The payload type negotiated on the subscriber's leg; 0 until negotiated.
     payload_type: AtomicU8,
     mime_type: String,
-    queue: mpsc::Sender<Packet>,
+    track: Arc<TrackLocalStaticRTP>,
     /// The source's track and SSRC, to ask its publisher for a keyframe once this forward is live.
     publisher: (Arc<dyn TrackRemote>, u32),
 }
@@ -412,8 +412,9 @@ impl Room {
                             copy.header.extension = false;
                             copy.header.extensions.clear();
                             copy.header.extensions_padding = 0;
-                            // Full: this subscriber is behind; the packet is theirs to lose.
-                            let _ = forward.queue.try_send(copy);
+                            // Handed to the subscriber's connection if it has room now;
+                            // otherwise this subscriber is behind: the packet is theirs to lose.
+                            let _ = forward.track.write_rtp(copy).now_or_never();
                         }
                     }
                     TrackRemoteEvent::OnEnded => break,
@@ -445,14 +446,6 @@ impl Room {
                 return false;
             }
         };
-        let (queue, mut queued) = mpsc::channel::<Packet>(FORWARD_QUEUE);
-        tokio::spawn(async move {
-            while let Some(packet) = queued.recv().await {
-                if track.write_rtp(packet).await.is_err() {
-                    break;
-                }
-            }
-        });
         let forward = Arc::new(Forward {
             subscriber: subscriber.peer.id,
             source_track: source.track_id.clone(),
@@ -460,7 +453,7 @@ impl Room {
             ssrc,
             payload_type: AtomicU8::new(0),
             mime_type: source.codec.mime_type.clone(),
-            queue,
+            track,
             publisher: (source.track.clone(), source.ssrc),
         });
         Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
