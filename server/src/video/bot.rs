@@ -11,6 +11,7 @@ use std::time::Duration;
 use app::domain::video::{ClientSignal, RoomPeer, ServerSignal};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp::header::Header;
 use rtc::rtp::packet::Packet;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpSendParameters, RtpCodecKind};
@@ -19,7 +20,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::media_stream::track_remote::TrackRemoteEvent;
+use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{RTCPeerConnectionState, RTCSessionDescription};
 use webrtc::rtp_transceiver::RtpSender;
 
@@ -70,6 +71,10 @@ pub struct Bot {
     door: Arc<Mutex<Option<&'static str>>>,
     received: Received,
     sent: Arc<AtomicU64>,
+    /// Keyframe requests the server sent for this bot's video.
+    keyframe_requests: Arc<AtomicU64>,
+    /// The video tracks received, to ask for keyframes of.
+    videos: Arc<Mutex<Vec<Arc<dyn TrackRemote>>>>,
     errors: Arc<Mutex<Vec<String>>>,
     outgoing: mpsc::UnboundedSender<ClientSignal>,
     connection: Peer,
@@ -147,6 +152,8 @@ impl Bot {
             door: Arc::default(),
             received: Arc::default(),
             sent: Arc::default(),
+            keyframe_requests: Arc::default(),
+            videos: Arc::default(),
             errors: Arc::default(),
             outgoing,
             connection,
@@ -202,6 +209,7 @@ impl Bot {
         // Connection events: publish once connected, count what arrives.
         {
             let (received, sent) = (bot.received.clone(), bot.sent.clone());
+            let (keyframe_requests, videos) = (bot.keyframe_requests.clone(), bot.videos.clone());
             let mut events = events.events;
             tokio::spawn(async move {
                 while let Some(event) = events.recv().await {
@@ -211,7 +219,13 @@ impl Bot {
                             let audio = (audio.clone(), audio_sender.clone());
                             tokio::spawn(publish(video, audio, media, sent.clone()));
                         }
+                        PeerEvent::KeyframeRequest(_) => {
+                            keyframe_requests.fetch_add(1, Ordering::Relaxed);
+                        }
                         PeerEvent::Track(track) => {
+                            if track.kind().await == RtpCodecKind::Video {
+                                videos.lock().unwrap().push(track.clone());
+                            }
                             let received = received.clone();
                             let pause = media
                                 .read_limit
@@ -286,6 +300,26 @@ impl Bot {
     /// Packets published (video and audio).
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Keyframe requests (PLI) received for this bot's video so far.
+    pub fn keyframe_requests(&self) -> u64 {
+        self.keyframe_requests.load(Ordering::Relaxed)
+    }
+
+    /// Asks for a keyframe of every video received, as a browser whose decoder lost the picture.
+    pub async fn request_keyframes(&self) {
+        let videos = self.videos.lock().unwrap().clone();
+        for track in videos {
+            let Some(ssrc) = track.ssrcs().await.first().copied() else {
+                continue;
+            };
+            let pli = PictureLossIndication {
+                sender_ssrc: 0,
+                media_ssrc: ssrc,
+            };
+            let _ = track.write_rtcp(vec![Box::new(pli)]).await;
+        }
     }
 
     /// Signaling errors seen so far.

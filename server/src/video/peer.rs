@@ -8,16 +8,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use rtc::interceptor::{NackGeneratorBuilder, NackResponderBuilder};
+use std::collections::VecDeque;
+
+use rtc::interceptor::{
+    Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet as InterceptedPacket,
+    StreamInfo, TaggedPacket,
+};
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::interceptor_registry::{
     configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
     Slot,
 };
+use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCPFeedback, RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
     TYPE_RTCP_FB_NACK,
 };
+use rtc::sansio::Protocol;
 use tokio::sync::{mpsc, watch};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_remote::TrackRemote;
@@ -45,6 +53,8 @@ pub enum PeerEvent {
     State(RTCPeerConnectionState),
     /// A remote track sent its first packet.
     Track(Arc<dyn TrackRemote>),
+    /// The remote asked for a keyframe (PLI or FIR) of the track we send with this SSRC.
+    KeyframeRequest(u32),
 }
 
 /// The receiving side of a connection's events.
@@ -82,7 +92,15 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
     let ip = net.ip;
     let mut media = MediaEngine::default();
     media.register_default_codecs()?;
-    let registry = interceptors(&mut media)?;
+    let (events, events_rx) = mpsc::unbounded_channel();
+    let registry = interceptors(&mut media)?.with(
+        KEYFRAME_REQUESTS_SLOT,
+        KeyframeRequests {
+            events: events.clone(),
+            read: VecDeque::new(),
+            write: VecDeque::new(),
+        },
+    );
     // No mDNS: it would open a multicast socket per connection, and servers announce real
     // addresses anyway.
     let mut settings = SettingEngineBuilder::new()
@@ -94,7 +112,6 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
         );
     }
     let settings = settings.build();
-    let (events, events_rx) = mpsc::unbounded_channel();
     let (gathered, gathered_rx) = watch::channel(0);
     let peer = PeerConnectionBuilder::new()
         .with_configuration(RTCConfigurationBuilder::new().build())
@@ -132,6 +149,63 @@ fn interceptors(media: &mut MediaEngine) -> anyhow::Result<Registry> {
     configure_simulcast_extension_headers(media)?;
     let registry = configure_twcc_receiver_only(registry, media)?;
     Ok(configure_rtcp_reports(registry))
+}
+
+/// Application-most: every other interceptor has read the inbound RTCP before.
+const KEYFRAME_REQUESTS_SLOT: Slot = Slot::Custom(14_000);
+
+/// Reports the remote's keyframe requests (PLI, FIR) as [`PeerEvent::KeyframeRequest`]s, so that
+/// the SFU can pass a subscriber's request on to the publisher. Inbound RTCP otherwise ends in
+/// the interceptor chain; this one only looks at it and lets every packet through unchanged.
+struct KeyframeRequests {
+    events: mpsc::UnboundedSender<PeerEvent>,
+    read: VecDeque<TaggedPacket>,
+    write: VecDeque<TaggedPacket>,
+}
+
+impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
+    type Rout = TaggedPacket;
+    type Wout = TaggedPacket;
+    type Eout = ();
+    type Error = rtc::shared::error::Error;
+    type Time = std::time::Instant;
+
+    fn handle_read(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
+        if let InterceptedPacket::Rtcp(packets) = &message.message.packet {
+            for packet in packets {
+                let any = packet.as_any();
+                if let Some(pli) = any.downcast_ref::<PictureLossIndication>() {
+                    let _ = self.events.send(PeerEvent::KeyframeRequest(pli.media_ssrc));
+                } else if let Some(fir) = any.downcast_ref::<FullIntraRequest>() {
+                    for entry in &fir.fir {
+                        let _ = self.events.send(PeerEvent::KeyframeRequest(entry.ssrc));
+                    }
+                }
+            }
+        }
+        self.read.push_back(message);
+        Ok(())
+    }
+
+    fn poll_read(&mut self) -> Option<TaggedPacket> {
+        self.read.pop_front()
+    }
+
+    fn handle_write(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
+        self.write.push_back(message);
+        Ok(())
+    }
+
+    fn poll_write(&mut self) -> Option<TaggedPacket> {
+        self.write.pop_front()
+    }
+}
+
+impl Interceptor for KeyframeRequests {
+    fn bind_local_stream(&mut self, _: &StreamInfo) {}
+    fn unbind_local_stream(&mut self, _: &StreamInfo) {}
+    fn bind_remote_stream(&mut self, _: &StreamInfo) {}
+    fn unbind_remote_stream(&mut self, _: &StreamInfo) {}
 }
 
 fn bracketed(ip: IpAddr) -> String {

@@ -12,8 +12,8 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use app::domain::video::{MediaStatus, RoomPeer, ServerSignal};
 use futures_util::FutureExt;
@@ -33,6 +33,9 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a published camera is asked for a keyframe anyway (subscribers' own requests are
 /// not relayed, so this bounds how long a lost keyframe freezes a tile).
 const KEYFRAME_EVERY: Duration = Duration::from_secs(5);
+/// Keyframe requests of subscribers passed on to a publisher at most this often: a keyframe
+/// answers every subscriber that lost the picture meanwhile.
+const KEYFRAME_RELAY_GAP: Duration = Duration::from_millis(500);
 
 /// One person's connection to a room.
 pub struct Participant {
@@ -65,6 +68,28 @@ struct Source {
     codec: RTCRtpCodec,
     /// Replaced whole when it changes, so each packet only clones an `Arc` to read it.
     forwards: Mutex<Arc<Vec<Arc<Forward>>>>,
+    /// When a subscriber's keyframe request was last passed on to the publisher.
+    relayed_keyframe_request: Mutex<Option<Instant>>,
+}
+
+impl Source {
+    /// Asks the publisher for a keyframe.
+    async fn request_keyframe(&self) {
+        request_keyframe(&self.track, self.ssrc).await;
+    }
+
+    /// Passes a subscriber's keyframe request on, unless one went less than
+    /// [`KEYFRAME_RELAY_GAP`] ago.
+    async fn relay_keyframe_request(&self) {
+        {
+            let mut last = self.relayed_keyframe_request.lock().unwrap();
+            if last.is_some_and(|at| at.elapsed() < KEYFRAME_RELAY_GAP) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        self.request_keyframe().await;
+    }
 }
 
 /// A source sent to one subscriber.
@@ -77,8 +102,9 @@ struct Forward {
     payload_type: AtomicU8,
     mime_type: String,
     track: Arc<TrackLocalStaticRTP>,
-    /// The source's track and SSRC, to ask its publisher for a keyframe once this forward is live.
-    publisher: (Arc<dyn TrackRemote>, u32),
+    /// The source, to ask its publisher for keyframes (once this forward is live, and when the
+    /// subscriber asks).
+    source: Weak<Source>,
 }
 
 /// A guest knocking at the room's door.
@@ -196,7 +222,9 @@ impl Participant {
                     .swap(codec.payload_type, Ordering::SeqCst);
                 if before == 0 && forward.mime_type.starts_with("video/") {
                     // A new subscriber's decoder needs a keyframe to start from.
-                    request_keyframe(&forward.publisher.0, forward.publisher.1).await;
+                    if let Some(source) = forward.source.upgrade() {
+                        source.request_keyframe().await;
+                    }
                 }
             }
         }
@@ -364,6 +392,7 @@ impl Room {
             kind: track.kind().await,
             codec,
             forwards: Mutex::default(),
+            relayed_keyframe_request: Mutex::new(None),
         });
         self.sources.lock().unwrap().push(source.clone());
         let others: Vec<_> = self
@@ -390,7 +419,7 @@ impl Room {
                         return;
                     };
                     if !source.forwards.lock().unwrap().is_empty() {
-                        request_keyframe(&source.track, source.ssrc).await;
+                        source.request_keyframe().await;
                     }
                 }
             });
@@ -454,11 +483,29 @@ impl Room {
             payload_type: AtomicU8::new(0),
             mime_type: source.codec.mime_type.clone(),
             track,
-            publisher: (source.track.clone(), source.ssrc),
+            source: Arc::downgrade(source),
         });
         Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
         subscriber.forwards.lock().unwrap().push(forward);
         true
+    }
+
+    /// A subscriber asked for a keyframe of the track it receives with `ssrc` (its decoder lost
+    /// the picture): passed on to that track's publisher.
+    pub async fn keyframe_requested(&self, subscriber: u64, ssrc: u32) {
+        let Some(participant) = self.participant(subscriber) else {
+            return;
+        };
+        let source = participant
+            .forwards
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|f| f.ssrc == ssrc)
+            .and_then(|f| f.source.upgrade());
+        if let Some(source) = source {
+            source.relay_keyframe_request().await;
+        }
     }
 
     /// A source ended: its forwards are removed from every subscriber.

@@ -318,6 +318,7 @@ async fn watch_connection(
         };
         match event {
             PeerEvent::Track(track) => room.publish(id, track).await,
+            PeerEvent::KeyframeRequest(ssrc) => room.keyframe_requested(id, ssrc).await,
             PeerEvent::State(RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) => {
                 room.leave(id).await;
                 return;

@@ -467,3 +467,43 @@ async fn media_uses_the_configured_ports_and_browsers_get_time_limited_turn_cred
     a.leave().await;
     b.leave().await;
 }
+
+#[tokio::test]
+async fn a_subscribers_keyframe_request_reaches_the_publisher() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = meeting_in_progress(&app, &coordinator).await;
+    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
+    let publisher = join(&app, COORDINATOR, meeting, 0x1000).await;
+    let subscriber = join(&app, PSYCHIATRIST, meeting, 0x2000).await;
+    assert!(eventually(5, || publisher.id().is_some()).await);
+    let from = publisher.id().unwrap();
+    assert!(
+        eventually(20, || subscriber.received_from(from).0 >= 25).await,
+        "the subscriber receives the publisher's video"
+    );
+    // The server asks for a keyframe by itself when a forward starts and every 5 s; three
+    // requests of the subscriber, 0.7 s apart (more than the 0.5 s the server waits between two
+    // it passes on), give three more within 2.5 s, where the timer gives at most one.
+    let before = publisher.keyframe_requests();
+    for _ in 0..3 {
+        subscriber.request_keyframes().await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    assert!(
+        eventually(1, || publisher.keyframe_requests() >= before + 3).await,
+        "the publisher got {} keyframe requests after the subscriber's three",
+        publisher.keyframe_requests() - before
+    );
+    // Requests faster than that are merged: ten at once give one.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let before = publisher.keyframe_requests();
+    for _ in 0..10 {
+        subscriber.request_keyframes().await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let merged = publisher.keyframe_requests() - before;
+    assert!((1..=2).contains(&merged), "{merged} requests passed on");
+    publisher.leave().await;
+    subscriber.leave().await;
+}
