@@ -174,6 +174,8 @@ pub enum ServerSignal {
     Waiting,
     /// To a guest: a professional turned you away.
     Refused,
+    /// To a guest still in the lobby: the room closed before anyone let them in.
+    Closed,
     /// Something went wrong; the message is shown as it is (French).
     Error {
         /// Message.

@@ -234,6 +234,8 @@ pub(crate) enum Phase {
     InRoom,
     /// A guest turned away.
     Refused,
+    /// A guest still waiting when the room closed.
+    Closed,
     /// Left.
     Left,
 }
@@ -367,6 +369,9 @@ fn VideoRoom(
             </Show>
             <Show when=move || phase() == Phase::Refused>
                 <p class="alert alert-error" role="alert">"Votre entrée dans la salle n'a pas été acceptée. Contactez le cabinet si vous pensez qu'il s'agit d'une erreur."</p>
+            </Show>
+            <Show when=move || phase() == Phase::Closed>
+                <p class="alert alert-error" role="alert">"La salle de cette réunion est maintenant fermée, sans que personne ne vous ait fait entrer. Contactez le cabinet pour convenir d'un nouveau rendez-vous."</p>
             </Show>
             <Show when=move || phase() == Phase::Left>
                 <p class="alert alert-info" role="status">"Vous avez quitté la salle."</p>

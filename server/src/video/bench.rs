@@ -46,7 +46,7 @@ async fn join(
         guest: false,
         media: Default::default(),
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, room, who, None, false, socket))
+    upgrade.on_upgrade(move |socket| participate(sfu, room, who, None, None, socket))
 }
 
 /// CPU ticks (user + system) and resident memory (KB) of a process.

@@ -185,6 +185,7 @@ impl Bot {
                             ServerSignal::Lobby { waiting } => *lobby.lock().unwrap() = waiting,
                             ServerSignal::Waiting => *door.lock().unwrap() = Some("waiting"),
                             ServerSignal::Refused => *door.lock().unwrap() = Some("refused"),
+                            ServerSignal::Closed => *door.lock().unwrap() = Some("closed"),
                             ServerSignal::Peers { peers: now } => *peers.lock().unwrap() = now,
                             ServerSignal::Answer { sdp } => {
                                 connection

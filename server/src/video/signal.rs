@@ -19,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use webrtc::peer_connection::RTCPeerConnectionState;
@@ -63,7 +63,7 @@ pub async fn video(
         meeting: meeting.id,
         user: person.user_id,
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), false, socket))
+    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), None, socket))
 }
 
 /// Why a meeting's room cannot be entered now (cancelled, not open yet, closed), as a response.
@@ -132,7 +132,12 @@ pub async fn guest_video(
         media: Default::default(),
     };
     let meeting_id = meeting.id.0;
-    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, None, true, socket))
+    // The wait in the lobby ends when the room closes.
+    let closes = sfu
+        .hours
+        .closes(meeting.start_utc.0, meeting.duration_minutes);
+    let lobby = Some(closes);
+    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, None, lobby, socket))
 }
 
 /// The guest's query string.
@@ -153,13 +158,14 @@ pub struct Stay {
     pub user: UserId,
 }
 
-/// One participant's stay in a room, from the upgrade to leaving.
+/// One participant's stay in a room, from the upgrade to leaving. A guest goes `through_lobby`,
+/// which the room's closing instant given there ends.
 pub async fn participate(
     sfu: Arc<Sfu>,
     meeting: i64,
     who: RoomPeer,
     stay: Option<Stay>,
-    through_lobby: bool,
+    through_lobby: Option<DateTime<Utc>>,
     socket: WebSocket,
 ) {
     let (mut sink, mut stream) = socket.split();
@@ -175,13 +181,20 @@ pub async fn participate(
         }
         let _ = sink.close().await;
     });
-    if through_lobby {
+    if let Some(closes) = through_lobby {
         let room = sfu.room(meeting);
         let id = who.id;
         let decision = room.knock(who.clone());
         let _ = signals.send(ServerSignal::Waiting);
+        let left = (closes - Utc::now()).to_std().unwrap_or_default();
+        let mut closed = false;
         let admitted = tokio::select! {
             decided = decision => decided.unwrap_or(false),
+            _ = tokio::time::sleep(left) => {
+                room.withdraw(id);
+                closed = true;
+                false
+            }
             // Anything but a leave while waiting is ignored; closing gives up.
             _ = async {
                 while let Some(Ok(message)) = stream.next().await {
@@ -195,7 +208,11 @@ pub async fn participate(
             }
         };
         if !admitted {
-            let _ = signals.send(ServerSignal::Refused);
+            let _ = signals.send(if closed {
+                ServerSignal::Closed
+            } else {
+                ServerSignal::Refused
+            });
             drop(signals);
             let _ = writer.await;
             sfu.vacate(meeting);

@@ -507,3 +507,51 @@ async fn a_subscribers_keyframe_request_reaches_the_publisher() {
     publisher.leave().await;
     subscriber.leave().await;
 }
+
+#[tokio::test]
+async fn a_guest_still_waiting_when_the_room_closes_is_told_so() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = started_meeting(&app, &coordinator, "joint_consultation").await;
+    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
+    let psychiatrist = app.signed_in(PSYCHIATRIST).await;
+    let (status, created) = psychiatrist
+        .call("video/guests/create", &[("id", &meeting.to_string())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let (_, secret, _) = open_link(created["url"].as_str().unwrap(), None).await;
+    let secret = secret.expect("the guest cookie");
+    // The meeting moves: 30 minutes that ended 59 min 57 s ago, so its room (open until an hour
+    // after the end) closes in 3 s.
+    let started = Utc::now() - chrono::Duration::minutes(90) + chrono::Duration::seconds(3);
+    db_run!(&app.state.db, c => sqlx::query(
+        "UPDATE meetings SET start_utc = $1, duration_minutes = 30 WHERE id = $2")
+        .bind(app::backend::db::Instant(started)).bind(meeting).execute(c).await.map(|_| ()))
+    .unwrap();
+    let professional = join(&app, PSYCHIATRIST, meeting, 0x1000).await;
+    let guest_url = format!(
+        "ws{}/invitation/video?nom=Camille",
+        app.address.trim_start_matches("http")
+    );
+    let socket = bot::connect(&guest_url, Some(&format!("concerto_guest={secret}")))
+        .await
+        .expect("the room is still open");
+    let guest = Bot::join(
+        socket,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        Media::standard(0x2000),
+    )
+    .await
+    .unwrap();
+    assert!(eventually(5, || guest.door() == Some("waiting")).await);
+    assert!(eventually(5, || !professional.lobby().is_empty()).await);
+    // Nobody lets them in: at the closing, the guest is told, and the knock disappears.
+    assert!(
+        eventually(8, || guest.door() == Some("closed")).await,
+        "{:?}",
+        guest.door()
+    );
+    assert!(eventually(5, || professional.lobby().is_empty()).await);
+    assert!(guest.id().is_none());
+    professional.leave().await;
+}

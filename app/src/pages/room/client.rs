@@ -493,7 +493,10 @@ fn lost(generation: u32, path: String) {
         return;
     }
     let phase = ui.phase.get_untracked();
-    if matches!(phase, Phase::Refused | Phase::Left | Phase::Preview) {
+    if matches!(
+        phase,
+        Phase::Refused | Phase::Closed | Phase::Left | Phase::Preview
+    ) {
         return;
     }
     close_connection();
@@ -625,8 +628,13 @@ async fn handle(signal: ServerSignal, generation: u32) -> Result<(), JsValue> {
             }
         }
         ServerSignal::Waiting => ui.phase.set(Phase::Waiting),
-        ServerSignal::Refused => {
-            ui.phase.set(Phase::Refused);
+        ServerSignal::Refused | ServerSignal::Closed => {
+            let closed = matches!(signal, ServerSignal::Closed);
+            ui.phase.set(if closed {
+                Phase::Closed
+            } else {
+                Phase::Refused
+            });
             with(|c| c.leaving = true);
             close_connection();
             if let Some(Some(local)) = with(|c| c.local.take()) {
