@@ -45,6 +45,28 @@ async fn join(app: &TestApp, email: &str, meeting: i64, ssrc: u32) -> Bot {
     .unwrap()
 }
 
+/// The guests' signaling URL, with the name Camille.
+fn guest_url(app: &TestApp) -> String {
+    format!(
+        "ws{}/invitation/video?nom=Camille",
+        app.address.trim_start_matches("http")
+    )
+}
+
+/// A guest bot holding the link's cookie `secret` knocks at the room's door.
+async fn guest_knocks(app: &TestApp, secret: &str) -> Bot {
+    let socket = bot::connect(&guest_url(app), Some(&format!("concerto_guest={secret}")))
+        .await
+        .expect("the lobby lets the guest wait");
+    Bot::join(
+        socket,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        Media::standard(0x2000),
+    )
+    .await
+    .unwrap()
+}
+
 /// Waits up to `seconds` for `condition`.
 async fn eventually(seconds: u64, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
@@ -328,22 +350,10 @@ async fn a_guest_link_opens_on_one_device_and_its_guest_waits_in_the_lobby_until
     // A professional is in the room; the guest knocks and waits.
     let psychiatrist = join(&app, PSYCHIATRIST, meeting, 0x1000).await;
     assert!(eventually(5, || psychiatrist.id().is_some()).await);
-    let guest_url = format!(
-        "ws{}/invitation/video?nom=Camille",
-        app.address.trim_start_matches("http")
-    );
+    let guest_url = guest_url(&app);
     let refused = bot::connect(&guest_url, None).await.err().map(|r| r.0);
     assert_eq!(refused, Some(401), "no guest cookie, no lobby");
-    let socket = bot::connect(&guest_url, Some(&format!("concerto_guest={secret}")))
-        .await
-        .expect("the lobby lets the guest wait");
-    let guest = Bot::join(
-        socket,
-        std::net::Ipv4Addr::LOCALHOST.into(),
-        Media::standard(0x2000),
-    )
-    .await
-    .unwrap();
+    let guest = guest_knocks(&app, &secret).await;
     assert!(eventually(5, || guest.door() == Some("waiting")).await);
     assert!(
         eventually(5, || psychiatrist
@@ -529,20 +539,8 @@ async fn a_guest_still_waiting_when_the_room_closes_is_told_so() {
         .bind(app::backend::db::Instant(started)).bind(meeting).execute(c).await.map(|_| ()))
     .unwrap();
     let professional = join(&app, PSYCHIATRIST, meeting, 0x1000).await;
-    let guest_url = format!(
-        "ws{}/invitation/video?nom=Camille",
-        app.address.trim_start_matches("http")
-    );
-    let socket = bot::connect(&guest_url, Some(&format!("concerto_guest={secret}")))
-        .await
-        .expect("the room is still open");
-    let guest = Bot::join(
-        socket,
-        std::net::Ipv4Addr::LOCALHOST.into(),
-        Media::standard(0x2000),
-    )
-    .await
-    .unwrap();
+    // The room is still open: the guest waits.
+    let guest = guest_knocks(&app, &secret).await;
     assert!(eventually(5, || guest.door() == Some("waiting")).await);
     assert!(eventually(5, || !professional.lobby().is_empty()).await);
     // Nobody lets them in: at the closing, the guest is told, and the knock disappears.
