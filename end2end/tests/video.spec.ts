@@ -26,23 +26,41 @@ function slotAroundNow(): { date: string; start: string; end: string } {
   return { date: `${get("year")}-${get("month")}-${get("day")}`, start: hhmm(start), end: hhmm(end) };
 }
 
-async function newPage(browser: Browser): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ permissions: ["camera", "microphone"] });
+async function newPage(browser: Browser, viewport?: { width: number; height: number }): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ permissions: ["camera", "microphone"], ...(viewport ? { viewport } : {}) });
   return [context, await context.newPage()];
+}
+
+/** The simulcast encodings the page sends of its camera that have encoded frames (by rid). */
+async function sendingLayers(page: Page): Promise<string[]> {
+  const stats = await videoStats(page, "outbound-rtp");
+  return stats.filter((r) => r.rid && (r.framesEncoded ?? 0) > 0).map((r) => r.rid).sort();
+}
+
+/** The width of the frames the page decodes now, per remote video track. */
+async function decodedWidths(page: Page): Promise<number[]> {
+  const stats = await videoStats(page, "inbound-rtp");
+  return stats.filter((r) => r.frameWidth).map((r) => r.frameWidth);
+}
+
+/** The page connection's video RTP statistics of one type (inbound-rtp or outbound-rtp). */
+async function videoStats(page: Page, type: string): Promise<any[]> {
+  return page.evaluate(async (type) => {
+    const pc = (window as any).concertoPeer as RTCPeerConnection | undefined;
+    const out: any[] = [];
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r: any) => {
+      if (r.type === type && r.kind === "video") out.push({ ...r });
+    });
+    return out;
+  }, type);
 }
 
 /** Frames decoded per remote video track of the page's connection. */
 async function framesDecoded(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(async () => {
-    const pc = (window as any).concertoPeer as RTCPeerConnection | undefined;
-    const out: Record<string, number> = {};
-    if (!pc) return out;
-    const stats = await pc.getStats();
-    stats.forEach((r: any) => {
-      if (r.type === "inbound-rtp" && r.kind === "video" && r.trackIdentifier) out[r.trackIdentifier] = r.framesDecoded ?? 0;
-    });
-    return out;
-  });
+  const out: Record<string, number> = {};
+  for (const r of await videoStats(page, "inbound-rtp")) if (r.trackIdentifier) out[r.trackIdentifier] = r.framesDecoded ?? 0;
+  return out;
 }
 
 /** Waits until the page decodes video from `count` others, and that it keeps decoding. */
@@ -113,7 +131,8 @@ test("two professionals and an admitted guest see each other, and the grid follo
   await gp.getByRole("button", { name: "Créer un lien pour le ou la patient·e" }).click();
   const link = await gp.getByLabel("Lien à envoyer (affiché une seule fois)").inputValue();
   expect(link).toMatch(/\/invitation\/[A-Za-z0-9_-]{40,}$/);
-  const [, patient] = await newPage(browser);
+  // The patient is on a phone: small tiles.
+  const [, patient] = await newPage(browser, { width: 400, height: 800 });
   await patient.goto(link);
   await expect(patient).toHaveURL(/\/invitation$/);
   await hydrated(patient);
@@ -136,6 +155,17 @@ test("two professionals and an admitted guest see each other, and the grid follo
 
   // Everyone decodes video from the two others.
   for (const page of [psy, gp, patient]) await decodesFrom(page, 2);
+
+  // Cameras go out in simulcast (a quarter, half and all of 960×540), and the SFU sends the
+  // phone's small tiles the low layer (240 pixels wide).
+  await expect.poll(() => sendingLayers(psy), { timeout: 20_000 }).toEqual(["f", "h", "q"]);
+  await expect
+    .poll(async () => {
+      const widths = await decodedWidths(patient);
+      return widths.length === 2 && widths.every((w) => w <= 320);
+    }, { timeout: 20_000 })
+    .toBe(true);
+  await decodesFrom(patient, 2);
 
   // Muting shows on the others' tiles.
   await expectAccessible(gp, "the room with a guest waiting and admitted");

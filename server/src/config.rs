@@ -78,6 +78,11 @@ pub enum Command {
         /// link): the JSON then also gives the others' loss.
         #[arg(long, default_value_t = 0)]
         slow: usize,
+        /// Bots publish their camera in simulcast (three layers, about 1.75 times the bytes);
+        /// each one wants the speaker (its room's first participant) in the high layer and the
+        /// others in the low one, as a staff's grid does.
+        #[arg(long)]
+        simulcast: bool,
         /// Run only the SFU, on this address, for the measuring process (internal).
         #[arg(long, hide = true)]
         serve: Option<std::net::SocketAddr>,

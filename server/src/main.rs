@@ -48,10 +48,11 @@ async fn main() -> anyhow::Result<()> {
             participants,
             seconds,
             slow,
+            simulcast,
             serve,
         }) => match serve {
             Some(address) => video::bench::serve(address).await,
-            None => video::bench::run(rooms, participants, seconds, slow).await,
+            None => video::bench::run(rooms, participants, seconds, slow, simulcast).await,
         },
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();

@@ -133,8 +133,87 @@ pub enum ClientSignal {
         /// The guest's participant id.
         id: u64,
     },
+    /// The simulcast layer the participant wants of each other participant's camera, from the
+    /// size of their tile (sent whenever a wish changes).
+    Layers {
+        /// One wish per participant whose video is shown.
+        wishes: Vec<LayerWish>,
+    },
     /// Leaving (closing the socket does the same).
     Leave,
+}
+
+/// One of the three simulcast encodings a browser publishes of its camera (or screen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// A quarter of the resolution, about 150 kbit/s (`rid` "q").
+    Low,
+    /// Half the resolution, about 500 kbit/s (`rid` "h").
+    Medium,
+    /// Full resolution, about 1,200 kbit/s (`rid` "f").
+    High,
+}
+
+impl Layer {
+    /// Lowest first.
+    pub const ALL: [Layer; 3] = [Layer::Low, Layer::Medium, Layer::High];
+
+    /// The encoding's `rid` as browsers send it.
+    pub fn rid(self) -> &'static str {
+        match self {
+            Layer::Low => "q",
+            Layer::Medium => "h",
+            Layer::High => "f",
+        }
+    }
+
+    /// The layer of a `rid` (also the spellings other clients use: l/m/h, low/mid/high).
+    pub fn from_rid(rid: &str) -> Option<Layer> {
+        match rid {
+            "q" | "l" | "low" => Some(Layer::Low),
+            "h" | "m" | "mid" => Some(Layer::Medium),
+            "f" | "high" => Some(Layer::High),
+            _ => None,
+        }
+    }
+
+    /// Position, lowest 0.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The layer one step down (itself when already the lowest).
+    pub fn lower(self) -> Layer {
+        Layer::ALL[self.index().saturating_sub(1)]
+    }
+
+    /// The layer one step up (itself when already the highest).
+    pub fn higher(self) -> Layer {
+        Layer::ALL[(self.index() + 1).min(2)]
+    }
+}
+
+/// A participant's wish for another participant's video.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerWish {
+    /// Whose video.
+    pub participant: u64,
+    /// Which layer.
+    pub layer: Layer,
+}
+
+/// The layer a tile needs: the active speaker and a shared screen get the full resolution;
+/// otherwise the tile's width in CSS pixels decides (a layer is enough up to about 1.5 times
+/// its width: 240, 480 and 960 pixels for a 960-pixel camera).
+pub fn layer_for_tile(width_px: f64, speaker: bool, screen: bool) -> Layer {
+    if speaker || screen || width_px > 720.0 {
+        Layer::High
+    } else if width_px > 360.0 {
+        Layer::Medium
+    } else {
+        Layer::Low
+    }
 }
 
 /// From the server to a participant.
@@ -334,6 +413,40 @@ mod tests {
                     media: MediaStatus::default(),
                 }]
             }
+        );
+    }
+
+    #[test]
+    fn a_tile_gets_the_layer_its_size_needs_and_the_speaker_the_full_one() {
+        assert_eq!(layer_for_tile(200.0, false, false), Layer::Low);
+        assert_eq!(layer_for_tile(360.0, false, false), Layer::Low);
+        assert_eq!(layer_for_tile(480.0, false, false), Layer::Medium);
+        assert_eq!(layer_for_tile(1000.0, false, false), Layer::High);
+        assert_eq!(layer_for_tile(200.0, true, false), Layer::High);
+        assert_eq!(layer_for_tile(200.0, false, true), Layer::High);
+    }
+
+    #[test]
+    fn layers_read_every_usual_rid_and_step_within_bounds() {
+        for layer in Layer::ALL {
+            assert_eq!(Layer::from_rid(layer.rid()), Some(layer));
+        }
+        assert_eq!(Layer::from_rid("low"), Some(Layer::Low));
+        assert_eq!(Layer::from_rid("m"), Some(Layer::Medium));
+        assert_eq!(Layer::from_rid("x"), None);
+        assert_eq!(Layer::Low.lower(), Layer::Low);
+        assert_eq!(Layer::High.higher(), Layer::High);
+        assert_eq!(Layer::Medium.lower(), Layer::Low);
+        assert_eq!(Layer::Medium.higher(), Layer::High);
+        let wish = ClientSignal::Layers {
+            wishes: vec![LayerWish {
+                participant: 3,
+                layer: Layer::Low,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&wish).unwrap(),
+            r#"{"type":"layers","wishes":[{"participant":3,"layer":"low"}]}"#
         );
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use app::domain::video::{RoomHours, RoomPeer};
+use app::domain::video::{Layer, RoomHours, RoomPeer};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -75,6 +75,7 @@ pub async fn run(
     participants: usize,
     seconds: u64,
     slow: usize,
+    simulcast: bool,
 ) -> anyhow::Result<()> {
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["sfu-bench", "--serve", "127.0.0.1:0"])
@@ -85,7 +86,7 @@ pub async fn run(
     let mut first_line = String::new();
     BufReader::new(child.stdout.take().context("child stdout")?).read_line(&mut first_line)?;
     let port: u16 = first_line.trim().parse().context("child port")?;
-    let result = measure(pid, port, rooms, participants, seconds, slow).await;
+    let result = measure(pid, port, rooms, participants, seconds, slow, simulcast).await;
     let _ = child.kill();
     let _ = child.wait();
     result
@@ -98,6 +99,7 @@ async fn measure(
     participants: usize,
     seconds: u64,
     slow: usize,
+    simulcast: bool,
 ) -> anyhow::Result<()> {
     let (_, idle_rss) = usage(pid)?;
 
@@ -110,6 +112,7 @@ async fn measure(
                 .map_err(|(status, body)| anyhow::anyhow!("join refused: {status} {body}"))?;
             let ssrc = 0x1000_0000 + ((room * participants + n) as u32) * 4;
             let mut media = Media::standard(ssrc);
+            media.simulcast = simulcast;
             // The last `slow` participants of the first room read 20 packets a second per track.
             if room == 0 && n + slow >= participants {
                 media.read_limit = Some(20);
@@ -132,6 +135,32 @@ async fn measure(
     }
     let warm_up_ms = started.elapsed().as_millis();
     let all_connected = ready(&bots);
+    if simulcast {
+        // Everyone wants their room's first participant (the speaker) in the high layer and the
+        // others in the low one; switches settle for 2 s.
+        // (The speaker sees the previous speaker, the room's second participant, in high.)
+        for (room, bot) in &bots {
+            let in_room: Vec<u64> = bots
+                .iter()
+                .filter(|(r, _)| r == room)
+                .filter_map(|(_, other)| other.id())
+                .collect();
+            let speaker = if bot.id() == in_room.first().copied() {
+                in_room.get(1)
+            } else {
+                in_room.first()
+            };
+            for id in in_room.iter().filter(|id| Some(**id) != bot.id()) {
+                let layer = if Some(id) == speaker {
+                    Layer::High
+                } else {
+                    Layer::Low
+                };
+                bot.wish(*id, layer);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 
     let sent_before: Vec<u64> = bots.iter().map(|(_, b)| b.sent()).collect();
     let received_before_each: Vec<u64> = bots.iter().map(|(_, b)| b.received_total()).collect();
@@ -187,6 +216,7 @@ async fn measure(
             "forwarded_packets_per_second_per_core": if cpu_percent > 0.0 { (forwarded_per_second / (cpu_percent / 100.0)).round() } else { 0.0 },
             "loss_percent": (loss_percent * 100.0).round() / 100.0,
             "slow_subscribers": slow,
+            "simulcast": simulcast,
             "loss_percent_of_the_others": if fast_expected == 0 { 100.0 } else { ((1.0 - fast_received as f64 / fast_expected as f64).max(0.0) * 10_000.0).round() / 100.0 },
             "sfu_memory_mb": rss as f64 / 1024.0,
             "sfu_memory_per_participant_mb": ((rss.saturating_sub(idle_rss)) as f64 / 1024.0 / total.max(1) as f64 * 100.0).round() / 100.0,

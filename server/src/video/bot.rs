@@ -8,10 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::domain::video::{ClientSignal, RoomPeer, ServerSignal};
+use app::domain::video::{ClientSignal, Layer, LayerWish, RoomPeer, ServerSignal};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtcp::receiver_report::ReceiverReport;
+use rtc::rtcp::reception_report::ReceptionReport;
 use rtc::rtp::header::Header;
 use rtc::rtp::packet::Packet;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpSendParameters, RtpCodecKind};
@@ -44,6 +46,10 @@ pub struct Media {
     /// A slow subscriber: reads at most this many received packets a second (the rest piles up
     /// and is lost on its own leg), like a participant on a weak link.
     pub read_limit: Option<u32>,
+    /// Publishes its camera in simulcast, as browsers do: three encodings (`rid` q, h, f, SSRCs
+    /// `ssrc`, `ssrc + 2`, `ssrc + 3`) at the same packet rate, of about a quarter, half and all
+    /// of `video_bytes`; each payload says which layer it is (for [`Bot::layers_from`]).
+    pub simulcast: bool,
 }
 
 impl Media {
@@ -55,12 +61,35 @@ impl Media {
             video_bytes: 1_100,
             audio_bytes: 80,
             read_limit: None,
+            simulcast: false,
+        }
+    }
+
+    /// The SSRC of each video encoding, lowest layer first.
+    fn video_ssrcs(&self) -> Vec<u32> {
+        if self.simulcast {
+            vec![self.ssrc, self.ssrc + 2, self.ssrc + 3]
+        } else {
+            vec![self.ssrc]
         }
     }
 }
 
-/// Packets received per sender's media stream (`p<participant id>`): (video, audio).
-type Received = Arc<Mutex<HashMap<String, (u64, u64)>>>;
+/// What a bot received from one other participant.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    video: u64,
+    audio: u64,
+    /// Video packets of each simulcast layer (as their payloads say).
+    layers: [u64; 3],
+    /// Video packets whose sequence number did not follow on from the previous one's by less
+    /// than 100 (a renumbering fault; ordinary loss makes small gaps).
+    jumps: u64,
+    last_video_seq: Option<u16>,
+}
+
+/// Packets received per sender's media stream (`p<participant id>`).
+type Received = Arc<Mutex<HashMap<String, Counts>>>;
 
 /// A bot in a room.
 pub struct Bot {
@@ -108,13 +137,22 @@ impl Bot {
         let (mut sink, mut stream) = socket.split();
         let (connection, events) = peer::new_peer(super::MediaNet::on(ip), 0).await?;
         let mut gathered = events.gathered;
-        let video = peer::local_track(
-            RtpCodecKind::Video,
-            "bot",
-            "bot-video",
-            media.ssrc,
-            peer::vp8(),
-        );
+        let video = if media.simulcast {
+            peer::simulcast_track(
+                RtpCodecKind::Video,
+                "bot",
+                "bot-video",
+                &media.video_ssrcs(),
+            )
+        } else {
+            peer::local_track(
+                RtpCodecKind::Video,
+                "bot",
+                "bot-video",
+                media.ssrc,
+                peer::vp8(),
+            )
+        };
         let audio = peer::local_track(
             RtpCodecKind::Audio,
             "bot",
@@ -211,6 +249,7 @@ impl Bot {
         {
             let (received, sent) = (bot.received.clone(), bot.sent.clone());
             let (keyframe_requests, videos) = (bot.keyframe_requests.clone(), bot.videos.clone());
+            let connection = bot.connection.clone();
             let mut events = events.events;
             tokio::spawn(async move {
                 while let Some(event) = events.recv().await {
@@ -218,7 +257,19 @@ impl Bot {
                         PeerEvent::State(RTCPeerConnectionState::Connected) => {
                             let video = (video.clone(), video_sender.clone());
                             let audio = (audio.clone(), audio_sender.clone());
-                            tokio::spawn(publish(video, audio, media, sent.clone()));
+                            let mid = match connection.get_transceivers().await.first() {
+                                Some(transceiver) => transceiver.mid().await.ok().flatten(),
+                                None => None,
+                            };
+                            let publication = Publication {
+                                video,
+                                audio,
+                                mid,
+                                media,
+                                sent: sent.clone(),
+                                keyframe_requests: keyframe_requests.clone(),
+                            };
+                            tokio::spawn(publication.run());
                         }
                         PeerEvent::KeyframeRequest(_) => {
                             keyframe_requests.fetch_add(1, Ordering::Relaxed);
@@ -238,19 +289,19 @@ impl Bot {
                                     if let Some(pause) = pause {
                                         tokio::time::sleep(pause).await;
                                     }
-                                    if let TrackRemoteEvent::OnRtpPacket(_) = event {
+                                    if let TrackRemoteEvent::OnRtpPacket(packet) = event {
                                         let mut counts = received.lock().unwrap();
                                         let entry = counts.entry(stream.clone()).or_default();
                                         if video {
-                                            entry.0 += 1;
+                                            entry.count_video(&packet);
                                         } else {
-                                            entry.1 += 1;
+                                            entry.audio += 1;
                                         }
                                     }
                                 }
                             });
                         }
-                        PeerEvent::State(_) => {}
+                        PeerEvent::State(_) | PeerEvent::Loss { .. } => {}
                     }
                 }
             });
@@ -278,8 +329,7 @@ impl Bot {
         *self.id.lock().unwrap()
     }
 
-    /// (video, audio) packets received from participant `from`.
-    pub fn received_from(&self, from: u64) -> (u64, u64) {
+    fn counts_from(&self, from: u64) -> Counts {
         self.received
             .lock()
             .unwrap()
@@ -288,17 +338,37 @@ impl Bot {
             .unwrap_or_default()
     }
 
+    /// (video, audio) packets received from participant `from`.
+    pub fn received_from(&self, from: u64) -> (u64, u64) {
+        let counts = self.counts_from(from);
+        (counts.video, counts.audio)
+    }
+
+    /// Video packets received from a simulcast participant `from`, per layer (lowest first),
+    /// and how many broke the sequence-number order.
+    pub fn layers_from(&self, from: u64) -> ([u64; 3], u64) {
+        let counts = self.counts_from(from);
+        (counts.layers, counts.jumps)
+    }
+
     /// Packets received from everyone.
     pub fn received_total(&self) -> u64 {
         self.received
             .lock()
             .unwrap()
             .values()
-            .map(|(video, audio)| video + audio)
+            .map(|c| c.video + c.audio)
             .sum()
     }
 
-    /// Packets published (video and audio).
+    /// Tells the server which layer it wants of `participant`'s camera.
+    pub fn wish(&self, participant: u64, layer: Layer) {
+        self.signal(ClientSignal::Layers {
+            wishes: vec![LayerWish { participant, layer }],
+        });
+    }
+
+    /// Packets published that each subscriber should receive: audio, and video of one layer.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
     }
@@ -310,16 +380,38 @@ impl Bot {
 
     /// Asks for a keyframe of every video received, as a browser whose decoder lost the picture.
     pub async fn request_keyframes(&self) {
-        let videos = self.videos.lock().unwrap().clone();
-        for track in videos {
-            let Some(ssrc) = track.ssrcs().await.first().copied() else {
-                continue;
-            };
-            let pli = PictureLossIndication {
+        self.feedback(|ssrc| {
+            Box::new(PictureLossIndication {
                 sender_ssrc: 0,
                 media_ssrc: ssrc,
-            };
-            let _ = track.write_rtcp(vec![Box::new(pli)]).await;
+            })
+        })
+        .await;
+    }
+
+    /// Reports `fraction` (of 256) of every received video lost, as a receiver on a bad link.
+    pub async fn report_loss(&self, fraction: u8) {
+        self.feedback(|ssrc| {
+            Box::new(ReceiverReport {
+                ssrc: 1,
+                reports: vec![ReceptionReport {
+                    ssrc,
+                    fraction_lost: fraction,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+        })
+        .await;
+    }
+
+    /// Sends the RTCP packet `about(ssrc)` for every video received.
+    async fn feedback(&self, about: impl Fn(u32) -> Box<dyn rtc::rtcp::Packet + Send + Sync>) {
+        let videos = self.videos.lock().unwrap().clone();
+        for track in videos {
+            if let Some(ssrc) = track.ssrcs().await.first().copied() {
+                let _ = track.write_rtcp(vec![about(ssrc)]).await;
+            }
         }
     }
 
@@ -348,56 +440,153 @@ impl Bot {
     }
 }
 
-type Publication = (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>);
-
-/// Writes video and audio packets at their rates until the connection closes.
-async fn publish(video: Publication, audio: Publication, media: Media, sent: Arc<AtomicU64>) {
-    let payload_type = |parameters: anyhow::Result<RTCRtpSendParameters>| {
-        parameters
-            .ok()
-            .and_then(|p| p.rtp_parameters.codecs.first().map(|c| c.payload_type))
-    };
-    let (Some(video_pt), Some(audio_pt)) = (
-        payload_type(video.1.get_parameters().await.map_err(Into::into)),
-        payload_type(audio.1.get_parameters().await.map_err(Into::into)),
-    ) else {
-        return;
-    };
-    let video_payload = Bytes::from(vec![0x5a; media.video_bytes]);
-    let audio_payload = Bytes::from(vec![0x3c; media.audio_bytes]);
-    let packet = |ssrc, payload_type, sequence: u32, timestamp: u32, payload: &Bytes| Packet {
-        header: Header {
-            version: 2,
-            marker: true,
-            payload_type,
-            sequence_number: sequence as u16,
-            timestamp,
-            ssrc,
-            ..Default::default()
-        },
-        payload: payload.clone(),
-    };
-    let video_every = Duration::from_secs(1) / media.video_packets_per_second.max(1);
-    let mut video_tick = tokio::time::interval(video_every);
-    let mut audio_tick = tokio::time::interval(Duration::from_millis(20));
-    video_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    audio_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let (mut video_n, mut audio_n) = (0u32, 0u32);
-    loop {
-        let written = tokio::select! {
-            _ = video_tick.tick() => {
-                video_n += 1;
-                let timestamp = video_n.wrapping_mul(90_000 / media.video_packets_per_second.max(1));
-                video.0.write_rtp(packet(media.ssrc, video_pt, video_n, timestamp, &video_payload)).await
+impl Counts {
+    fn count_video(&mut self, packet: &Packet) {
+        self.video += 1;
+        if let Some(layer) = packet
+            .payload
+            .get(LAYER_BYTE)
+            .and_then(|b| b.checked_sub(0xa0))
+        {
+            if let Some(count) = self.layers.get_mut(usize::from(layer)) {
+                *count += 1;
             }
-            _ = audio_tick.tick() => {
-                audio_n += 1;
-                audio.0.write_rtp(packet(media.ssrc + 1, audio_pt, audio_n, audio_n.wrapping_mul(960), &audio_payload)).await
-            }
-        };
-        if written.is_err() {
-            return;
         }
-        sent.fetch_add(1, Ordering::Relaxed);
+        let seq = packet.header.sequence_number;
+        if let Some(last) = self.last_video_seq {
+            if seq.wrapping_sub(last) >= 100 {
+                self.jumps += 1;
+            }
+        }
+        self.last_video_seq = Some(seq);
+    }
+}
+
+/// Where a bot's VP8 payload says which simulcast layer it is (0xa0 + index), after the
+/// payload descriptor and the VP8 payload header's first byte.
+const LAYER_BYTE: usize = 5;
+
+/// A bot's media, sent once connected.
+struct Publication {
+    video: (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>),
+    audio: (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>),
+    /// The video's media id (simulcast packets carry it, with their `rid`).
+    mid: Option<String>,
+    media: Media,
+    sent: Arc<AtomicU64>,
+    /// Keyframe requests received: the next frame of every layer is a keyframe.
+    keyframe_requests: Arc<AtomicU64>,
+}
+
+/// A keyframe anyway every this many frames (about 2 s).
+const KEYFRAME_EVERY_FRAMES: u32 = 114;
+
+/// A VP8 payload of `bytes` bytes: payload descriptor with a 15-bit picture id, a payload header
+/// (keyframe or not), the layer's tag, filler.
+fn vp8_payload(bytes: usize, picture_id: u16, keyframe: bool, layer: u8) -> Bytes {
+    let mut payload = vec![0x5a; bytes.max(LAYER_BYTE + 1)];
+    payload[0] = 0x90;
+    payload[1] = 0x80;
+    payload[2] = 0x80 | ((picture_id >> 8) as u8 & 0x7f);
+    payload[3] = picture_id as u8;
+    payload[4] = if keyframe { 0x10 } else { 0x11 };
+    payload[LAYER_BYTE] = 0xa0 + layer;
+    Bytes::from(payload)
+}
+
+impl Publication {
+    /// Writes video and audio packets at their rates until the connection closes.
+    async fn run(self) {
+        let media = self.media;
+        let payload_type = |parameters: anyhow::Result<RTCRtpSendParameters>| {
+            parameters
+                .ok()
+                .and_then(|p| p.rtp_parameters.codecs.first().map(|c| c.payload_type))
+        };
+        let video_parameters: anyhow::Result<RTCRtpSendParameters> =
+            self.video.1.get_parameters().await.map_err(Into::into);
+        let extension_id = |uri: &str| {
+            video_parameters.as_ref().ok().and_then(|p| {
+                p.rtp_parameters
+                    .header_extensions
+                    .iter()
+                    .find(|e| e.uri == uri)
+                    .map(|e| e.id as u8)
+            })
+        };
+        let mid_id = extension_id("urn:ietf:params:rtp-hdrext:sdes:mid");
+        let rid_id = extension_id("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+        let video_pt = match &video_parameters {
+            Ok(p) => p.rtp_parameters.codecs.first().map(|c| c.payload_type),
+            Err(_) => None,
+        };
+        let (Some(video_pt), Some(audio_pt)) = (
+            video_pt,
+            payload_type(self.audio.1.get_parameters().await.map_err(Into::into)),
+        ) else {
+            return;
+        };
+        let audio_payload = Bytes::from(vec![0x3c; media.audio_bytes]);
+        let packet = |ssrc, payload_type, sequence: u32, timestamp: u32, payload: Bytes| Packet {
+            header: Header {
+                version: 2,
+                marker: true,
+                payload_type,
+                sequence_number: sequence as u16,
+                timestamp,
+                ssrc,
+                ..Default::default()
+            },
+            payload,
+        };
+        let ssrcs = media.video_ssrcs();
+        let layers = ssrcs.len();
+        let video_every = Duration::from_secs(1) / media.video_packets_per_second.max(1);
+        let mut video_tick = tokio::time::interval(video_every);
+        let mut audio_tick = tokio::time::interval(Duration::from_millis(20));
+        video_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        audio_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (mut video_n, mut audio_n) = (0u32, 0u32);
+        let mut requests_seen = 0;
+        loop {
+            let written = tokio::select! {
+                _ = video_tick.tick() => {
+                    video_n += 1;
+                    let timestamp = video_n.wrapping_mul(90_000 / media.video_packets_per_second.max(1));
+                    let requests = self.keyframe_requests.load(Ordering::Relaxed);
+                    let keyframe = video_n % KEYFRAME_EVERY_FRAMES == 1 || requests != requests_seen;
+                    requests_seen = requests;
+                    let mut written = Ok(());
+                    for (index, ssrc) in ssrcs.iter().enumerate() {
+                        // Layers of about 1/4, 1/2 and all of the bytes; their own picture ids.
+                        let bytes = media.video_bytes >> (layers - 1 - index);
+                        let picture_id = (video_n + 1000 * index as u32) as u16 & 0x7fff;
+                        let payload = vp8_payload(bytes, picture_id, keyframe, index as u8);
+                        // Each layer has its own sequence numbers.
+                        let sequence = video_n.wrapping_add(20_000 * index as u32);
+                        let mut packet = packet(*ssrc, video_pt, sequence, timestamp, payload);
+                        if layers > 1 {
+                            let rid = Layer::ALL[index].rid();
+                            if let (Some(mid_id), Some(mid)) = (mid_id, &self.mid) {
+                                let _ = packet.header.set_extension(mid_id, Bytes::from(mid.clone()));
+                            }
+                            if let Some(rid_id) = rid_id {
+                                let _ = packet.header.set_extension(rid_id, Bytes::from_static(rid.as_bytes()));
+                            }
+                        }
+                        written = written.and(self.video.0.write_rtp(packet).await);
+                    }
+                    written
+                }
+                _ = audio_tick.tick() => {
+                    audio_n += 1;
+                    self.audio.0.write_rtp(packet(media.ssrc + 1, audio_pt, audio_n, audio_n.wrapping_mul(960), audio_payload.clone())).await
+                }
+            };
+            if written.is_err() {
+                return;
+            }
+            self.sent.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }

@@ -6,12 +6,14 @@
 //!
 //! - `peer`: building one connection (also used by test bots);
 //! - `room`: participants, published tracks and forwarding;
+//! - `layers`: simulcast: which camera layer each subscriber gets, switching between layers;
 //! - `signal`: the WebSocket handlers (members, and guests through the lobby);
 //! - `guests`: opening a one-time guest link.
 
 pub mod bench;
 pub mod bot;
 pub mod guests;
+pub mod layers;
 pub mod peer;
 pub mod room;
 pub mod signal;

@@ -21,6 +21,8 @@ use rtc::peer_connection::configuration::interceptor_registry::{
 };
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtcp::receiver_report::ReceiverReport;
+use rtc::rtcp::sender_report::SenderReport;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCPFeedback, RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
     TYPE_RTCP_FB_NACK,
@@ -55,6 +57,14 @@ pub enum PeerEvent {
     Track(Arc<dyn TrackRemote>),
     /// The remote asked for a keyframe (PLI or FIR) of the track we send with this SSRC.
     KeyframeRequest(u32),
+    /// The remote's receiver reported the fraction (of 256) of the packets we send with this
+    /// SSRC lost since its last report.
+    Loss {
+        /// The stream.
+        ssrc: u32,
+        /// Lost, in 256ths.
+        fraction: u8,
+    },
 }
 
 /// The receiving side of a connection's events.
@@ -94,8 +104,8 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
     media.register_default_codecs()?;
     let (events, events_rx) = mpsc::unbounded_channel();
     let registry = interceptors(&mut media)?.with(
-        KEYFRAME_REQUESTS_SLOT,
-        KeyframeRequests {
+        RECEIVER_FEEDBACK_SLOT,
+        ReceiverFeedback {
             events: events.clone(),
             read: VecDeque::new(),
             write: VecDeque::new(),
@@ -152,18 +162,19 @@ fn interceptors(media: &mut MediaEngine) -> anyhow::Result<Registry> {
 }
 
 /// Application-most: every other interceptor has read the inbound RTCP before.
-const KEYFRAME_REQUESTS_SLOT: Slot = Slot::Custom(14_000);
+const RECEIVER_FEEDBACK_SLOT: Slot = Slot::Custom(14_000);
 
 /// Reports the remote's keyframe requests (PLI, FIR) as [`PeerEvent::KeyframeRequest`]s, so that
-/// the SFU can pass a subscriber's request on to the publisher. Inbound RTCP otherwise ends in
+/// the SFU can pass a subscriber's request on to the publisher, and the loss its receiver reports
+/// as [`PeerEvent::Loss`], so that the SFU can step its simulcast layer down. Inbound RTCP otherwise ends in
 /// the interceptor chain; this one only looks at it and lets every packet through unchanged.
-struct KeyframeRequests {
+struct ReceiverFeedback {
     events: mpsc::UnboundedSender<PeerEvent>,
     read: VecDeque<TaggedPacket>,
     write: VecDeque<TaggedPacket>,
 }
 
-impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
+impl Protocol<TaggedPacket, TaggedPacket, ()> for ReceiverFeedback {
     type Rout = TaggedPacket;
     type Wout = TaggedPacket;
     type Eout = ();
@@ -179,6 +190,20 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
                 } else if let Some(fir) = any.downcast_ref::<FullIntraRequest>() {
                     for entry in &fir.fir {
                         let _ = self.events.send(PeerEvent::KeyframeRequest(entry.ssrc));
+                    }
+                } else {
+                    let reports = if let Some(rr) = any.downcast_ref::<ReceiverReport>() {
+                        &rr.reports[..]
+                    } else if let Some(sr) = any.downcast_ref::<SenderReport>() {
+                        &sr.reports[..]
+                    } else {
+                        &[]
+                    };
+                    for report in reports {
+                        let _ = self.events.send(PeerEvent::Loss {
+                            ssrc: report.ssrc,
+                            fraction: report.fraction_lost,
+                        });
                     }
                 }
             }
@@ -201,7 +226,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
     }
 }
 
-impl Interceptor for KeyframeRequests {
+impl Interceptor for ReceiverFeedback {
     fn bind_local_stream(&mut self, _: &StreamInfo) {}
     fn unbind_local_stream(&mut self, _: &StreamInfo) {}
     fn bind_remote_stream(&mut self, _: &StreamInfo) {}
@@ -294,5 +319,36 @@ pub fn local_track(
             codec,
             ..Default::default()
         }],
+    )))
+}
+
+/// A local track sending in simulcast: one encoding per SSRC, lowest layer first, with the
+/// `rid`s browsers use (q, h, f). Packets written to it carry their encoding's SSRC, and the
+/// `mid` and `rid` header extensions.
+pub fn simulcast_track(
+    kind: RtpCodecKind,
+    stream_id: &str,
+    track_id: &str,
+    ssrcs: &[u32],
+) -> Arc<TrackLocalStaticRTP> {
+    let encodings = ssrcs
+        .iter()
+        .zip(app::domain::video::Layer::ALL)
+        .map(|(ssrc, layer)| RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                rid: layer.rid().to_string(),
+                ssrc: Some(*ssrc),
+                ..Default::default()
+            },
+            codec: vp8(),
+            ..Default::default()
+        })
+        .collect();
+    Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+        stream_id.to_string(),
+        track_id.to_string(),
+        track_id.to_string(),
+        kind,
+        encodings,
     )))
 }

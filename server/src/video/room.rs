@@ -5,6 +5,9 @@
 //! delays the others. (A queue and a task per forward, as before, cost a hop per packet and saved
 //! no CPU in `concerto sfu-bench`.)
 //!
+//! A camera published in simulcast (three encodings, see `layers`) reaches each subscriber as
+//! one stream of the layer its tile needs, switched at keyframes and renumbered.
+//!
 //! Negotiation: the participant offers first (its camera and microphone); from then on only the
 //! server offers (one offer in flight per connection), whenever forwards were added or removed.
 //! A forwarded track belongs to the media stream `p<participant id>`, which is how a browser knows
@@ -15,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use app::domain::video::{MediaStatus, RoomPeer, ServerSignal};
+use app::domain::video::{Layer, LayerWish, MediaStatus, RoomPeer, ServerSignal};
 use futures_util::FutureExt;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
@@ -26,13 +29,16 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::RTCSessionDescription;
 use webrtc::rtp_transceiver::RtpSender;
 
+use super::layers::{Selector, Verdict, LAYER_SILENT_AFTER};
 use super::peer::{self, Peer};
 
 /// How long a participant may take to answer a server offer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often a published camera is asked for a keyframe anyway (subscribers' own requests are
-/// not relayed, so this bounds how long a lost keyframe freezes a tile).
+/// How often a published camera is asked for a keyframe anyway (bounds how long a lost keyframe
+/// freezes a tile when a subscriber's own request was lost too).
 const KEYFRAME_EVERY: Duration = Duration::from_secs(5);
+/// How often each subscriber's simulcast layer is chosen again (what arrives, wishes, loss).
+const RETARGET_EVERY: Duration = Duration::from_millis(250);
 /// Keyframe requests of subscribers passed on to a publisher at most this often: a keyframe
 /// answers every subscriber that lost the picture meanwhile.
 const KEYFRAME_RELAY_GAP: Duration = Duration::from_millis(500);
@@ -68,28 +74,104 @@ struct Source {
     codec: RTCRtpCodec,
     /// Replaced whole when it changes, so each packet only clones an `Arc` to read it.
     forwards: Mutex<Arc<Vec<Arc<Forward>>>>,
-    /// When a subscriber's keyframe request was last passed on to the publisher.
-    relayed_keyframe_request: Mutex<Option<Instant>>,
+    /// Simulcast: each layer's SSRC and when its last packet arrived (none when the track has a
+    /// single encoding).
+    layers: Mutex<[Option<(u32, Instant)>; 3]>,
+    /// When a keyframe was last asked for, per SSRC.
+    keyframe_asked: Mutex<HashMap<u32, Instant>>,
 }
 
 impl Source {
-    /// Asks the publisher for a keyframe.
+    /// Asks the publisher for a keyframe of every layer.
     async fn request_keyframe(&self) {
-        request_keyframe(&self.track, self.ssrc).await;
+        for ssrc in self.ssrcs() {
+            request_keyframe(&self.track, ssrc).await;
+        }
     }
 
-    /// Passes a subscriber's keyframe request on, unless one went less than
-    /// [`KEYFRAME_RELAY_GAP`] ago.
-    async fn relay_keyframe_request(&self) {
+    /// The SSRCs it arrives with: one per layer, or its only one.
+    fn ssrcs(&self) -> Vec<u32> {
+        let layers: Vec<u32> = self
+            .layers
+            .lock()
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(|(ssrc, _)| *ssrc)
+            .collect();
+        if layers.is_empty() {
+            vec![self.ssrc]
+        } else {
+            layers
+        }
+    }
+
+    /// Asks for a keyframe of one layer (the only one when `None`), unless one was asked for
+    /// less than [`KEYFRAME_RELAY_GAP`] ago: a keyframe answers every subscriber that lost the
+    /// picture meanwhile.
+    async fn request_keyframe_of(&self, layer: Option<Layer>) {
+        let ssrc = match layer {
+            Some(layer) => match self.layers.lock().unwrap()[layer.index()] {
+                Some((ssrc, _)) => ssrc,
+                None => return,
+            },
+            None => self.ssrc,
+        };
         {
-            let mut last = self.relayed_keyframe_request.lock().unwrap();
-            if last.is_some_and(|at| at.elapsed() < KEYFRAME_RELAY_GAP) {
+            let mut asked = self.keyframe_asked.lock().unwrap();
+            if asked
+                .get(&ssrc)
+                .is_some_and(|at| at.elapsed() < KEYFRAME_RELAY_GAP)
+            {
                 return;
             }
-            *last = Some(Instant::now());
+            asked.insert(ssrc, Instant::now());
         }
-        self.request_keyframe().await;
+        request_keyframe(&self.track, ssrc).await;
     }
+
+    /// Which layers arrive now.
+    fn live_layers(&self) -> [bool; 3] {
+        let layers = self.layers.lock().unwrap();
+        std::array::from_fn(|i| layers[i].is_some_and(|(_, at)| at.elapsed() < LAYER_SILENT_AFTER))
+    }
+
+    /// Chooses each subscriber's layer again; asks for a keyframe of the layers some subscriber
+    /// now waits for.
+    async fn retarget(&self) {
+        let live = self.live_layers();
+        if !live.iter().any(|l| *l) {
+            return;
+        }
+        let forwards = Arc::clone(&self.forwards.lock().unwrap());
+        let mut wanted = Vec::new();
+        for forward in forwards.iter() {
+            let Some(selector) = &forward.selector else {
+                continue;
+            };
+            let mut selector = selector.lock().unwrap();
+            selector.retarget(live);
+            if selector.target != selector.current {
+                wanted.extend(selector.target);
+            }
+        }
+        wanted.sort();
+        wanted.dedup();
+        for layer in wanted {
+            self.request_keyframe_of(Some(layer)).await;
+        }
+    }
+}
+
+/// What the SFU does with the packets of one incoming SSRC.
+#[derive(Clone, Copy)]
+enum Route {
+    /// The track's only encoding: forwarded as it is.
+    Single,
+    /// One layer of a simulcast camera: forwarded to the subscribers that get this layer.
+    Layer(Layer),
+    /// Neither (e.g. a retransmission stream the SFU cannot map): dropped.
+    Ignore,
 }
 
 /// A source sent to one subscriber.
@@ -105,6 +187,15 @@ struct Forward {
     /// The source, to ask its publisher for keyframes (once this forward is live, and when the
     /// subscriber asks).
     source: Weak<Source>,
+    /// Video: the simulcast layer this subscriber gets (unused while the source has one layer).
+    selector: Option<Mutex<Selector>>,
+}
+
+impl Forward {
+    /// The layer forwarded now, if the source is in simulcast.
+    fn current_layer(&self) -> Option<Layer> {
+        self.selector.as_ref()?.lock().unwrap().current
+    }
 }
 
 /// A guest knocking at the room's door.
@@ -392,7 +483,8 @@ impl Room {
             kind: track.kind().await,
             codec,
             forwards: Mutex::default(),
-            relayed_keyframe_request: Mutex::new(None),
+            layers: Mutex::default(),
+            keyframe_asked: Mutex::default(),
         });
         self.sources.lock().unwrap().push(source.clone());
         let others: Vec<_> = self
@@ -411,24 +503,63 @@ impl Room {
         if source.kind == RtpCodecKind::Video {
             let source = Arc::downgrade(&source);
             tokio::spawn(async move {
-                let mut every = tokio::time::interval(KEYFRAME_EVERY);
-                every.tick().await;
+                let mut tick = tokio::time::interval(RETARGET_EVERY);
+                let mut last_keyframe = Instant::now();
                 loop {
-                    every.tick().await;
+                    tick.tick().await;
                     let Some(source) = source.upgrade() else {
                         return;
                     };
-                    if !source.forwards.lock().unwrap().is_empty() {
-                        source.request_keyframe().await;
+                    source.retarget().await;
+                    if last_keyframe.elapsed() >= KEYFRAME_EVERY {
+                        last_keyframe = Instant::now();
+                        if !source.forwards.lock().unwrap().is_empty() {
+                            source.request_keyframe().await;
+                        }
                     }
                 }
             });
         }
         let room = self.clone();
         tokio::spawn(async move {
+            // What each SSRC is, and when each layer's arrival was last noted.
+            let mut route_of: HashMap<u32, Route> = HashMap::new();
+            let mut noted = [None::<Instant>; 3];
             while let Some(event) = track.poll().await {
                 match event {
                     TrackRemoteEvent::OnRtpPacket(packet) => {
+                        let ssrc = packet.header.ssrc;
+                        let route = match route_of.get(&ssrc) {
+                            Some(route) => *route,
+                            None => {
+                                let rid = track.rid(ssrc).await;
+                                let route = match rid.as_deref().map(Layer::from_rid) {
+                                    Some(Some(layer)) => Route::Layer(layer),
+                                    None if ssrc == source.ssrc => Route::Single,
+                                    // A retransmission or probing stream of a simulcast
+                                    // layer, or a rid of no known layer.
+                                    _ => Route::Ignore,
+                                };
+                                route_of.insert(ssrc, route);
+                                route
+                            }
+                        };
+                        let layer = match route {
+                            Route::Single => None,
+                            Route::Layer(layer) => Some(layer),
+                            Route::Ignore => continue,
+                        };
+                        if let Some(layer) = layer {
+                            // Noted at most every 100 ms: a lock per packet is not needed.
+                            let now = Instant::now();
+                            let slot = &mut noted[layer.index()];
+                            if slot.is_none_or(|at| {
+                                now.duration_since(at) > Duration::from_millis(100)
+                            }) {
+                                *slot = Some(now);
+                                source.layers.lock().unwrap()[layer.index()] = Some((ssrc, now));
+                            }
+                        }
                         let forwards = Arc::clone(&source.forwards.lock().unwrap());
                         for forward in forwards.iter() {
                             let payload_type = forward.payload_type.load(Ordering::Relaxed);
@@ -436,6 +567,27 @@ impl Room {
                                 continue;
                             }
                             let mut copy = packet.clone();
+                            if let (Some(layer), Some(selector)) = (layer, &forward.selector) {
+                                let mut selector = selector.lock().unwrap();
+                                let header = &packet.header;
+                                let verdict = selector.admit(
+                                    layer,
+                                    header.sequence_number,
+                                    header.timestamp,
+                                    &packet.payload,
+                                );
+                                if verdict == Verdict::Drop {
+                                    continue;
+                                }
+                                let (seq, timestamp, payload) = selector.switch.rewrite(
+                                    header.sequence_number,
+                                    header.timestamp,
+                                    &packet.payload,
+                                );
+                                copy.header.sequence_number = seq;
+                                copy.header.timestamp = timestamp;
+                                copy.payload = payload;
+                            }
                             copy.header.ssrc = forward.ssrc;
                             copy.header.payload_type = payload_type;
                             copy.header.extension = false;
@@ -484,6 +636,7 @@ impl Room {
             mime_type: source.codec.mime_type.clone(),
             track,
             source: Arc::downgrade(source),
+            selector: (source.kind == RtpCodecKind::Video).then(Mutex::default),
         });
         Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
         subscriber.forwards.lock().unwrap().push(forward);
@@ -493,19 +646,59 @@ impl Room {
     /// A subscriber asked for a keyframe of the track it receives with `ssrc` (its decoder lost
     /// the picture): passed on to that track's publisher.
     pub async fn keyframe_requested(&self, subscriber: u64, ssrc: u32) {
+        let source = self
+            .forward_of(subscriber, ssrc)
+            .and_then(|f| Some((f.source.upgrade()?, f.current_layer())));
+        if let Some((source, layer)) = source {
+            source.request_keyframe_of(layer).await;
+        }
+    }
+
+    /// A subscriber's receiver reported loss on the track it receives with `ssrc`: its
+    /// simulcast layer may step down (or back up).
+    pub async fn loss_reported(&self, subscriber: u64, ssrc: u32, fraction: u8) {
+        let Some(forward) = self.forward_of(subscriber, ssrc) else {
+            return;
+        };
+        let Some(selector) = &forward.selector else {
+            return;
+        };
+        let changed = selector
+            .lock()
+            .unwrap()
+            .report_loss(fraction, Instant::now());
+        if changed {
+            if let Some(source) = forward.source.upgrade() {
+                source.retarget().await;
+            }
+        }
+    }
+
+    /// A subscriber's wishes for the layers of the others' cameras.
+    pub fn wish(&self, subscriber: u64, wishes: &[LayerWish]) {
         let Some(participant) = self.participant(subscriber) else {
             return;
         };
-        let source = participant
+        for forward in participant.forwards.lock().unwrap().iter() {
+            let (Some(selector), Some(source)) = (&forward.selector, forward.source.upgrade())
+            else {
+                continue;
+            };
+            if let Some(wish) = wishes.iter().find(|w| w.participant == source.owner) {
+                selector.lock().unwrap().wish = wish.layer;
+            }
+        }
+    }
+
+    /// The forward a subscriber receives with `ssrc`.
+    fn forward_of(&self, subscriber: u64, ssrc: u32) -> Option<Arc<Forward>> {
+        self.participant(subscriber)?
             .forwards
             .lock()
             .unwrap()
             .iter()
             .find(|f| f.ssrc == ssrc)
-            .and_then(|f| f.source.upgrade());
-        if let Some(source) = source {
-            source.relay_keyframe_request().await;
-        }
+            .cloned()
     }
 
     /// A source ended: its forwards are removed from every subscriber.

@@ -282,6 +282,7 @@ pub async fn participate(
             Ok(ClientSignal::Refuse { id: guest }) => {
                 room.decide(id, guest, false);
             }
+            Ok(ClientSignal::Layers { wishes }) => room.wish(id, &wishes),
             Ok(ClientSignal::Leave) => break,
             Err(error) => {
                 participant.send(ServerSignal::Error {
@@ -336,6 +337,7 @@ async fn watch_connection(
         match event {
             PeerEvent::Track(track) => room.publish(id, track).await,
             PeerEvent::KeyframeRequest(ssrc) => room.keyframe_requested(id, ssrc).await,
+            PeerEvent::Loss { ssrc, fraction } => room.loss_reported(id, ssrc, fraction).await,
             PeerEvent::State(RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) => {
                 room.leave(id).await;
                 return;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::common::*;
+use app::domain::video::Layer;
 use chrono::Utc;
 use concerto_server::video::bot::{self, Bot, Media};
 use reqwest::StatusCode;
@@ -33,16 +34,17 @@ async fn connect(
 
 /// A bot joining the room as `email`.
 async fn join(app: &TestApp, email: &str, meeting: i64, ssrc: u32) -> Bot {
+    join_with(app, email, meeting, Media::standard(ssrc)).await
+}
+
+/// A bot joining the room as `email`, publishing `media`.
+async fn join_with(app: &TestApp, email: &str, meeting: i64, media: Media) -> Bot {
     let socket = connect(app, &session_of(app, email).await, meeting)
         .await
         .expect("the room lets them in");
-    Bot::join(
-        socket,
-        std::net::Ipv4Addr::LOCALHOST.into(),
-        Media::standard(ssrc),
-    )
-    .await
-    .unwrap()
+    Bot::join(socket, std::net::Ipv4Addr::LOCALHOST.into(), media)
+        .await
+        .unwrap()
 }
 
 /// The guests' signaling URL, with the name Camille.
@@ -552,4 +554,95 @@ async fn a_guest_still_waiting_when_the_room_closes_is_told_so() {
     assert!(eventually(5, || professional.lobby().is_empty()).await);
     assert!(guest.id().is_none());
     professional.leave().await;
+}
+
+/// The simulcast layers `bot` receives from `from` during one second (packets per layer).
+async fn layers_during_a_second(bot: &Bot, from: u64) -> [u64; 3] {
+    let (before, _) = bot.layers_from(from);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (after, _) = bot.layers_from(from);
+    std::array::from_fn(|i| after[i] - before[i])
+}
+
+/// Waits up to `seconds` until, over one second, `bot` receives only `layer` of `from`'s camera.
+async fn receives_only(bot: &Bot, from: u64, layer: Layer, seconds: u64) -> [u64; 3] {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let counts = layers_during_a_second(bot, from).await;
+        let only = counts
+            .iter()
+            .enumerate()
+            .all(|(i, n)| (i == layer.index()) == (*n > 0));
+        if only || tokio::time::Instant::now() >= deadline {
+            return counts;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_simulcast_camera_reaches_each_subscriber_in_the_layer_it_wants_and_steps_down_on_loss() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = meeting_in_progress(&app, &coordinator).await;
+    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
+    invite_person(&app, &coordinator, meeting, GP).await;
+
+    let publisher = join_with(
+        &app,
+        COORDINATOR,
+        meeting,
+        Media {
+            simulcast: true,
+            ..Media::standard(0x1000)
+        },
+    )
+    .await;
+    let big_tile = join(&app, PSYCHIATRIST, meeting, 0x2000).await;
+    let small_tile = join(&app, GP, meeting, 0x3000).await;
+    assert!(
+        eventually(5, || publisher.id().is_some()
+            && big_tile.id().is_some()
+            && small_tile.id().is_some())
+        .await
+    );
+    let from = publisher.id().unwrap();
+    small_tile.wish(from, Layer::Low);
+
+    // Until told otherwise, a subscriber gets the full resolution; the one whose tile is small
+    // gets the low layer. Switches happen at keyframes and keep the sequence numbers in order.
+    let big = receives_only(&big_tile, from, Layer::High, 10).await;
+    assert!(big[2] >= 20 && big[..2] == [0, 0], "{big:?}");
+    let small = receives_only(&small_tile, from, Layer::Low, 10).await;
+    assert!(small[0] >= 20 && small[1..] == [0, 0], "{small:?}");
+
+    // The small tile grows: the medium layer.
+    small_tile.wish(from, Layer::Medium);
+    let medium = receives_only(&small_tile, from, Layer::Medium, 10).await;
+    assert!(
+        medium[1] >= 20 && medium[0] == 0 && medium[2] == 0,
+        "{medium:?}"
+    );
+
+    // The big tile's receiver reports heavy loss: one layer down at each report.
+    big_tile.report_loss(80).await;
+    let stepped = receives_only(&big_tile, from, Layer::Medium, 10).await;
+    assert!(
+        stepped[1] >= 20 && stepped[0] == 0 && stepped[2] == 0,
+        "{stepped:?}"
+    );
+    big_tile.report_loss(80).await;
+    let stepped = receives_only(&big_tile, from, Layer::Low, 10).await;
+    assert!(stepped[0] >= 20 && stepped[1..] == [0, 0], "{stepped:?}");
+
+    // Audio is never dropped, and no switch broke the sequence numbers.
+    for bot in [&big_tile, &small_tile] {
+        let (_, audio) = bot.received_from(from);
+        assert!(audio >= 100, "{audio}");
+        let (_, jumps) = bot.layers_from(from);
+        assert_eq!(jumps, 0);
+        assert!(bot.errors().is_empty(), "{:?}", bot.errors());
+    }
+    for bot in [publisher, big_tile, small_tile] {
+        bot.leave().await;
+    }
 }

@@ -24,7 +24,9 @@ use web_sys::{
 };
 
 use super::{Phase, RoomUi};
-use crate::domain::video::{ClientSignal, IceServer, MediaStatus, ServerSignal};
+use crate::domain::video::{
+    layer_for_tile, ClientSignal, IceServer, Layer, LayerWish, MediaStatus, ServerSignal,
+};
 
 /// Delay before reconnecting after the connection dropped.
 const RECONNECT_MS: i32 = 2_000;
@@ -54,6 +56,8 @@ struct Client {
     generation: u32,
     /// Event handlers of the current connection, kept alive while it lasts.
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// The simulcast layers last asked of the server, per participant.
+    wishes: Vec<LayerWish>,
 }
 
 thread_local! {
@@ -111,6 +115,7 @@ pub fn start(ui: RoomUi, ws_path: String, guest: bool, ice_servers: Vec<IceServe
         leaving: false,
         generation: 0,
         handlers: Vec::new(),
+        wishes: Vec::new(),
     };
     CLIENT.with(|c| *c.borrow_mut() = Some(Rc::new(RefCell::new(client))));
     spawn_local(acquire());
@@ -118,6 +123,7 @@ pub fn start(ui: RoomUi, ws_path: String, guest: bool, ice_servers: Vec<IceServe
         loop {
             sleep(500).await;
             active_speaker().await;
+            send_layer_wishes();
         }
     });
 }
@@ -184,7 +190,7 @@ async fn switch_device(kind: &'static str) {
     let (Some(local), Some(sender)) = (local, sender) else {
         return;
     };
-    let wanted = constraint(&device);
+    let wanted = constraint(&device, video);
     let opened = if video {
         user_media(None, Some(wanted)).await
     } else {
@@ -246,16 +252,26 @@ fn error_name(error: &JsValue) -> String {
         .unwrap_or_default()
 }
 
-fn constraint(device: &Option<String>) -> JsValue {
-    match device {
-        Some(id) if !id.is_empty() => {
-            let exact = js_sys::Object::new();
-            let _ = Reflect::set(&exact, &"exact".into(), &id.into());
-            let wanted = js_sys::Object::new();
-            let _ = Reflect::set(&wanted, &"deviceId".into(), &exact);
-            wanted.into()
+/// A `getUserMedia` constraint for a device (any when none is chosen); a camera is asked for
+/// 960×540, so that its three simulcast layers (240, 480 and 960 pixels wide) all exist.
+fn constraint(device: &Option<String>, camera: bool) -> JsValue {
+    let wanted = js_sys::Object::new();
+    if let Some(id) = device.as_ref().filter(|id| !id.is_empty()) {
+        let exact = js_sys::Object::new();
+        let _ = Reflect::set(&exact, &"exact".into(), &id.into());
+        let _ = Reflect::set(&wanted, &"deviceId".into(), &exact);
+    }
+    if camera {
+        for (name, ideal) in [("width", 960), ("height", 540)] {
+            let value = js_sys::Object::new();
+            let _ = Reflect::set(&value, &"ideal".into(), &ideal.into());
+            let _ = Reflect::set(&wanted, &name.into(), &value);
         }
-        _ => JsValue::TRUE,
+    }
+    if js_sys::Object::keys(&wanted).length() == 0 {
+        JsValue::TRUE
+    } else {
+        wanted.into()
     }
 }
 
@@ -285,7 +301,7 @@ async fn acquire() {
     if let Some(old) = old {
         stop_all(&old);
     }
-    let (audio, video) = (constraint(&mic), constraint(&camera));
+    let (audio, video) = (constraint(&mic, false), constraint(&camera, true));
     let mut message = None;
     let stream = match user_media(Some(audio.clone()), Some(video.clone())).await {
         Ok(stream) => Some(stream),
@@ -446,6 +462,7 @@ fn connect(path: String) {
     let Some(generation) = with(|c| {
         c.joined_path = path.clone();
         c.generation += 1;
+        c.wishes.clear();
         c.handlers.clear();
         c.ws = Some(socket.clone());
         c.generation
@@ -671,15 +688,19 @@ async fn open_peer(generation: u32) -> Result<(), JsValue> {
         } else {
             stream.get_audio_tracks()
         };
-        match tracks.get(0).dyn_into::<MediaStreamTrack>() {
-            Ok(track) => Ok(pc.add_track_0(&track, &stream)),
-            Err(_) => {
-                let init = RtcRtpTransceiverInit::new();
-                init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
-                init.set_streams(&Array::of1(&stream));
-                Ok(pc.add_transceiver_with_str_and_init(kind, &init).sender())
-            }
+        let init = RtcRtpTransceiverInit::new();
+        init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+        init.set_streams(&Array::of1(&stream));
+        if kind == "video" {
+            Reflect::set(&init, &"sendEncodings".into(), &simulcast_encodings())?;
         }
+        Ok(match tracks.get(0).dyn_into::<MediaStreamTrack>() {
+            Ok(track) => pc
+                .add_transceiver_with_media_stream_track_and_init(&track, &init)
+                .sender(),
+            // Nothing to send yet: a screen may be shared later on this sender.
+            Err(_) => pc.add_transceiver_with_str_and_init(kind, &init).sender(),
+        })
     };
     let audio_sender = sender("audio")?;
     let video_sender = sender("video")?;
@@ -738,6 +759,55 @@ async fn open_peer(generation: u32) -> Result<(), JsValue> {
         send(&ClientSignal::Offer { sdp: local.sdp() });
     }
     Ok(())
+}
+
+/// The camera's three simulcast encodings (lowest first, as the SFU numbers them): a quarter,
+/// half and all of the resolution, at about 150, 500 and 1,200 kbit/s.
+fn simulcast_encodings() -> Array {
+    [
+        (Layer::Low, 4.0, 150_000),
+        (Layer::Medium, 2.0, 500_000),
+        (Layer::High, 1.0, 1_200_000),
+    ]
+    .into_iter()
+    .map(|(layer, scale, bitrate)| {
+        let encoding = js_sys::Object::new();
+        let _ = Reflect::set(&encoding, &"rid".into(), &layer.rid().into());
+        let _ = Reflect::set(&encoding, &"scaleResolutionDownBy".into(), &scale.into());
+        let _ = Reflect::set(&encoding, &"maxBitrate".into(), &f64::from(bitrate).into());
+        JsValue::from(encoding)
+    })
+    .collect()
+}
+
+/// Tells the server which layer each tile needs (its width, the speaker, a shared screen),
+/// when that changed.
+fn send_layer_wishes() {
+    let Some((ui, before)) = with(|c| (c.ui, c.wishes.clone())) else {
+        return;
+    };
+    let me = ui.me.get_untracked();
+    let speaker = ui.speaker.get_untracked();
+    let wishes: Vec<LayerWish> = ui
+        .peers
+        .get_untracked()
+        .iter()
+        .filter(|p| Some(p.id) != me && p.media.video)
+        .filter_map(|p| {
+            let width = media_element(&format!("tile-video-{}", p.id))?.client_width();
+            Some(LayerWish {
+                participant: p.id,
+                layer: layer_for_tile(f64::from(width), speaker == Some(p.id), p.media.screen),
+            })
+        })
+        .collect();
+    if wishes.is_empty() || wishes == before {
+        return;
+    }
+    send(&ClientSignal::Layers {
+        wishes: wishes.clone(),
+    });
+    with(|c| c.wishes = wishes);
 }
 
 /// Gives each tile its stream once the grid has rendered.
