@@ -83,6 +83,10 @@ pub enum Command {
         /// others in the low one, as a staff's grid does.
         #[arg(long)]
         simulcast: bool,
+        /// Then the same bots against Janus (Debian package `janus`, videoroom plugin), started
+        /// with a throw-away configuration: its figures under `"janus"`, and the ratios.
+        #[arg(long)]
+        janus: bool,
         /// Run only the SFU, on this address, for the measuring process (internal).
         #[arg(long, hide = true)]
         serve: Option<std::net::SocketAddr>,

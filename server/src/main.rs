@@ -49,10 +49,11 @@ async fn main() -> anyhow::Result<()> {
             seconds,
             slow,
             simulcast,
+            janus,
             serve,
         }) => match serve {
             Some(address) => video::bench::serve(address).await,
-            None => video::bench::run(rooms, participants, seconds, slow, simulcast).await,
+            None => video::bench::run(rooms, participants, seconds, slow, simulcast, janus).await,
         },
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();

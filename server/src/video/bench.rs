@@ -17,7 +17,10 @@ use axum::routing::get;
 use axum::Router;
 use std::io::{BufRead, BufReader};
 
+use serde_json::{json, Value};
+
 use super::bot::{self, Bot, Media};
+use super::janus::{self, Janus, JanusBot};
 use super::signal::participate;
 use super::Sfu;
 
@@ -69,14 +72,22 @@ fn usage(pid: u32) -> anyhow::Result<(u64, u64)> {
     Ok((ticks, rss))
 }
 
-/// Runs the benchmark and prints its JSON line.
+/// Runs the benchmark and prints its JSON line; with `janus`, the same bots against Janus
+/// afterwards, whose figures go under `"janus"`.
 pub async fn run(
     rooms: usize,
     participants: usize,
     seconds: u64,
     slow: usize,
     simulcast: bool,
+    janus: bool,
 ) -> anyhow::Result<()> {
+    let shape = Shape {
+        rooms,
+        participants,
+        seconds,
+        slow,
+    };
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["sfu-bench", "--serve", "127.0.0.1:0"])
         .env("CONCERTO_LOG", "error")
@@ -86,59 +97,115 @@ pub async fn run(
     let mut first_line = String::new();
     BufReader::new(child.stdout.take().context("child stdout")?).read_line(&mut first_line)?;
     let port: u16 = first_line.trim().parse().context("child port")?;
-    let result = measure(pid, port, rooms, participants, seconds, slow, simulcast).await;
+    let result = measure(pid, port, shape, simulcast).await;
     let _ = child.kill();
     let _ = child.wait();
-    result
+    let mut figures = result?;
+    figures["simulcast"] = json!(simulcast);
+    if janus {
+        let theirs = measure_janus(shape).await?;
+        let ratio = |ours: &Value, field: &str| match (ours[field].as_f64(), theirs[field].as_f64())
+        {
+            (Some(ours), Some(theirs)) if theirs > 0.0 => {
+                json!((ours / theirs * 100.0).round() / 100.0)
+            }
+            _ => Value::Null,
+        };
+        figures["cpu_ratio_to_janus"] = ratio(&figures, "sfu_cpu_percent_of_one_core");
+        figures["memory_ratio_to_janus"] = ratio(&figures, "sfu_memory_per_participant_mb");
+        figures["janus"] = theirs;
+    }
+    println!("{figures}");
+    Ok(())
 }
 
-async fn measure(
-    pid: u32,
-    port: u16,
+/// What a run measures.
+#[derive(Clone, Copy)]
+struct Shape {
     rooms: usize,
     participants: usize,
     seconds: u64,
     slow: usize,
-    simulcast: bool,
-) -> anyhow::Result<()> {
-    let (_, idle_rss) = usage(pid)?;
+}
 
+impl Shape {
+    /// The media of participant `n` of `room`: the last `slow` participants of the first room
+    /// read 20 packets a second per track.
+    fn media(&self, room: usize, n: usize) -> Media {
+        let ssrc = 0x1000_0000 + ((room * self.participants + n) as u32) * 4;
+        let mut media = Media::standard(ssrc);
+        if room == 0 && n + self.slow >= self.participants {
+            media.read_limit = Some(20);
+        }
+        media
+    }
+}
+
+/// A bot as the benchmark counts it.
+trait Counted {
+    fn sent(&self) -> u64;
+    fn received_total(&self) -> u64;
+    fn receiving_video_from(&self) -> usize;
+}
+
+impl Counted for Bot {
+    fn sent(&self) -> u64 {
+        Bot::sent(self)
+    }
+    fn received_total(&self) -> u64 {
+        Bot::received_total(self)
+    }
+    fn receiving_video_from(&self) -> usize {
+        Bot::receiving_video_from(self)
+    }
+}
+
+impl Counted for JanusBot {
+    fn sent(&self) -> u64 {
+        JanusBot::sent(self)
+    }
+    fn received_total(&self) -> u64 {
+        JanusBot::received_total(self)
+    }
+    fn receiving_video_from(&self) -> usize {
+        JanusBot::receiving_video_from(self)
+    }
+}
+
+/// Waits until every bot receives video from every other in its room (30 s at most): the
+/// milliseconds it took, and whether they all do.
+async fn warm_up<B: Counted>(bots: &[(usize, B)], participants: usize) -> (u128, bool) {
+    let started = Instant::now();
+    let ready = || {
+        bots.iter()
+            .all(|(_, bot)| bot.receiving_video_from() + 1 >= participants)
+    };
+    while !ready() && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    (started.elapsed().as_millis(), ready())
+}
+
+async fn measure(pid: u32, port: u16, shape: Shape, simulcast: bool) -> anyhow::Result<Value> {
+    let (_, idle_rss) = usage(pid)?;
     let mut bots: Vec<(usize, Bot)> = Vec::new();
-    for room in 0..rooms {
-        for n in 0..participants {
+    for room in 0..shape.rooms {
+        for n in 0..shape.participants {
             let url = format!("ws://127.0.0.1:{port}/bench/{room}");
             let socket = bot::connect(&url, None)
                 .await
                 .map_err(|(status, body)| anyhow::anyhow!("join refused: {status} {body}"))?;
-            let ssrc = 0x1000_0000 + ((room * participants + n) as u32) * 4;
-            let mut media = Media::standard(ssrc);
+            let mut media = shape.media(room, n);
             media.simulcast = simulcast;
-            // The last `slow` participants of the first room read 20 packets a second per track.
-            if room == 0 && n + slow >= participants {
-                media.read_limit = Some(20);
-            }
             let bot = Bot::join(socket, Ipv4Addr::LOCALHOST.into(), media).await?;
             bots.push((room, bot));
         }
     }
-    // Warm-up: until every bot receives video from every other in its room (30 s at most).
-    let started = Instant::now();
-    let ready = |bots: &[(usize, Bot)]| {
-        bots.iter().all(|(room, bot)| {
-            bots.iter()
-                .filter(|(other_room, other)| other_room == room && other.id() != bot.id())
-                .all(|(_, other)| other.id().is_some_and(|id| bot.received_from(id).0 > 0))
-        })
-    };
-    while !ready(&bots) && started.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let warm_up_ms = started.elapsed().as_millis();
-    let all_connected = ready(&bots);
+    let (warm_up_ms, all_connected) = warm_up(&bots, shape.participants).await;
     if simulcast {
-        // Everyone wants their room's first participant (the speaker) in the high layer and the
-        // others in the low one; switches settle for 2 s.
-        // (The speaker sees the previous speaker, the room's second participant, in high.)
+        // Everyone wants the speaker (the room's first participant) in the high layer and the
+        // others in the low one (the speaker sees the room's second participant in high);
+        // switches settle for 2 s.
         for (room, bot) in &bots {
             let in_room: Vec<u64> = bots
                 .iter()
@@ -161,7 +228,72 @@ async fn measure(
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
+    let mut figures = window(pid, idle_rss, &bots, shape).await?;
+    figures["warm_up_ms"] = json!(warm_up_ms);
+    figures["all_connected"] = json!(all_connected);
+    for (_, bot) in bots {
+        bot.leave().await;
+    }
+    Ok(figures)
+}
 
+/// The same bots (without simulcast: Janus's videoroom forwards one layer unless told which)
+/// against Janus.
+async fn measure_janus(shape: Shape) -> anyhow::Result<Value> {
+    let janus = Janus::start().await?;
+    let (_, idle_rss) = usage(janus.pid())?;
+    let mut bots: Vec<(usize, JanusBot)> = Vec::new();
+    for room in 0..shape.rooms {
+        let room_id = 1_000 + room as u64;
+        janus::create_room(janus.port, room_id, shape.participants + 1).await?;
+        for n in 0..shape.participants {
+            let bot = JanusBot::publish(janus.port, janus.media_ip, room_id, shape.media(room, n))
+                .await?;
+            bots.push((room, bot));
+        }
+    }
+    for index in 0..bots.len() {
+        let room = bots[index].0;
+        let feeds: Vec<u64> = bots
+            .iter()
+            .enumerate()
+            .filter(|(other, (r, _))| *r == room && *other != index)
+            .map(|(_, (_, bot))| bot.feed)
+            .collect();
+        // A feed exists once its publisher's connection is up: tried again meanwhile.
+        let mut attempts = 0;
+        while let Err(error) = bots[index].1.subscribe(&feeds).await {
+            attempts += 1;
+            if attempts == 40 {
+                return Err(error);
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    let (warm_up_ms, all_connected) = warm_up(&bots, shape.participants).await;
+    let mut figures = window(janus.pid(), idle_rss, &bots, shape).await?;
+    figures["warm_up_ms"] = json!(warm_up_ms);
+    figures["all_connected"] = json!(all_connected);
+    for (_, bot) in bots {
+        bot.leave().await;
+    }
+    Ok(figures)
+}
+
+/// Counts over `shape.seconds`: packets the bots published and received, and the server
+/// process's CPU time and memory.
+async fn window<B: Counted>(
+    pid: u32,
+    idle_rss: u64,
+    bots: &[(usize, B)],
+    shape: Shape,
+) -> anyhow::Result<Value> {
+    let Shape {
+        rooms,
+        participants,
+        seconds,
+        slow,
+    } = shape;
     let sent_before: Vec<u64> = bots.iter().map(|(_, b)| b.sent()).collect();
     let received_before_each: Vec<u64> = bots.iter().map(|(_, b)| b.received_total()).collect();
     let received_before: u64 = received_before_each.iter().sum();
@@ -202,28 +334,18 @@ async fn measure(
         (1.0 - received as f64 / expected as f64).max(0.0) * 100.0
     };
     let total = rooms * participants;
-    println!(
-        "{}",
-        serde_json::json!({
-            "rooms": rooms,
-            "participants": total,
-            "forwarded_streams": rooms * participants * (participants - 1) * 2,
-            "all_connected": all_connected,
-            "warm_up_ms": warm_up_ms,
-            "seconds": (elapsed * 10.0).round() / 10.0,
-            "forwarded_packets_per_second": forwarded_per_second.round(),
-            "sfu_cpu_percent_of_one_core": (cpu_percent * 10.0).round() / 10.0,
-            "forwarded_packets_per_second_per_core": if cpu_percent > 0.0 { (forwarded_per_second / (cpu_percent / 100.0)).round() } else { 0.0 },
-            "loss_percent": (loss_percent * 100.0).round() / 100.0,
-            "slow_subscribers": slow,
-            "simulcast": simulcast,
-            "loss_percent_of_the_others": if fast_expected == 0 { 100.0 } else { ((1.0 - fast_received as f64 / fast_expected as f64).max(0.0) * 10_000.0).round() / 100.0 },
-            "sfu_memory_mb": rss as f64 / 1024.0,
-            "sfu_memory_per_participant_mb": ((rss.saturating_sub(idle_rss)) as f64 / 1024.0 / total.max(1) as f64 * 100.0).round() / 100.0,
-        })
-    );
-    for (_, bot) in bots {
-        bot.leave().await;
-    }
-    Ok(())
+    Ok(json!({
+        "rooms": rooms,
+        "participants": total,
+        "forwarded_streams": rooms * participants * (participants - 1) * 2,
+        "seconds": (elapsed * 10.0).round() / 10.0,
+        "forwarded_packets_per_second": forwarded_per_second.round(),
+        "sfu_cpu_percent_of_one_core": (cpu_percent * 10.0).round() / 10.0,
+        "forwarded_packets_per_second_per_core": if cpu_percent > 0.0 { (forwarded_per_second / (cpu_percent / 100.0)).round() } else { 0.0 },
+        "loss_percent": (loss_percent * 100.0).round() / 100.0,
+        "slow_subscribers": slow,
+        "loss_percent_of_the_others": if fast_expected == 0 { 100.0 } else { ((1.0 - fast_received as f64 / fast_expected as f64).max(0.0) * 10_000.0).round() / 100.0 },
+        "sfu_memory_mb": rss as f64 / 1024.0,
+        "sfu_memory_per_participant_mb": ((rss.saturating_sub(idle_rss)) as f64 / 1024.0 / total.max(1) as f64 * 100.0).round() / 100.0,
+    }))
 }

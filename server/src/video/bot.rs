@@ -65,6 +65,12 @@ impl Media {
         }
     }
 
+    /// A slow subscriber's pause between two packets read.
+    pub(super) fn pause(&self) -> Option<Duration> {
+        self.read_limit
+            .map(|limit| Duration::from_secs(1) / limit.max(1))
+    }
+
     /// The SSRC of each video encoding, lowest layer first.
     fn video_ssrcs(&self) -> Vec<u32> {
         if self.simulcast {
@@ -75,9 +81,52 @@ impl Media {
     }
 }
 
+/// A bot's camera and microphone tracks, added to `connection`: (video, audio, their senders).
+pub(super) async fn add_media(
+    connection: &Peer,
+    media: &Media,
+) -> anyhow::Result<(
+    Arc<TrackLocalStaticRTP>,
+    Arc<TrackLocalStaticRTP>,
+    Arc<dyn RtpSender>,
+    Arc<dyn RtpSender>,
+)> {
+    // Track ids unique to the bot: a server may keep them (Janus does), and webrtc-rs tells
+    // received tracks apart by id.
+    let (video_id, audio_id) = (
+        format!("bot-video-{}", media.ssrc),
+        format!("bot-audio-{}", media.ssrc),
+    );
+    let video = if media.simulcast {
+        peer::simulcast_track(RtpCodecKind::Video, "bot", &video_id, &media.video_ssrcs())
+    } else {
+        peer::local_track(
+            RtpCodecKind::Video,
+            "bot",
+            &video_id,
+            media.ssrc,
+            peer::vp8(),
+        )
+    };
+    let audio = peer::local_track(
+        RtpCodecKind::Audio,
+        "bot",
+        &audio_id,
+        media.ssrc + 1,
+        peer::opus(),
+    );
+    let video_sender = connection
+        .add_track(video.clone() as Arc<dyn TrackLocal>)
+        .await?;
+    let audio_sender = connection
+        .add_track(audio.clone() as Arc<dyn TrackLocal>)
+        .await?;
+    Ok((video, audio, video_sender, audio_sender))
+}
+
 /// What a bot received from one other participant.
 #[derive(Clone, Copy, Debug, Default)]
-struct Counts {
+pub(super) struct Counts {
     video: u64,
     audio: u64,
     /// Video packets of each simulcast layer (as their payloads say).
@@ -89,7 +138,49 @@ struct Counts {
 }
 
 /// Packets received per sender's media stream (`p<participant id>`).
-type Received = Arc<Mutex<HashMap<String, Counts>>>;
+pub(super) type Received = Arc<Mutex<HashMap<String, Counts>>>;
+
+/// Counts the packets of a received track under `key` (its media stream, or its own id when
+/// a server puts every track in one stream) until it ends, reading at most one packet every
+/// `pause` when given (a slow subscriber).
+pub(super) fn count_received(
+    track: Arc<dyn TrackRemote>,
+    received: Received,
+    by_track: bool,
+    pause: Option<Duration>,
+) {
+    tokio::spawn(async move {
+        let key = if by_track {
+            track.track_id().await.to_string()
+        } else {
+            track.stream_id().await.to_string()
+        };
+        let video = track.kind().await == RtpCodecKind::Video;
+        while let Some(event) = track.poll().await {
+            if let Some(pause) = pause {
+                tokio::time::sleep(pause).await;
+            }
+            if let TrackRemoteEvent::OnRtpPacket(packet) = event {
+                let mut counts = received.lock().unwrap();
+                let entry = counts.entry(key.clone()).or_default();
+                if video {
+                    entry.count_video(&packet);
+                } else {
+                    entry.audio += 1;
+                }
+            }
+        }
+    });
+}
+
+/// Packets received in all, and how many senders' video arrives.
+pub(super) fn totals(received: &Received) -> (u64, usize) {
+    let counts = received.lock().unwrap();
+    (
+        counts.values().map(|c| c.video + c.audio).sum(),
+        counts.values().filter(|c| c.video > 0).count(),
+    )
+}
 
 /// A bot in a room.
 pub struct Bot {
@@ -137,35 +228,7 @@ impl Bot {
         let (mut sink, mut stream) = socket.split();
         let (connection, events) = peer::new_peer(super::MediaNet::on(ip), 0).await?;
         let mut gathered = events.gathered;
-        let video = if media.simulcast {
-            peer::simulcast_track(
-                RtpCodecKind::Video,
-                "bot",
-                "bot-video",
-                &media.video_ssrcs(),
-            )
-        } else {
-            peer::local_track(
-                RtpCodecKind::Video,
-                "bot",
-                "bot-video",
-                media.ssrc,
-                peer::vp8(),
-            )
-        };
-        let audio = peer::local_track(
-            RtpCodecKind::Audio,
-            "bot",
-            "bot-audio",
-            media.ssrc + 1,
-            peer::opus(),
-        );
-        let video_sender = connection
-            .add_track(video.clone() as Arc<dyn TrackLocal>)
-            .await?;
-        let audio_sender = connection
-            .add_track(audio.clone() as Arc<dyn TrackLocal>)
-            .await?;
+        let (video, audio, video_sender, audio_sender) = add_media(&connection, &media).await?;
         let offer = peer::offer(&connection, &mut gathered).await?;
 
         let (outgoing, mut to_send) = mpsc::unbounded_channel::<ClientSignal>();
@@ -278,28 +341,7 @@ impl Bot {
                             if track.kind().await == RtpCodecKind::Video {
                                 videos.lock().unwrap().push(track.clone());
                             }
-                            let received = received.clone();
-                            let pause = media
-                                .read_limit
-                                .map(|limit| Duration::from_secs(1) / limit.max(1));
-                            tokio::spawn(async move {
-                                let stream = track.stream_id().await.to_string();
-                                let video = track.kind().await == RtpCodecKind::Video;
-                                while let Some(event) = track.poll().await {
-                                    if let Some(pause) = pause {
-                                        tokio::time::sleep(pause).await;
-                                    }
-                                    if let TrackRemoteEvent::OnRtpPacket(packet) = event {
-                                        let mut counts = received.lock().unwrap();
-                                        let entry = counts.entry(stream.clone()).or_default();
-                                        if video {
-                                            entry.count_video(&packet);
-                                        } else {
-                                            entry.audio += 1;
-                                        }
-                                    }
-                                }
-                            });
+                            count_received(track, received.clone(), false, media.pause());
                         }
                         PeerEvent::State(_) | PeerEvent::Loss { .. } => {}
                     }
@@ -353,12 +395,12 @@ impl Bot {
 
     /// Packets received from everyone.
     pub fn received_total(&self) -> u64 {
-        self.received
-            .lock()
-            .unwrap()
-            .values()
-            .map(|c| c.video + c.audio)
-            .sum()
+        totals(&self.received).0
+    }
+
+    /// How many others' video arrives.
+    pub fn receiving_video_from(&self) -> usize {
+        totals(&self.received).1
     }
 
     /// Tells the server which layer it wants of `participant`'s camera.
@@ -467,15 +509,15 @@ impl Counts {
 const LAYER_BYTE: usize = 5;
 
 /// A bot's media, sent once connected.
-struct Publication {
-    video: (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>),
-    audio: (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>),
+pub(super) struct Publication {
+    pub video: (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>),
+    pub audio: (Arc<TrackLocalStaticRTP>, Arc<dyn RtpSender>),
     /// The video's media id (simulcast packets carry it, with their `rid`).
-    mid: Option<String>,
-    media: Media,
-    sent: Arc<AtomicU64>,
+    pub mid: Option<String>,
+    pub media: Media,
+    pub sent: Arc<AtomicU64>,
     /// Keyframe requests received: the next frame of every layer is a keyframe.
-    keyframe_requests: Arc<AtomicU64>,
+    pub keyframe_requests: Arc<AtomicU64>,
 }
 
 /// A keyframe anyway every this many frames (about 2 s).
@@ -496,7 +538,7 @@ fn vp8_payload(bytes: usize, picture_id: u16, keyframe: bool, layer: u8) -> Byte
 
 impl Publication {
     /// Writes video and audio packets at their rates until the connection closes.
-    async fn run(self) {
+    pub(super) async fn run(self) {
         let media = self.media;
         let payload_type = |parameters: anyhow::Result<RTCRtpSendParameters>| {
             parameters

@@ -8,11 +8,14 @@
 //! - `room`: participants, published tracks and forwarding;
 //! - `layers`: simulcast: which camera layer each subscriber gets, switching between layers;
 //! - `signal`: the WebSocket handlers (members, and guests through the lobby);
-//! - `guests`: opening a one-time guest link.
+//! - `guests`: opening a one-time guest link;
+//! - `bot`, `bench`, `janus`: programmed participants, `concerto sfu-bench`, and the same bots
+//!   against Janus for comparison.
 
 pub mod bench;
 pub mod bot;
 pub mod guests;
+pub mod janus;
 pub mod layers;
 pub mod peer;
 pub mod room;
