@@ -19,5 +19,7 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "server did not s
 cd end2end
 status=0
 CONCERTO_E2E_URL="http://127.0.0.1:$PORT" CONCERTO_E2E_OUTBOX="$WORK/outbox" npx playwright test "$@" || status=$?
-if [ $status -ne 0 ]; then echo "--- server log"; tail -n 50 "$WORK/server.log"; fi
+# The whole server log stays in target/ (the last lines are shown on failure).
+cp "$WORK/server.log" ../target/e2e-server.log 2>/dev/null || true
+if [ $status -ne 0 ]; then echo "--- server log (all of it in target/e2e-server.log)"; tail -n 50 "$WORK/server.log"; fi
 exit $status

@@ -112,6 +112,16 @@ target/release/concerto sfu-bench --rooms 3 --participants 5 --seconds 10
 # One deliberately slow subscriber among 15: the others' loss must stay at 0 %.
 # (The slow bot's own connection logs every packet it cannot take: silenced.)
 CONCERTO_LOG="error,webrtc=off" target/release/concerto sfu-bench --rooms 1 --participants 15 --seconds 10 --slow 1
+# Simulcast: each bot sends three layers and wants the speaker in high, the others in low.
+target/release/concerto sfu-bench --rooms 1 --participants 15 --seconds 10 --simulcast
+# The same bots against Janus (Debian package, videoroom plugin), side by side: its figures
+# under "janus", and the ratios ours / Janus.
+if ! command -v janus >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq janus >/dev/null || echo "  (janus could not be installed)"
+fi
+command -v janus >/dev/null 2>&1 && \
+  CONCERTO_LOG="error,webrtc=off" target/release/concerto sfu-bench --rooms 1 --participants 15 --seconds 10 --janus
 # First-load bytes and time to interactive in headless Chromium on loopback (load event, plus
 # the islands' hydration where the page has islands).
 if [ -x /usr/bin/chromium ] && [ -d end2end/node_modules/playwright-core ]; then

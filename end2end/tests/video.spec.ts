@@ -37,10 +37,9 @@ async function sendingLayers(page: Page): Promise<string[]> {
   return stats.filter((r) => r.rid && (r.framesEncoded ?? 0) > 0).map((r) => r.rid).sort();
 }
 
-/** The width of the frames the page decodes now, per remote video track. */
-async function decodedWidths(page: Page): Promise<number[]> {
-  const stats = await videoStats(page, "inbound-rtp");
-  return stats.filter((r) => r.frameWidth).map((r) => r.frameWidth);
+/** The width of the video shown in the tile of the participant whose tile mentions `who`. */
+async function tileVideoWidth(page: Page, who: string): Promise<number> {
+  return page.locator(".video-grid .tile", { hasText: who }).locator("video").evaluate((v: HTMLVideoElement) => v.videoWidth);
 }
 
 /** The page connection's video RTP statistics of one type (inbound-rtp or outbound-rtp). */
@@ -132,7 +131,7 @@ test("two professionals and an admitted guest see each other, and the grid follo
   const link = await gp.getByLabel("Lien à envoyer (affiché une seule fois)").inputValue();
   expect(link).toMatch(/\/invitation\/[A-Za-z0-9_-]{40,}$/);
   // The patient is on a phone: small tiles.
-  const [, patient] = await newPage(browser, { width: 400, height: 800 });
+  const [, patient] = await newPage(browser, { width: 360, height: 780 });
   await patient.goto(link);
   await expect(patient).toHaveURL(/\/invitation$/);
   await hydrated(patient);
@@ -156,21 +155,24 @@ test("two professionals and an admitted guest see each other, and the grid follo
   // Everyone decodes video from the two others.
   for (const page of [psy, gp, patient]) await decodesFrom(page, 2);
 
-  // Cameras go out in simulcast (a quarter, half and all of 960×540), and the SFU sends the
-  // phone's small tiles the low layer (240 pixels wide).
+  // Cameras go out in simulcast (a quarter, half and all of 960×540).
   await expect.poll(() => sendingLayers(psy), { timeout: 20_000 }).toEqual(["f", "h", "q"]);
-  await expect
-    .poll(async () => {
-      const widths = await decodedWidths(patient);
-      return widths.length === 2 && widths.every((w) => w <= 320);
-    }, { timeout: 20_000 })
-    .toBe(true);
-  await decodesFrom(patient, 2);
 
   // Muting shows on the others' tiles.
   await expectAccessible(gp, "the room with a guest waiting and admitted");
   await gp.getByRole("button", { name: "Couper le micro" }).click();
   await expect(psy.locator(".tile", { hasText: "Médecin" }).locator(".muted-tag")).toContainText("micro coupé");
+
+  // The silent GP's small tile on the patient's phone gets the low layer (240 pixels wide)
+  // while the psychiatrist's camera is sent whole to the GP's wide screen.
+  await expect
+    .poll(async () => {
+      const width = await tileVideoWidth(patient, "Médecin");
+      return width > 0 && width <= 320;
+    }, { timeout: 20_000 })
+    .toBe(true);
+  await expect.poll(() => tileVideoWidth(gp, "Psychiatre"), { timeout: 20_000 }).toBeGreaterThanOrEqual(480);
+  await decodesFrom(patient, 2);
 
   // The GP picks a camera again in the room: the new track replaces the old one on the same
   // sender, and the others keep decoding the GP's video.

@@ -124,6 +124,19 @@ pub(super) async fn add_media(
     Ok((video, audio, video_sender, audio_sender))
 }
 
+/// The media id of the first video section of an SDP.
+fn video_mid(sdp: &str) -> Option<String> {
+    let mut video = false;
+    for line in sdp.lines() {
+        if line.starts_with("m=") {
+            video = line.starts_with("m=video");
+        } else if let Some(mid) = line.strip_prefix("a=mid:").filter(|_| video) {
+            return Some(mid.trim().to_string());
+        }
+    }
+    None
+}
+
 /// What a bot received from one other participant.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Counts {
@@ -320,10 +333,10 @@ impl Bot {
                         PeerEvent::State(RTCPeerConnectionState::Connected) => {
                             let video = (video.clone(), video_sender.clone());
                             let audio = (audio.clone(), audio_sender.clone());
-                            let mid = match connection.get_transceivers().await.first() {
-                                Some(transceiver) => transceiver.mid().await.ok().flatten(),
-                                None => None,
-                            };
+                            let mid = connection
+                                .local_description()
+                                .await
+                                .and_then(|d| video_mid(&d.sdp));
                             let publication = Publication {
                                 video,
                                 audio,

@@ -12,12 +12,11 @@ use std::collections::VecDeque;
 
 use rtc::interceptor::{
     Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet as InterceptedPacket,
-    StreamInfo, TaggedPacket,
+    SenderReportBuilder, StreamInfo, TaggedPacket,
 };
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::interceptor_registry::{
-    configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
-    Slot,
+    configure_simulcast_extension_headers, configure_twcc_receiver_only, Slot,
 };
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
@@ -143,7 +142,8 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
 
 /// webrtc-rs's default interceptors (`register_default_interceptors`: NACK generator and
 /// responder with their feedback, the simulcast header extensions, TWCC feedback for publishers'
-/// bandwidth estimation, sender and receiver reports), with a [`NACK_HISTORY`] send buffer.
+/// bandwidth estimation, sender reports), with a [`NACK_HISTORY`] send buffer, and without
+/// receiver reports (see below).
 fn interceptors(media: &mut MediaEngine) -> anyhow::Result<Registry> {
     for parameter in ["", "pli"] {
         let feedback = RTCPFeedback {
@@ -158,7 +158,12 @@ fn interceptors(media: &mut MediaEngine) -> anyhow::Result<Registry> {
         .with(Slot::NackGenerator, NackGeneratorBuilder::new().build());
     configure_simulcast_extension_headers(media)?;
     let registry = configure_twcc_receiver_only(registry, media)?;
-    Ok(configure_rtcp_reports(registry))
+    // Sender reports only. A browser stops tagging a simulcast layer's packets with their `mid`
+    // and `rid` once a receiver report acknowledges its SSRC; webrtc-rs 0.21 forgets which SSRC
+    // is which layer at every renegotiation (it rebuilds the receiver from the SDP, where
+    // simulcast layers have no SSRC), so untagged packets would then be dropped. Publishers'
+    // bandwidth estimates come from transport-wide feedback (TWCC) anyway.
+    Ok(registry.with(Slot::SenderReport, SenderReportBuilder::new().build()))
 }
 
 /// Application-most: every other interceptor has read the inbound RTCP before.

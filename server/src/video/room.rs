@@ -60,6 +60,8 @@ pub struct Participant {
     left: AtomicBool,
     forwards: Mutex<Vec<Arc<Forward>>>,
     media: Mutex<MediaStatus>,
+    /// The layer they want of each publisher's camera (kept for forwards made later).
+    wishes: Mutex<HashMap<u64, Layer>>,
 }
 
 /// A track someone publishes.
@@ -231,6 +233,7 @@ impl Participant {
             left: AtomicBool::new(false),
             forwards: Mutex::new(Vec::new()),
             media: Mutex::new(MediaStatus::default()),
+            wishes: Mutex::default(),
         })
     }
 
@@ -636,7 +639,13 @@ impl Room {
             mime_type: source.codec.mime_type.clone(),
             track,
             source: Arc::downgrade(source),
-            selector: (source.kind == RtpCodecKind::Video).then(Mutex::default),
+            selector: (source.kind == RtpCodecKind::Video).then(|| {
+                let mut selector = Selector::default();
+                if let Some(wish) = subscriber.wishes.lock().unwrap().get(&source.owner) {
+                    selector.wish = *wish;
+                }
+                Mutex::new(selector)
+            }),
         });
         Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
         subscriber.forwards.lock().unwrap().push(forward);
@@ -679,6 +688,11 @@ impl Room {
         let Some(participant) = self.participant(subscriber) else {
             return;
         };
+        participant
+            .wishes
+            .lock()
+            .unwrap()
+            .extend(wishes.iter().map(|w| (w.participant, w.layer)));
         for forward in participant.forwards.lock().unwrap().iter() {
             let (Some(selector), Some(source)) = (&forward.selector, forward.source.upgrade())
             else {

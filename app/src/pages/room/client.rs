@@ -30,6 +30,8 @@ use crate::domain::video::{
 
 /// Delay before reconnecting after the connection dropped.
 const RECONNECT_MS: i32 = 2_000;
+/// How long a speaker keeps the full simulcast layer after they last spoke.
+const SPEAKER_HOLD_MS: f64 = 4_000.0;
 
 struct Client {
     ui: RoomUi,
@@ -58,6 +60,8 @@ struct Client {
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
     /// The simulcast layers last asked of the server, per participant.
     wishes: Vec<LayerWish>,
+    /// When each participant was last the active speaker (ms since the epoch).
+    spoke: HashMap<u64, f64>,
 }
 
 thread_local! {
@@ -116,6 +120,7 @@ pub fn start(ui: RoomUi, ws_path: String, guest: bool, ice_servers: Vec<IceServe
         generation: 0,
         handlers: Vec::new(),
         wishes: Vec::new(),
+        spoke: HashMap::new(),
     };
     CLIENT.with(|c| *c.borrow_mut() = Some(Rc::new(RefCell::new(client))));
     spawn_local(acquire());
@@ -787,7 +792,18 @@ fn send_layer_wishes() {
         return;
     };
     let me = ui.me.get_untracked();
+    // Whoever spoke in the last few seconds keeps the full layer: the highlight may flicker
+    // between voices, a layer switch costs a keyframe.
+    let now = js_sys::Date::now();
     let speaker = ui.speaker.get_untracked();
+    let recent = with(|c| {
+        if let Some(id) = speaker {
+            c.spoke.insert(id, now);
+        }
+        c.spoke.retain(|_, at| now - *at < SPEAKER_HOLD_MS);
+        c.spoke.clone()
+    })
+    .unwrap_or_default();
     let wishes: Vec<LayerWish> = ui
         .peers
         .get_untracked()
@@ -797,7 +813,7 @@ fn send_layer_wishes() {
             let width = media_element(&format!("tile-video-{}", p.id))?.client_width();
             Some(LayerWish {
                 participant: p.id,
-                layer: layer_for_tile(f64::from(width), speaker == Some(p.id), p.media.screen),
+                layer: layer_for_tile(f64::from(width), recent.contains_key(&p.id), p.media.screen),
             })
         })
         .collect();
