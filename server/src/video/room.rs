@@ -22,6 +22,7 @@ use app::domain::video::{Layer, LayerWish, MediaStatus, RoomPeer, ServerSignal};
 use futures_util::FutureExt;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
+use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::{mpsc, oneshot, watch};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::TrackLocal;
@@ -619,12 +620,25 @@ impl Room {
             ssrc,
             source.codec.clone(),
         );
-        let sender = match subscriber
+        // A send-only transceiver of its own: `add_track` would reuse the one the subscriber
+        // publishes on, mixing a forwarded stream with a received simulcast on one m-line.
+        let init = RTCRtpTransceiverInit {
+            direction: RTCRtpTransceiverDirection::Sendonly,
+            streams: vec![format!("p{}", source.owner)],
+            send_encodings: vec![],
+        };
+        let added = subscriber
             .connection
-            .add_track(track.clone() as Arc<dyn TrackLocal>)
-            .await
-        {
-            Ok(sender) => sender,
+            .add_transceiver_from_track(track.clone() as Arc<dyn TrackLocal>, Some(init))
+            .await;
+        let sender = match added {
+            Ok(transceiver) => match transceiver.sender().await {
+                Ok(Some(sender)) => sender,
+                _ => {
+                    tracing::warn!("a forwarded track's transceiver has no sender");
+                    return false;
+                }
+            },
             Err(error) => {
                 tracing::warn!(%error, "cannot add a forwarded track");
                 return false;
