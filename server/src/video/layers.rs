@@ -216,8 +216,7 @@ impl Selector {
         let limit = self.wish.min(self.cap);
         let below = Layer::ALL
             .into_iter()
-            .filter(|l| *l <= limit && live[l.index()])
-            .next_back();
+            .rfind(|l| *l <= limit && live[l.index()]);
         let target = below.or_else(|| Layer::ALL.into_iter().find(|l| live[l.index()]));
         let changed = target != self.target;
         self.target = target;
