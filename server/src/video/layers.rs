@@ -126,12 +126,12 @@ impl Switch {
         (seq.wrapping_sub(self.first_seq) as i16) < 0
     }
 
-    /// A packet of the current layer as the subscriber receives it: (sequence number,
-    /// timestamp, payload rewritten when its picture id or TL0PICIDX moved).
-    pub fn rewrite(&mut self, seq: u16, ts: u32, payload: &Bytes) -> (u16, u32, Bytes) {
+    /// A packet of the current layer (its payload's descriptor `vp8`, read once for every
+    /// subscriber) as the subscriber receives it: (sequence number, timestamp, payload rewritten
+    /// when its picture id or TL0PICIDX moved).
+    pub fn rewrite(&mut self, seq: u16, ts: u32, payload: &Bytes, vp8: &Vp8) -> (u16, u32, Bytes) {
         let seq = seq.wrapping_add(self.seq_offset);
         let ts = ts.wrapping_add(self.ts_offset);
-        let vp8 = parse_vp8(payload).unwrap_or_default();
         let picture = vp8.picture_id.map(|(at, long, id)| {
             let id = id.wrapping_add(self.picture_offset) & if long { 0x7fff } else { 0x7f };
             (at, long, id)
@@ -247,9 +247,9 @@ impl Selector {
         false
     }
 
-    /// A packet of `layer` arrived: whether to forward it. Switches to the target layer at its
-    /// first keyframe packet.
-    pub fn admit(&mut self, layer: Layer, seq: u16, ts: u32, payload: &[u8]) -> Verdict {
+    /// A packet of `layer` arrived (its payload's descriptor `vp8`): whether to forward it.
+    /// Switches to the target layer at its first keyframe packet.
+    pub fn admit(&mut self, layer: Layer, seq: u16, ts: u32, vp8: &Vp8) -> Verdict {
         if self.current == Some(layer) {
             if self.switch.is_stale(seq) {
                 return Verdict::Drop;
@@ -259,13 +259,12 @@ impl Selector {
         if self.target != Some(layer) {
             return Verdict::Drop;
         }
-        match parse_vp8(payload) {
-            Some(vp8) if vp8.keyframe => {
-                self.switch.restart(seq, ts, &vp8);
-                self.current = Some(layer);
-                Verdict::Send
-            }
-            _ => Verdict::Drop,
+        if vp8.keyframe {
+            self.switch.restart(seq, ts, vp8);
+            self.current = Some(layer);
+            Verdict::Send
+        } else {
+            Verdict::Drop
         }
     }
 }
@@ -288,6 +287,16 @@ mod tests {
             0xaa,
             0xbb,
         ])
+    }
+
+    /// The descriptor of a payload, as the SFU reads it once per packet.
+    fn parsed(payload: &Bytes) -> Vp8 {
+        parse_vp8(payload).unwrap_or_default()
+    }
+
+    /// A packet through `switch`, its descriptor read first as the SFU does.
+    fn rewrite(switch: &mut Switch, seq: u16, ts: u32, payload: Bytes) -> (u16, u32, Bytes) {
+        switch.rewrite(seq, ts, &payload, &parsed(&payload))
     }
 
     #[test]
@@ -315,60 +324,83 @@ mod tests {
         assert_eq!(selector.retarget([true, false, false]), Some(Layer::Low));
         // Low layer: a delta frame first (dropped: no keyframe yet), then a keyframe.
         assert_eq!(
-            selector.admit(Layer::Low, 10, 1000, &vp8(true, false, 50, 3)),
+            selector.admit(Layer::Low, 10, 1000, &parsed(&vp8(true, false, 50, 3))),
             Verdict::Drop
         );
         assert_eq!(
-            selector.admit(Layer::Low, 11, 4000, &vp8(true, true, 51, 4)),
+            selector.admit(Layer::Low, 11, 4000, &parsed(&vp8(true, true, 51, 4))),
             Verdict::Send
         );
-        let (seq, ts, payload) = selector.switch.rewrite(11, 4000, &vp8(true, true, 51, 4));
+        let (seq, ts, payload) = rewrite(&mut selector.switch, 11, 4000, vp8(true, true, 51, 4));
         assert_eq!((seq, ts), (11, 4000), "the first layer is sent as it is");
         assert_eq!(payload, vp8(true, true, 51, 4));
         assert_eq!(
-            selector.admit(Layer::Low, 12, 7000, &vp8(true, false, 52, 4)),
+            selector.admit(Layer::Low, 12, 7000, &parsed(&vp8(true, false, 52, 4))),
             Verdict::Send
         );
-        selector.switch.rewrite(12, 7000, &vp8(true, false, 52, 4));
+        rewrite(&mut selector.switch, 12, 7000, vp8(true, false, 52, 4));
 
         // The high layer starts arriving: the target moves, the low layer goes on until the high
         // layer's keyframe.
         assert_eq!(selector.retarget([true, true, true]), Some(Layer::High));
         assert_eq!(
-            selector.admit(Layer::High, 60_000, 90_000, &vp8(true, false, 32_000, 200)),
+            selector.admit(
+                Layer::High,
+                60_000,
+                90_000,
+                &parsed(&vp8(true, false, 32_000, 200))
+            ),
             Verdict::Drop
         );
         assert_eq!(
-            selector.admit(Layer::Low, 13, 10_000, &vp8(true, false, 53, 4)),
+            selector.admit(Layer::Low, 13, 10_000, &parsed(&vp8(true, false, 53, 4))),
             Verdict::Send
         );
-        selector
-            .switch
-            .rewrite(13, 10_000, &vp8(true, false, 53, 4));
+        rewrite(&mut selector.switch, 13, 10_000, vp8(true, false, 53, 4));
         assert_eq!(
-            selector.admit(Layer::High, 60_001, 93_000, &vp8(true, true, 32_767, 201)),
+            selector.admit(
+                Layer::High,
+                60_001,
+                93_000,
+                &parsed(&vp8(true, true, 32_767, 201))
+            ),
             Verdict::Send
         );
-        let (seq, ts, payload) =
-            selector
-                .switch
-                .rewrite(60_001, 93_000, &vp8(true, true, 32_767, 201));
+        let (seq, ts, payload) = rewrite(
+            &mut selector.switch,
+            60_001,
+            93_000,
+            vp8(true, true, 32_767, 201),
+        );
         assert_eq!((seq, ts), (14, 13_000));
         assert_eq!(payload, vp8(true, true, 54, 5));
         // The next high packets follow on, across the picture id's wrap.
-        selector.admit(Layer::High, 60_002, 96_000, &vp8(true, false, 0, 201));
-        let (seq, ts, payload) = selector
-            .switch
-            .rewrite(60_002, 96_000, &vp8(true, false, 0, 201));
+        selector.admit(
+            Layer::High,
+            60_002,
+            96_000,
+            &parsed(&vp8(true, false, 0, 201)),
+        );
+        let (seq, ts, payload) = rewrite(
+            &mut selector.switch,
+            60_002,
+            96_000,
+            vp8(true, false, 0, 201),
+        );
         assert_eq!((seq, ts), (15, 16_000));
         assert_eq!(payload, vp8(true, false, 55, 5));
         // The low layer is no longer forwarded, nor a late high packet from before the switch.
         assert_eq!(
-            selector.admit(Layer::Low, 14, 13_000, &vp8(true, false, 54, 4)),
+            selector.admit(Layer::Low, 14, 13_000, &parsed(&vp8(true, false, 54, 4))),
             Verdict::Drop
         );
         assert_eq!(
-            selector.admit(Layer::High, 60_000, 90_000, &vp8(true, false, 32_000, 200)),
+            selector.admit(
+                Layer::High,
+                60_000,
+                90_000,
+                &parsed(&vp8(true, false, 32_000, 200))
+            ),
             Verdict::Drop
         );
     }

@@ -30,7 +30,7 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::RTCSessionDescription;
 use webrtc::rtp_transceiver::RtpSender;
 
-use super::layers::{Selector, Verdict, LAYER_SILENT_AFTER};
+use super::layers::{parse_vp8, Selector, Verdict, LAYER_SILENT_AFTER};
 use super::peer::{self, Peer};
 
 /// How long a participant may take to answer a server offer.
@@ -564,6 +564,10 @@ impl Room {
                                 source.layers.lock().unwrap()[layer.index()] = Some((ssrc, now));
                             }
                         }
+                        // Read once for every subscriber of a simulcast layer.
+                        let vp8 = layer
+                            .map(|_| parse_vp8(&packet.payload).unwrap_or_default())
+                            .unwrap_or_default();
                         let forwards = Arc::clone(&source.forwards.lock().unwrap());
                         for forward in forwards.iter() {
                             let payload_type = forward.payload_type.load(Ordering::Relaxed);
@@ -578,7 +582,7 @@ impl Room {
                                     layer,
                                     header.sequence_number,
                                     header.timestamp,
-                                    &packet.payload,
+                                    &vp8,
                                 );
                                 if verdict == Verdict::Drop {
                                     continue;
@@ -587,6 +591,7 @@ impl Room {
                                     header.sequence_number,
                                     header.timestamp,
                                     &packet.payload,
+                                    &vp8,
                                 );
                                 copy.header.sequence_number = seq;
                                 copy.header.timestamp = timestamp;
