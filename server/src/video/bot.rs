@@ -12,6 +12,7 @@ use app::domain::video::{ClientSignal, Layer, LayerWish, RoomPeer, ServerSignal}
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtcp::payload_feedbacks::receiver_estimated_maximum_bitrate::ReceiverEstimatedMaximumBitrate;
 use rtc::rtcp::receiver_report::ReceiverReport;
 use rtc::rtcp::reception_report::ReceptionReport;
 use rtc::rtp::header::Header;
@@ -356,7 +357,7 @@ impl Bot {
                             }
                             count_received(track, received.clone(), false, media.pause());
                         }
-                        PeerEvent::State(_) | PeerEvent::Loss { .. } => {}
+                        PeerEvent::State(_) | PeerEvent::Loss { .. } | PeerEvent::Estimate(_) => {}
                     }
                 }
             });
@@ -458,6 +459,24 @@ impl Bot {
             })
         })
         .await;
+    }
+
+    /// Estimates, as a browser's receiver does (REMB), `bitrate` bits per second for all the
+    /// video it receives.
+    pub async fn report_estimate(&self, bitrate: u64) {
+        let videos = self.videos.lock().unwrap().clone();
+        let mut ssrcs = Vec::new();
+        for track in &videos {
+            ssrcs.extend(track.ssrcs().await.first().copied());
+        }
+        if let Some(track) = videos.first() {
+            let remb = ReceiverEstimatedMaximumBitrate {
+                sender_ssrc: 1,
+                bitrate: bitrate as f32,
+                ssrcs,
+            };
+            let _ = track.write_rtcp(vec![Box::new(remb)]).await;
+        }
     }
 
     /// Sends the RTCP packet `about(ssrc)` for every video received.

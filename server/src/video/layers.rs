@@ -7,9 +7,11 @@
 //! so that they follow on from what the subscriber already received ([`Switch`]).
 //!
 //! Which layer ([`Selector`]): the one the subscriber's tile wants, capped one step down each
-//! time the subscriber's receiver reports loss (stepping back up after a quiet while), and never
-//! one the publisher is not sending at the moment (a browser stops its upper layers when its own
-//! bandwidth or CPU is short): then the best layer that is still arriving.
+//! time the subscriber's receiver reports loss on that stream (stepping back up after a quiet
+//! while), capped again when the subscriber's bandwidth estimate falls below what it is sent
+//! ([`Bandwidth`]: the other tiles step down before the speaker's), and never one the publisher
+//! is not sending at the moment (a browser stops its upper layers when its own bandwidth or CPU is
+//! short): then the best layer that is still arriving.
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,19 @@ pub const LOSS_STEP_DOWN: u8 = 20;
 pub const LOSS_QUIET: u8 = 5;
 /// …once it has stayed that low for this long.
 pub const STEP_UP_AFTER: Duration = Duration::from_secs(8);
+/// A bandwidth estimate (REMB) counts as congestion when it fell below the previous one by more
+/// than this (a receiver lowers its estimate only when it sees queues building up)…
+const ESTIMATE_FELL: f64 = 0.97;
+/// …and below this share of the video the subscriber is being sent.
+const ESTIMATE_SHORT: f64 = 0.9;
+/// Bandwidth step-downs at least this far apart: a lower layer needs a keyframe and a moment to
+/// show in the next estimate.
+pub const RATE_STEP_DOWN_GAP: Duration = Duration::from_secs(2);
+/// A bandwidth cap steps back up one layer after this long without congestion (and again after
+/// as long, one tile at a time): the next estimate that falls says the link is full again.
+pub const RATE_STEP_UP_AFTER: Duration = Duration::from_secs(10);
+/// The shortest window over which the rate sent to a subscriber is measured.
+const RATE_WINDOW: Duration = Duration::from_millis(500);
 /// RTP timestamp step put between the last frame of the old layer and the first of the new one
 /// (one frame at 30 fps, 90 kHz clock).
 const FRAME_TICKS: u32 = 3_000;
@@ -184,6 +199,8 @@ pub struct Selector {
     pub wish: Layer,
     /// The highest layer the subscriber's link takes now (stepped down by reported loss).
     pub cap: Layer,
+    /// The highest layer the subscriber's bandwidth leaves room for ([`lower_one`]).
+    pub rate_cap: Layer,
     /// Since when the reported loss has stayed low (for stepping the cap back up).
     quiet_since: Option<Instant>,
     /// The layer wanted now: wish, cap and what the publisher sends.
@@ -200,6 +217,7 @@ impl Default for Selector {
         Selector {
             wish: Layer::High,
             cap: Layer::High,
+            rate_cap: Layer::High,
             quiet_since: None,
             target: None,
             current: None,
@@ -210,10 +228,11 @@ impl Default for Selector {
 
 impl Selector {
     /// Chooses the target among the layers arriving now (`live[i]` for [`Layer::ALL`]`[i]`):
-    /// the best one at or below min(wish, cap), else the lowest arriving one. Returns the new
-    /// target when it changed and differs from the layer forwarded (it needs a keyframe).
+    /// the best one at or below the [`limit`](Self::limit), else the lowest arriving one.
+    /// Returns the new target when it changed and differs from the layer forwarded (it needs a
+    /// keyframe).
     pub fn retarget(&mut self, live: [bool; 3]) -> Option<Layer> {
-        let limit = self.wish.min(self.cap);
+        let limit = self.limit();
         let below = Layer::ALL
             .into_iter()
             .rfind(|l| *l <= limit && live[l.index()]);
@@ -221,6 +240,16 @@ impl Selector {
         let changed = target != self.target;
         self.target = target;
         (changed && target.is_some() && target != self.current).then_some(target?)
+    }
+
+    /// The best layer wanted: the wish, within both caps.
+    pub fn limit(&self) -> Layer {
+        self.wish.min(self.cap).min(self.rate_cap)
+    }
+
+    /// The layer this subscriber gets, or will once the switch is done.
+    fn level(&self) -> Layer {
+        self.current.unwrap_or(Layer::High).min(self.limit())
     }
 
     /// A receiver report's loss (fraction of 256) for this stream, at `now`: steps the cap down
@@ -266,6 +295,124 @@ impl Selector {
         } else {
             Verdict::Drop
         }
+    }
+}
+
+/// What a subscriber's bandwidth estimate asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pressure {
+    /// Congestion: one of its tiles steps down ([`lower_one`]).
+    Lower,
+    /// A long enough calm: one tile steps back up ([`raise_one`]).
+    Raise,
+    /// Nothing to do.
+    Hold,
+}
+
+/// One subscriber's bandwidth, as its receiver estimates it (REMB, sent by browsers about once
+/// a second and at once when the estimate drops).
+///
+/// A browser's receive-side estimate follows what arrives: it climbs slowly after the SFU sends
+/// more (a tile switched up), so an estimate below the rate sent is not a sign of congestion by
+/// itself. The estimate only falls when the receiver sees packets queue up, to about 85 % of
+/// what it received: a fall to below what the SFU sends is the congestion signal used here.
+#[derive(Debug, Default)]
+pub struct Bandwidth {
+    /// The previous estimate, bits per second.
+    last: Option<u64>,
+    /// When a cap last changed.
+    changed_at: Option<Instant>,
+}
+
+impl Bandwidth {
+    /// An estimate (bits per second) while `sending` bits per second of video go to the
+    /// subscriber.
+    pub fn estimate(&mut self, estimate: u64, sending: u64, now: Instant) -> Pressure {
+        let fell = self
+            .last
+            .is_some_and(|last| (estimate as f64) < last as f64 * ESTIMATE_FELL);
+        self.last = Some(estimate);
+        let since_change = self.changed_at.map(|at| now.duration_since(at));
+        if fell && (estimate as f64) < sending as f64 * ESTIMATE_SHORT {
+            if since_change.is_some_and(|d| d < RATE_STEP_DOWN_GAP) {
+                return Pressure::Hold;
+            }
+            self.changed_at = Some(now);
+            return Pressure::Lower;
+        }
+        match since_change {
+            Some(d) if d >= RATE_STEP_UP_AFTER => {
+                self.changed_at = Some(now);
+                Pressure::Raise
+            }
+            _ => Pressure::Hold,
+        }
+    }
+}
+
+/// Congestion: steps one of a subscriber's cameras down a layer. The tiles the subscriber wants
+/// least go first (all the others reach the low layer before the speaker's, which the browser
+/// wishes high); among equals, the one sent in the highest layer. False when every camera is
+/// already at the low layer (audio is never touched).
+pub fn lower_one(selectors: &mut [impl std::ops::DerefMut<Target = Selector>]) -> bool {
+    let chosen = selectors
+        .iter_mut()
+        .filter(|s| s.level() > Layer::Low)
+        .min_by_key(|s| (s.wish, std::cmp::Reverse(s.level())));
+    match chosen {
+        Some(selector) => {
+            selector.rate_cap = selector.level().lower();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Calm again: steps one camera's bandwidth cap back up, the speaker's first (the highest wish),
+/// then the lowest cap. False when no cap holds a tile below its wish.
+pub fn raise_one(selectors: &mut [impl std::ops::DerefMut<Target = Selector>]) -> bool {
+    let chosen = selectors
+        .iter_mut()
+        .filter(|s| s.rate_cap < s.wish)
+        .min_by_key(|s| (std::cmp::Reverse(s.wish), s.rate_cap));
+    match chosen {
+        Some(selector) => {
+            selector.rate_cap = selector.rate_cap.higher();
+            true
+        }
+        None => false,
+    }
+}
+
+/// The rate of a byte counter, over windows of at least [`RATE_WINDOW`].
+#[derive(Debug)]
+pub struct RateMeter {
+    at: Instant,
+    bytes: u64,
+    bits_per_second: u64,
+}
+
+impl RateMeter {
+    /// A meter starting from `bytes` at `now`.
+    pub fn new(bytes: u64, now: Instant) -> RateMeter {
+        RateMeter {
+            at: now,
+            bytes,
+            bits_per_second: 0,
+        }
+    }
+
+    /// The counter reads `bytes` at `now`: the rate since the last window (the previous figure
+    /// while the window is too short).
+    pub fn sample(&mut self, bytes: u64, now: Instant) -> u64 {
+        let elapsed = now.duration_since(self.at);
+        if elapsed >= RATE_WINDOW {
+            self.bits_per_second =
+                (bytes.saturating_sub(self.bytes) as f64 * 8.0 / elapsed.as_secs_f64()) as u64;
+            self.at = now;
+            self.bytes = bytes;
+        }
+        self.bits_per_second
     }
 }
 
@@ -444,5 +591,100 @@ mod tests {
         assert!(selector.report_loss(1, start + Duration::from_secs(19)));
         assert_eq!(selector.cap, Layer::High);
         assert!(!selector.report_loss(0, start + Duration::from_secs(40)));
+    }
+
+    #[test]
+    fn a_falling_estimate_below_the_rate_sent_is_congestion() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_millis(s);
+        // (milliseconds, estimate, rate sent, what it asks for)
+        let steps = [
+            // Below the rate sent, but not falling: a receiver catching up after a switch up,
+            // not congestion.
+            (0, 400_000, 1_000_000, Pressure::Hold),
+            (1_000, 450_000, 1_000_000, Pressure::Hold),
+            // Falling below what is sent: step down, then not again before the gap.
+            (2_000, 380_000, 1_000_000, Pressure::Lower),
+            (3_000, 320_000, 1_000_000, Pressure::Hold),
+            (4_100, 270_000, 600_000, Pressure::Lower),
+            // Calm: one step back up after a while, then another after as long again.
+            (9_000, 280_000, 250_000, Pressure::Hold),
+            (14_100, 290_000, 250_000, Pressure::Raise),
+            (20_000, 300_000, 250_000, Pressure::Hold),
+            (24_100, 310_000, 250_000, Pressure::Raise),
+        ];
+        let mut bandwidth = Bandwidth::default();
+        for (ms, estimate, sending, pressure) in steps {
+            assert_eq!(
+                bandwidth.estimate(estimate, sending, at(ms)),
+                pressure,
+                "{ms} ms"
+            );
+        }
+        // Falling, but still above what is sent: headroom shrinking, nothing to do.
+        let mut roomy = Bandwidth::default();
+        roomy.estimate(3_000_000, 1_000_000, at(0));
+        assert_eq!(
+            roomy.estimate(2_000_000, 1_000_000, at(1_000)),
+            Pressure::Hold
+        );
+    }
+
+    fn tile(wish: Layer, current: Layer) -> Selector {
+        Selector {
+            wish,
+            current: Some(current),
+            ..Selector::default()
+        }
+    }
+
+    #[test]
+    fn congestion_steps_the_other_tiles_down_before_the_speaker_and_raises_the_speaker_first() {
+        let mut tiles = [
+            tile(Layer::High, Layer::High),
+            tile(Layer::Medium, Layer::Medium),
+            tile(Layer::Medium, Layer::Low),
+        ];
+        let mut refs: Vec<&mut Selector> = tiles.iter_mut().collect();
+        // The medium tile goes to low; only then does the speaker step down, to the bottom.
+        assert!(lower_one(&mut refs));
+        assert_eq!(refs[1].limit(), Layer::Low);
+        assert_eq!(refs[0].limit(), Layer::High);
+        assert!(lower_one(&mut refs));
+        assert_eq!(refs[0].limit(), Layer::Medium);
+        // The cap counts from what is sent, even before the switch is done.
+        assert!(lower_one(&mut refs));
+        assert_eq!(refs[0].limit(), Layer::Low);
+        // Everything at the low layer: nothing more to take (audio is never dropped).
+        assert!(!lower_one(&mut refs));
+        // Back up: the speaker first, all the way, then the others.
+        assert!(raise_one(&mut refs));
+        assert_eq!(refs[0].limit(), Layer::Medium);
+        assert!(raise_one(&mut refs));
+        assert_eq!(refs[0].limit(), Layer::High);
+        assert!(raise_one(&mut refs));
+        assert_eq!(refs[1].limit(), Layer::Medium);
+        assert!(!raise_one(&mut refs));
+        // The third tile was never capped: it got the low layer only while the switch was due.
+        assert_eq!(refs[2].rate_cap, Layer::High);
+    }
+
+    #[test]
+    fn the_rate_meter_measures_over_half_a_second_at_least() {
+        let start = Instant::now();
+        let mut meter = RateMeter::new(1_000, start);
+        assert_eq!(meter.sample(2_000, start + Duration::from_millis(100)), 0);
+        assert_eq!(
+            meter.sample(63_500, start + Duration::from_millis(500)),
+            1_000_000
+        );
+        assert_eq!(
+            meter.sample(70_000, start + Duration::from_millis(700)),
+            1_000_000
+        );
+        assert_eq!(
+            meter.sample(126_000, start + Duration::from_millis(1_500)),
+            500_000
+        );
     }
 }

@@ -20,6 +20,7 @@ use rtc::peer_connection::configuration::interceptor_registry::{
 };
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtcp::payload_feedbacks::receiver_estimated_maximum_bitrate::ReceiverEstimatedMaximumBitrate;
 use rtc::rtcp::receiver_report::ReceiverReport;
 use rtc::rtcp::sender_report::SenderReport;
 use rtc::rtp_transceiver::rtp_sender::{
@@ -64,6 +65,9 @@ pub enum PeerEvent {
         /// Lost, in 256ths.
         fraction: u8,
     },
+    /// The remote's receiver estimated the bandwidth it has for what we send (REMB), in bits
+    /// per second.
+    Estimate(u64),
 }
 
 /// The receiving side of a connection's events.
@@ -171,7 +175,8 @@ const RECEIVER_FEEDBACK_SLOT: Slot = Slot::Custom(14_000);
 
 /// Reports the remote's keyframe requests (PLI, FIR) as [`PeerEvent::KeyframeRequest`]s, so that
 /// the SFU can pass a subscriber's request on to the publisher, and the loss its receiver reports
-/// as [`PeerEvent::Loss`], so that the SFU can step its simulcast layer down. Inbound RTCP otherwise ends in
+/// as [`PeerEvent::Loss`] and the bandwidth it estimates as [`PeerEvent::Estimate`], so that the
+/// SFU can step its simulcast layers down. Inbound RTCP otherwise ends in
 /// the interceptor chain; this one only looks at it and lets every packet through unchanged.
 struct ReceiverFeedback {
     events: mpsc::UnboundedSender<PeerEvent>,
@@ -196,6 +201,8 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for ReceiverFeedback {
                     for entry in &fir.fir {
                         let _ = self.events.send(PeerEvent::KeyframeRequest(entry.ssrc));
                     }
+                } else if let Some(remb) = any.downcast_ref::<ReceiverEstimatedMaximumBitrate>() {
+                    let _ = self.events.send(PeerEvent::Estimate(remb.bitrate as u64));
                 } else {
                     let reports = if let Some(rr) = any.downcast_ref::<ReceiverReport>() {
                         &rr.reports[..]

@@ -14,7 +14,7 @@
 //! whose tile it is.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,10 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::RTCSessionDescription;
 use webrtc::rtp_transceiver::RtpSender;
 
-use super::layers::{parse_vp8, Selector, Verdict, LAYER_SILENT_AFTER};
+use super::layers::{
+    lower_one, parse_vp8, raise_one, Bandwidth, Pressure, RateMeter, Selector, Verdict,
+    LAYER_SILENT_AFTER,
+};
 use super::peer::{self, Peer};
 
 /// How long a participant may take to answer a server offer.
@@ -40,6 +43,8 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 const KEYFRAME_EVERY: Duration = Duration::from_secs(5);
 /// How often each subscriber's simulcast layer is chosen again (what arrives, wishes, loss).
 const RETARGET_EVERY: Duration = Duration::from_millis(250);
+/// Bytes of an RTP header without extensions, counted with each forwarded payload.
+const RTP_HEADER: usize = 12;
 /// Keyframe requests of subscribers passed on to a publisher at most this often: a keyframe
 /// answers every subscriber that lost the picture meanwhile.
 const KEYFRAME_RELAY_GAP: Duration = Duration::from_millis(500);
@@ -63,6 +68,10 @@ pub struct Participant {
     media: Mutex<MediaStatus>,
     /// The layer they want of each publisher's camera (kept for forwards made later).
     wishes: Mutex<HashMap<u64, Layer>>,
+    /// Bytes of video forwarded to them so far (RTP payload and header).
+    video_sent: Arc<AtomicU64>,
+    /// Their receiver's bandwidth estimates, and the rate of video they are sent.
+    bandwidth: Mutex<(Bandwidth, RateMeter)>,
 }
 
 /// A track someone publishes.
@@ -192,6 +201,8 @@ struct Forward {
     source: Weak<Source>,
     /// Video: the simulcast layer this subscriber gets (unused while the source has one layer).
     selector: Option<Mutex<Selector>>,
+    /// Video: the subscriber's count of video bytes sent.
+    video_sent: Option<Arc<AtomicU64>>,
 }
 
 impl Forward {
@@ -235,6 +246,8 @@ impl Participant {
             forwards: Mutex::new(Vec::new()),
             media: Mutex::new(MediaStatus::default()),
             wishes: Mutex::default(),
+            video_sent: Arc::default(),
+            bandwidth: Mutex::new((Bandwidth::default(), RateMeter::new(0, Instant::now()))),
         })
     }
 
@@ -597,6 +610,12 @@ impl Room {
                                 copy.header.timestamp = timestamp;
                                 copy.payload = payload;
                             }
+                            if let Some(sent) = &forward.video_sent {
+                                sent.fetch_add(
+                                    (copy.payload.len() + RTP_HEADER) as u64,
+                                    Ordering::Relaxed,
+                                );
+                            }
                             copy.header.ssrc = forward.ssrc;
                             copy.header.payload_type = payload_type;
                             copy.header.extension = false;
@@ -665,6 +684,7 @@ impl Room {
                 }
                 Mutex::new(selector)
             }),
+            video_sent: (source.kind == RtpCodecKind::Video).then(|| subscriber.video_sent.clone()),
         });
         Arc::make_mut(&mut source.forwards.lock().unwrap()).push(forward.clone());
         subscriber.forwards.lock().unwrap().push(forward);
@@ -697,6 +717,57 @@ impl Room {
             .report_loss(fraction, Instant::now());
         if changed {
             if let Some(source) = forward.source.upgrade() {
+                source.retarget().await;
+            }
+        }
+    }
+
+    /// A subscriber's receiver estimated its bandwidth (`bitrate`, bits per second): when the
+    /// estimate fell below the video it is sent, one of its cameras steps down a layer; after a
+    /// calm while, one steps back up.
+    pub async fn estimate_reported(&self, subscriber: u64, bitrate: u64) {
+        let Some(participant) = self.participant(subscriber) else {
+            return;
+        };
+        let pressure = {
+            let (bandwidth, meter) = &mut *participant.bandwidth.lock().unwrap();
+            let now = Instant::now();
+            let sending = meter.sample(participant.video_sent.load(Ordering::Relaxed), now);
+            let pressure = bandwidth.estimate(bitrate, sending, now);
+            if pressure == Pressure::Lower {
+                tracing::info!(
+                    participant = subscriber,
+                    estimate = bitrate,
+                    sending,
+                    "bandwidth short: a camera steps down"
+                );
+            }
+            pressure
+        };
+        if pressure == Pressure::Hold {
+            return;
+        }
+        let forwards: Vec<Arc<Forward>> = participant
+            .forwards
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|f| f.selector.is_some())
+            .cloned()
+            .collect();
+        let changed = {
+            let mut selectors: Vec<_> = forwards
+                .iter()
+                .filter_map(|f| f.selector.as_ref())
+                .map(|s| s.lock().unwrap())
+                .collect();
+            match pressure {
+                Pressure::Lower => lower_one(&mut selectors),
+                _ => raise_one(&mut selectors),
+            }
+        };
+        if changed {
+            for source in forwards.iter().filter_map(|f| f.source.upgrade()) {
                 source.retarget().await;
             }
         }

@@ -338,6 +338,7 @@ async fn watch_connection(
             PeerEvent::Track(track) => room.publish(id, track).await,
             PeerEvent::KeyframeRequest(ssrc) => room.keyframe_requested(id, ssrc).await,
             PeerEvent::Loss { ssrc, fraction } => room.loss_reported(id, ssrc, fraction).await,
+            PeerEvent::Estimate(bitrate) => room.estimate_reported(id, bitrate).await,
             PeerEvent::State(RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) => {
                 room.leave(id).await;
                 return;

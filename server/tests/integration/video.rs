@@ -646,3 +646,78 @@ async fn a_simulcast_camera_reaches_each_subscriber_in_the_layer_it_wants_and_st
         bot.leave().await;
     }
 }
+
+#[tokio::test]
+async fn a_falling_bandwidth_estimate_steps_the_other_tiles_down_before_the_speaker() {
+    let app = TestApp::demo().await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = meeting_in_progress(&app, &coordinator).await;
+    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
+    invite_person(&app, &coordinator, meeting, GP).await;
+
+    let simulcast = |ssrc| Media {
+        simulcast: true,
+        ..Media::standard(ssrc)
+    };
+    let speaker = join_with(&app, COORDINATOR, meeting, simulcast(0x1000)).await;
+    let other = join_with(&app, PSYCHIATRIST, meeting, simulcast(0x2000)).await;
+    let weak_link = join(&app, GP, meeting, 0x3000).await;
+    assert!(
+        eventually(5, || speaker.id().is_some()
+            && other.id().is_some()
+            && weak_link.id().is_some())
+        .await
+    );
+    let (speaker_id, other_id) = (speaker.id().unwrap(), other.id().unwrap());
+    // The browser wishes the speaker's tile high and a small tile medium.
+    weak_link.wish(other_id, Layer::Medium);
+    let high = receives_only(&weak_link, speaker_id, Layer::High, 10).await;
+    assert!(high[2] >= 20, "{high:?}");
+    let medium = receives_only(&weak_link, other_id, Layer::Medium, 10).await;
+    assert!(medium[1] >= 20, "{medium:?}");
+
+    // A generous estimate, steady: nothing changes (and the SFU measures what it sends).
+    for _ in 0..2 {
+        weak_link.report_estimate(5_000_000).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    // The estimate falls below the ≈ 1 Mbit/s of video sent: the other tile steps down first…
+    weak_link.report_estimate(600_000).await;
+    let low = receives_only(&weak_link, other_id, Layer::Low, 10).await;
+    assert!(low[0] >= 20 && low[1..] == [0, 0], "{low:?}");
+    let still = layers_during_a_second(&weak_link, speaker_id).await;
+    assert!(still[2] >= 20 && still[..2] == [0, 0], "{still:?}");
+
+    // …and when it falls again (not within the 2 s that a step down takes to show), the
+    // speaker's, one layer.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    weak_link.report_estimate(450_000).await;
+    let stepped = receives_only(&weak_link, speaker_id, Layer::Medium, 10).await;
+    assert!(
+        stepped[1] >= 20 && stepped[0] == 0 && stepped[2] == 0,
+        "{stepped:?}"
+    );
+
+    // A calm while later, the speaker's tile comes back up first.
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    weak_link.report_estimate(460_000).await;
+    let back = receives_only(&weak_link, speaker_id, Layer::High, 10).await;
+    assert!(back[2] >= 20 && back[..2] == [0, 0], "{back:?}");
+    let other_still = layers_during_a_second(&weak_link, other_id).await;
+    assert!(
+        other_still[0] >= 20 && other_still[1..] == [0, 0],
+        "{other_still:?}"
+    );
+
+    // Audio was never dropped, and no switch broke the sequence numbers.
+    for from in [speaker_id, other_id] {
+        let (_, audio) = weak_link.received_from(from);
+        assert!(audio >= 500, "{audio}");
+        let (_, jumps) = weak_link.layers_from(from);
+        assert_eq!(jumps, 0);
+    }
+    assert!(weak_link.errors().is_empty(), "{:?}", weak_link.errors());
+    for bot in [speaker, other, weak_link] {
+        bot.leave().await;
+    }
+}
