@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 
 use super::bot::{self, Bot, Media};
 use super::janus::{self, Janus, JanusBot};
-use super::signal::participate;
+use super::signal::{participate, small_buffers};
 use super::Sfu;
 
 /// Serves bench rooms on `address` (`GET /bench/{room}`), printing the bound port first.
@@ -49,7 +49,7 @@ async fn join(
         guest: false,
         media: Default::default(),
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, room, who, None, None, socket))
+    small_buffers(upgrade).on_upgrade(move |socket| participate(sfu, room, who, None, None, socket))
 }
 
 /// CPU ticks (user + system) and resident memory (KB) of a process.

@@ -40,11 +40,12 @@ use webrtc::peer_connection::{
 /// A peer connection.
 pub type Peer = Arc<dyn PeerConnection>;
 
-/// Packets each outgoing video stream keeps to answer a NACK: about 2 s of video at 1.2 Mbit/s,
-/// where a NACK is useful for a round trip or two. webrtc-rs's default (1,024) held about 2.4 MB
-/// more per participant of a 15-person room (`concerto sfu-bench`), in packets no one would ask
-/// for again.
-const NACK_HISTORY: u16 = 256;
+/// Packets each outgoing video stream keeps to answer a NACK: about 1 s of video at 1.2 Mbit/s
+/// (more at lower rates), where a NACK is useful for a round trip or two. Each slot costs about
+/// 110 bytes per outgoing video stream, and keeps its packet alive: webrtc-rs's default (1,024)
+/// held about 2.4 MB more per participant of a 15-person room (`concerto sfu-bench`), 256 still
+/// about 0.35 MB more than this, in packets no one would ask for again.
+const NACK_HISTORY: u16 = 128;
 
 /// How long gathering local candidates may take (host candidates only: milliseconds).
 const GATHER_TIMEOUT: Duration = Duration::from_secs(5);

@@ -734,6 +734,12 @@ impl Room {
             let now = Instant::now();
             let sending = meter.sample(participant.video_sent.load(Ordering::Relaxed), now);
             let pressure = bandwidth.estimate(bitrate, sending, now);
+            tracing::debug!(
+                participant = subscriber,
+                estimate = bitrate,
+                sending,
+                ?pressure
+            );
             if pressure == Pressure::Lower {
                 tracing::info!(
                     participant = subscriber,

@@ -63,7 +63,8 @@ pub async fn video(
         meeting: meeting.id,
         user: person.user_id,
     };
-    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), None, socket))
+    small_buffers(upgrade)
+        .on_upgrade(move |socket| participate(sfu, meeting_id, peer, Some(stay), None, socket))
 }
 
 /// Why a meeting's room cannot be entered now (cancelled, not open yet, closed), as a response.
@@ -137,7 +138,8 @@ pub async fn guest_video(
         .hours
         .closes(meeting.start_utc.0, meeting.duration_minutes);
     let lobby = Some(closes);
-    upgrade.on_upgrade(move |socket| participate(sfu, meeting_id, peer, None, lobby, socket))
+    small_buffers(upgrade)
+        .on_upgrade(move |socket| participate(sfu, meeting_id, peer, None, lobby, socket))
 }
 
 /// The guest's query string.
@@ -156,6 +158,16 @@ pub struct Stay {
     pub meeting: MeetingId,
     /// The person.
     pub user: UserId,
+}
+
+/// Bytes a signaling socket reads at a time. Its messages are small (an SDP of a 15-person room
+/// is a few tens of KB, read in several chunks); axum's default (128 KiB) would be held by every
+/// open room socket for nothing.
+const SIGNAL_READ_BUFFER: usize = 8 * 1024;
+
+/// A signaling socket with a read buffer sized for signaling.
+pub fn small_buffers(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+    upgrade.read_buffer_size(SIGNAL_READ_BUFFER)
 }
 
 /// One participant's stay in a room, from the upgrade to leaving. A guest goes `through_lobby`,
