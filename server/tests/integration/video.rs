@@ -698,9 +698,21 @@ async fn a_falling_bandwidth_estimate_steps_the_other_tiles_down_before_the_spea
         "{stepped:?}"
     );
 
-    // A calm while later, the speaker's tile comes back up first.
-    tokio::time::sleep(Duration::from_secs(9)).await;
-    weak_link.report_estimate(460_000).await;
+    // Calm estimates every second: the speaker's tile stays down for a while (10 s), then comes
+    // back up first.
+    let mut calm = 460_000;
+    for _ in 0..4 {
+        weak_link.report_estimate(calm).await;
+        calm += 10_000;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let held = layers_during_a_second(&weak_link, speaker_id).await;
+    assert!(held[1] >= 20 && held[2] == 0, "{held:?}");
+    for _ in 0..8 {
+        weak_link.report_estimate(calm).await;
+        calm += 10_000;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     let back = receives_only(&weak_link, speaker_id, Layer::High, 10).await;
     assert!(back[2] >= 20 && back[..2] == [0, 0], "{back:?}");
     let other_still = layers_during_a_second(&weak_link, other_id).await;
