@@ -352,36 +352,28 @@ impl Bandwidth {
 
 /// Congestion: steps one of a subscriber's cameras down a layer. The tiles the subscriber wants
 /// least go first (all the others reach the low layer before the speaker's, which the browser
-/// wishes high); among equals, the one sent in the highest layer. False when every camera is
-/// already at the low layer (audio is never touched).
-pub fn lower_one(selectors: &mut [impl std::ops::DerefMut<Target = Selector>]) -> bool {
-    let chosen = selectors
+/// wishes high); among equals, the one sent in the highest layer. Which one stepped down; none
+/// when every camera is already at the low layer (audio is never touched).
+pub fn lower_one(selectors: &mut [impl std::ops::DerefMut<Target = Selector>]) -> Option<usize> {
+    let (i, selector) = selectors
         .iter_mut()
-        .filter(|s| s.level() > Layer::Low)
-        .min_by_key(|s| (s.wish, std::cmp::Reverse(s.level())));
-    match chosen {
-        Some(selector) => {
-            selector.rate_cap = selector.level().lower();
-            true
-        }
-        None => false,
-    }
+        .enumerate()
+        .filter(|(_, s)| s.level() > Layer::Low)
+        .min_by_key(|(_, s)| (s.wish, std::cmp::Reverse(s.level())))?;
+    selector.rate_cap = selector.level().lower();
+    Some(i)
 }
 
 /// Calm again: steps one camera's bandwidth cap back up, the speaker's first (the highest wish),
-/// then the lowest cap. False when no cap holds a tile below its wish.
-pub fn raise_one(selectors: &mut [impl std::ops::DerefMut<Target = Selector>]) -> bool {
-    let chosen = selectors
+/// then the lowest cap. Which one stepped up; none when no cap holds a tile below its wish.
+pub fn raise_one(selectors: &mut [impl std::ops::DerefMut<Target = Selector>]) -> Option<usize> {
+    let (i, selector) = selectors
         .iter_mut()
-        .filter(|s| s.rate_cap < s.wish)
-        .min_by_key(|s| (std::cmp::Reverse(s.wish), s.rate_cap));
-    match chosen {
-        Some(selector) => {
-            selector.rate_cap = selector.rate_cap.higher();
-            true
-        }
-        None => false,
-    }
+        .enumerate()
+        .filter(|(_, s)| s.rate_cap < s.wish)
+        .min_by_key(|(_, s)| (std::cmp::Reverse(s.wish), s.rate_cap))?;
+    selector.rate_cap = selector.rate_cap.higher();
+    Some(i)
 }
 
 /// The rate of a byte counter, over windows of at least [`RATE_WINDOW`].
@@ -647,24 +639,24 @@ mod tests {
         ];
         let mut refs: Vec<&mut Selector> = tiles.iter_mut().collect();
         // The medium tile goes to low; only then does the speaker step down, to the bottom.
-        assert!(lower_one(&mut refs));
+        assert_eq!(lower_one(&mut refs), Some(1));
         assert_eq!(refs[1].limit(), Layer::Low);
         assert_eq!(refs[0].limit(), Layer::High);
-        assert!(lower_one(&mut refs));
+        assert_eq!(lower_one(&mut refs), Some(0));
         assert_eq!(refs[0].limit(), Layer::Medium);
         // The cap counts from what is sent, even before the switch is done.
-        assert!(lower_one(&mut refs));
+        assert_eq!(lower_one(&mut refs), Some(0));
         assert_eq!(refs[0].limit(), Layer::Low);
         // Everything at the low layer: nothing more to take (audio is never dropped).
-        assert!(!lower_one(&mut refs));
+        assert_eq!(lower_one(&mut refs), None);
         // Back up: the speaker first, all the way, then the others.
-        assert!(raise_one(&mut refs));
+        assert_eq!(raise_one(&mut refs), Some(0));
         assert_eq!(refs[0].limit(), Layer::Medium);
-        assert!(raise_one(&mut refs));
+        assert_eq!(raise_one(&mut refs), Some(0));
         assert_eq!(refs[0].limit(), Layer::High);
-        assert!(raise_one(&mut refs));
+        assert_eq!(raise_one(&mut refs), Some(1));
         assert_eq!(refs[1].limit(), Layer::Medium);
-        assert!(!raise_one(&mut refs));
+        assert_eq!(raise_one(&mut refs), None);
         // The third tile was never capped: it got the low layer only while the switch was due.
         assert_eq!(refs[2].rate_cap, Layer::High);
     }

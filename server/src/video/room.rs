@@ -762,6 +762,7 @@ impl Room {
             .cloned()
             .collect();
         let changed = {
+            // The forwards were taken for having a selector: same order, same indices.
             let mut selectors: Vec<_> = forwards
                 .iter()
                 .filter_map(|f| f.selector.as_ref())
@@ -772,10 +773,8 @@ impl Room {
                 _ => raise_one(&mut selectors),
             }
         };
-        if changed {
-            for source in forwards.iter().filter_map(|f| f.source.upgrade()) {
-                source.retarget().await;
-            }
+        if let Some(source) = changed.and_then(|i| forwards[i].source.upgrade()) {
+            source.retarget().await;
         }
     }
 
