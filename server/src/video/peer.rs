@@ -1,5 +1,5 @@
 //! One WebRTC peer connection (webrtc-rs 0.21), as the SFU keeps one per participant and as test
-//! bots and `concerto sfu-bench` open them: default codecs, the default interceptors (NACK, RTCP
+//! bots and `concerto sfu-bench` open them: Opus and VP8 without RTX, the default interceptors (NACK, RTCP
 //! reports, TWCC) with a shorter retransmission history, UDP bound to one address, events handed to the owner through channels (a callback
 //! blocks its connection, so nothing waits inside one), and complete SDP (no trickle ICE).
 
@@ -24,8 +24,8 @@ use rtc::rtcp::payload_feedbacks::receiver_estimated_maximum_bitrate::ReceiverEs
 use rtc::rtcp::receiver_report::ReceiverReport;
 use rtc::rtcp::sender_report::SenderReport;
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-    TYPE_RTCP_FB_NACK,
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters,
+    RTCRtpEncodingParameters, RtpCodecKind, TYPE_RTCP_FB_NACK,
 };
 use rtc::sansio::Protocol;
 use tokio::sync::{mpsc, watch};
@@ -106,7 +106,7 @@ impl PeerConnectionEventHandler for Handler {
 pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, PeerEvents)> {
     let ip = net.ip;
     let mut media = MediaEngine::default();
-    media.register_default_codecs()?;
+    register_codecs(&mut media)?;
     let (events, events_rx) = mpsc::unbounded_channel();
     let registry = interceptors(&mut media)?.with(
         RECEIVER_FEEDBACK_SLOT,
@@ -144,6 +144,36 @@ pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, 
             gathered: gathered_rx,
         },
     ))
+}
+
+/// Opus and VP8, the codecs every browser sends, and nothing else: the SFU forwards each
+/// publisher's packets as they are, so every subscriber must decode what anyone publishes, and
+/// its simulcast layer switches read VP8's payload descriptor.
+///
+/// No retransmission (RTX) stream either. A browser then resends a packet the SFU's NACK asked
+/// for on the stream itself, as the RTP/AVPF profile does without RTX; with RTX negotiated, it
+/// resends simulcast layers' packets on RTX streams named by a `repaired-rtp-stream-id` header,
+/// which webrtc-rs 0.21 drops on arrival (`bind_by_rid`), so a publisher's lost packet could
+/// never be repaired and its subscribers waited for the next keyframe.
+fn register_codecs(media: &mut MediaEngine) -> anyhow::Result<()> {
+    let opus = RTCRtpCodecParameters {
+        rtp_codec: opus(),
+        payload_type: 111,
+    };
+    media.register_codec(opus, RtpCodecKind::Audio)?;
+    // NACK and PLI feedback are added with their interceptors, TWCC with its own.
+    let mut vp8 = RTCRtpCodecParameters {
+        rtp_codec: vp8(),
+        payload_type: 96,
+    };
+    vp8.rtp_codec.rtcp_feedback = [("goog-remb", ""), ("ccm", "fir")]
+        .map(|(typ, parameter)| RTCPFeedback {
+            typ: typ.to_owned(),
+            parameter: parameter.to_owned(),
+        })
+        .to_vec();
+    media.register_codec(vp8, RtpCodecKind::Video)?;
+    Ok(())
 }
 
 /// webrtc-rs's default interceptors (`register_default_interceptors`: NACK generator and

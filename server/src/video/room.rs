@@ -544,7 +544,7 @@ impl Room {
             let mut noted = [None::<Instant>; 3];
             while let Some(event) = track.poll().await {
                 match event {
-                    TrackRemoteEvent::OnRtpPacket(packet) => {
+                    TrackRemoteEvent::OnRtpPacket(mut packet) => {
                         let ssrc = packet.header.ssrc;
                         let route = match route_of.get(&ssrc) {
                             Some(route) => *route,
@@ -581,6 +581,12 @@ impl Room {
                         let vp8 = layer
                             .map(|_| parse_vp8(&packet.payload).unwrap_or_default())
                             .unwrap_or_default();
+                        // The publisher's header extensions (ids it negotiated) mean nothing
+                        // on a subscriber's leg: dropped once here, so that no copy below
+                        // allocates a list of them.
+                        packet.header.extension = false;
+                        packet.header.extensions = Vec::new();
+                        packet.header.extensions_padding = 0;
                         let forwards = Arc::clone(&source.forwards.lock().unwrap());
                         for forward in forwards.iter() {
                             let payload_type = forward.payload_type.load(Ordering::Relaxed);
@@ -618,9 +624,6 @@ impl Room {
                             }
                             copy.header.ssrc = forward.ssrc;
                             copy.header.payload_type = payload_type;
-                            copy.header.extension = false;
-                            copy.header.extensions.clear();
-                            copy.header.extensions_padding = 0;
                             // Handed to the subscriber's connection if it has room now;
                             // otherwise this subscriber is behind: the packet is theirs to lose.
                             let _ = forward.track.write_rtp(copy).now_or_never();

@@ -733,3 +733,56 @@ async fn a_falling_bandwidth_estimate_steps_the_other_tiles_down_before_the_spea
         bot.leave().await;
     }
 }
+
+/// A browser offers many codecs, each video one with a retransmission (RTX) stream. The SFU
+/// answers with Opus and VP8 alone, which every browser decodes and whose simulcast layers it
+/// can switch, and without RTX: browsers then resend a packet the SFU asks for on the stream
+/// itself, where webrtc-rs receives it (it drops simulcast layers' RTX packets).
+#[tokio::test]
+async fn the_sfu_answers_a_browsers_offer_with_opus_and_vp8_and_no_retransmission_stream() {
+    use concerto_server::video::{peer, MediaNet};
+    use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+    use webrtc::peer_connection::{
+        MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
+    };
+
+    struct Quiet;
+    #[async_trait::async_trait]
+    impl PeerConnectionEventHandler for Quiet {}
+
+    let mut codecs = MediaEngine::default();
+    codecs.register_default_codecs().unwrap();
+    let browser = PeerConnectionBuilder::new()
+        .with_media_engine(codecs)
+        .with_handler(std::sync::Arc::new(Quiet))
+        .with_udp_addrs(vec!["127.0.0.1:0".to_string()])
+        .build()
+        .await
+        .unwrap();
+    for kind in [RtpCodecKind::Audio, RtpCodecKind::Video] {
+        browser.add_transceiver_from_kind(kind, None).await.unwrap();
+    }
+    let offer = browser.create_offer(None).await.unwrap();
+    let rtpmaps = |sdp: &str| -> Vec<String> {
+        sdp.lines()
+            .filter_map(|line| line.strip_prefix("a=rtpmap:"))
+            .filter_map(|map| map.split_once(' ').map(|(_, codec)| codec.to_lowercase()))
+            .collect()
+    };
+    let offered = rtpmaps(&offer.sdp);
+    assert!(offered.iter().any(|c| c.starts_with("rtx/")), "{offered:?}");
+    assert!(offered.iter().any(|c| c.starts_with("vp9/")), "{offered:?}");
+
+    let (sfu, mut events) = peer::new_peer(MediaNet::on([127, 0, 0, 1].into()), 0)
+        .await
+        .unwrap();
+    let answer = peer::answer(&sfu, &mut events.gathered, offer.sdp)
+        .await
+        .unwrap();
+    let mut answered = rtpmaps(&answer);
+    answered.sort();
+    assert_eq!(answered, ["opus/48000/2", "vp8/90000"], "{answer}");
+    assert!(answer.contains("a=rtcp-fb:96 nack pli"), "{answer}");
+    let _ = sfu.close().await;
+    let _ = browser.close().await;
+}
