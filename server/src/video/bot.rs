@@ -51,6 +51,9 @@ pub struct Media {
     /// `ssrc`, `ssrc + 2`, `ssrc + 3`) at the same packet rate, of about a quarter, half and all
     /// of `video_bytes`; each payload says which layer it is (for [`Bot::layers_from`]).
     pub simulcast: bool,
+    /// Publishes through a lossy uplink: the first sending of one video packet in this many is
+    /// lost (its retransmission, when the SFU asks for it, is not).
+    pub lose_every: Option<u16>,
 }
 
 impl Media {
@@ -63,6 +66,7 @@ impl Media {
             audio_bytes: 80,
             read_limit: None,
             simulcast: false,
+            lose_every: None,
         }
     }
 
@@ -148,6 +152,9 @@ pub(super) struct Counts {
     /// Video packets whose sequence number did not follow on from the previous one's by less
     /// than 100 (a renumbering fault; ordinary loss makes small gaps).
     jumps: u64,
+    /// Video packets older than one received before (a retransmission, or reordering).
+    late: u64,
+    /// The newest video sequence number received.
     last_video_seq: Option<u16>,
 }
 
@@ -240,7 +247,11 @@ impl Bot {
     /// Joins through an open socket; media binds UDP on `ip`. Publishing starts once connected.
     pub async fn join(socket: Socket, ip: IpAddr, media: Media) -> anyhow::Result<Bot> {
         let (mut sink, mut stream) = socket.split();
-        let (connection, events) = peer::new_peer(super::MediaNet::on(ip), 0).await?;
+        let loss = media.lose_every.map(|every| peer::UplinkLoss {
+            every,
+            ssrcs: media.video_ssrcs(),
+        });
+        let (connection, events) = peer::new_peer_with(super::MediaNet::on(ip), 0, loss).await?;
         let mut gathered = events.gathered;
         let (video, audio, video_sender, audio_sender) = add_media(&connection, &media).await?;
         let offer = peer::offer(&connection, &mut gathered).await?;
@@ -407,6 +418,11 @@ impl Bot {
         (counts.layers, counts.jumps)
     }
 
+    /// Video packets received from participant `from` after a newer one (late: retransmitted).
+    pub fn late_from(&self, from: u64) -> u64 {
+        self.counts_from(from).late
+    }
+
     /// Packets received from everyone.
     pub fn received_total(&self) -> u64 {
         totals(&self.received).0
@@ -528,6 +544,10 @@ impl Counts {
         }
         let seq = packet.header.sequence_number;
         if let Some(last) = self.last_video_seq {
+            if (seq.wrapping_sub(last) as i16) < 0 {
+                self.late += 1;
+                return;
+            }
             if seq.wrapping_sub(last) >= 100 {
                 self.jumps += 1;
             }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use rtc::interceptor::{
     Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet as InterceptedPacket,
@@ -104,18 +104,35 @@ impl PeerConnectionEventHandler for Handler {
 
 /// A new connection whose media binds UDP port `port` (0: any free one) on `net.ip`.
 pub async fn new_peer(net: super::MediaNet, port: u16) -> anyhow::Result<(Peer, PeerEvents)> {
+    new_peer_with(net, port, None).await
+}
+
+/// [`new_peer`], sending through a lossy uplink when given (test bots).
+pub async fn new_peer_with(
+    net: super::MediaNet,
+    port: u16,
+    loss: Option<UplinkLoss>,
+) -> anyhow::Result<(Peer, PeerEvents)> {
     let ip = net.ip;
     let mut media = MediaEngine::default();
     register_codecs(&mut media)?;
     let (events, events_rx) = mpsc::unbounded_channel();
     let registry = interceptors(&mut media)?.with(
         RECEIVER_FEEDBACK_SLOT,
-        ReceiverFeedback {
+        Watcher::new(ReceiverFeedback {
             events: events.clone(),
-            read: VecDeque::new(),
-            write: VecDeque::new(),
-        },
+        }),
     );
+    let registry = match loss {
+        Some(loss) => registry.with(
+            LOSSY_SLOT,
+            Watcher::new(Lossy {
+                loss,
+                lost: HashSet::new(),
+            }),
+        ),
+        None => registry,
+    };
     // No mDNS: it would open a multicast socket per connection, and servers announce real
     // addresses anyway.
     let mut settings = SettingEngineBuilder::new()
@@ -208,22 +225,14 @@ const RECEIVER_FEEDBACK_SLOT: Slot = Slot::Custom(14_000);
 /// Reports the remote's keyframe requests (PLI, FIR) as [`PeerEvent::KeyframeRequest`]s, so that
 /// the SFU can pass a subscriber's request on to the publisher, and the loss its receiver reports
 /// as [`PeerEvent::Loss`] and the bandwidth it estimates as [`PeerEvent::Estimate`], so that the
-/// SFU can step its simulcast layers down. Inbound RTCP otherwise ends in
-/// the interceptor chain; this one only looks at it and lets every packet through unchanged.
+/// SFU can step its simulcast layers down. Inbound RTCP otherwise ends in the interceptor
+/// chain; this one only looks at it.
 struct ReceiverFeedback {
     events: mpsc::UnboundedSender<PeerEvent>,
-    read: VecDeque<TaggedPacket>,
-    write: VecDeque<TaggedPacket>,
 }
 
-impl Protocol<TaggedPacket, TaggedPacket, ()> for ReceiverFeedback {
-    type Rout = TaggedPacket;
-    type Wout = TaggedPacket;
-    type Eout = ();
-    type Error = rtc::shared::error::Error;
-    type Time = std::time::Instant;
-
-    fn handle_read(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
+impl Observe for ReceiverFeedback {
+    fn read(&mut self, message: &TaggedPacket) {
         if let InterceptedPacket::Rtcp(packets) = &message.message.packet {
             for packet in packets {
                 let any = packet.as_any();
@@ -252,6 +261,85 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for ReceiverFeedback {
                 }
             }
         }
+    }
+}
+
+/// A lossy uplink, for test bots: the first sending of every `every`-th packet (by sequence
+/// number) of the streams `ssrcs` is lost; a retransmission of it (the receiver's NACK answered)
+/// goes through.
+#[derive(Clone, Debug)]
+pub struct UplinkLoss {
+    /// One packet in this many.
+    pub every: u16,
+    /// The streams that lose packets.
+    pub ssrcs: Vec<u32>,
+}
+
+/// Wire-most (webrtc-rs's TWCC stamping sits at 2,000, its NACK responder at 4,000): a packet
+/// lost here has been kept for retransmission.
+const LOSSY_SLOT: Slot = Slot::Custom(500);
+
+/// Loses packets on their way out as [`UplinkLoss`] says; everything else passes unchanged.
+struct Lossy {
+    loss: UplinkLoss,
+    /// The packets lost once (their retransmissions pass).
+    lost: HashSet<(u32, u16)>,
+}
+
+impl Observe for Lossy {
+    fn write(&mut self, message: &TaggedPacket) -> bool {
+        if let InterceptedPacket::Rtp(packet) = &message.message.packet {
+            let (ssrc, seq) = (packet.header.ssrc, packet.header.sequence_number);
+            if seq % self.loss.every.max(1) == 0
+                && self.loss.ssrcs.contains(&ssrc)
+                && self.lost.insert((ssrc, seq))
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// What an interceptor of ours does with the packets going through: look at them, or (going
+/// out) keep one back.
+trait Observe: Send + Sync {
+    /// An inbound packet.
+    fn read(&mut self, _message: &TaggedPacket) {}
+
+    /// An outbound packet: false to lose it.
+    fn write(&mut self, _message: &TaggedPacket) -> bool {
+        true
+    }
+}
+
+/// An interceptor that passes every packet on unchanged (unless its [`Observe`] loses one),
+/// in order, and binds no stream.
+struct Watcher<O> {
+    observe: O,
+    read: VecDeque<TaggedPacket>,
+    write: VecDeque<TaggedPacket>,
+}
+
+impl<O: Observe> Watcher<O> {
+    fn new(observe: O) -> Self {
+        Watcher {
+            observe,
+            read: VecDeque::new(),
+            write: VecDeque::new(),
+        }
+    }
+}
+
+impl<O: Observe> Protocol<TaggedPacket, TaggedPacket, ()> for Watcher<O> {
+    type Rout = TaggedPacket;
+    type Wout = TaggedPacket;
+    type Eout = ();
+    type Error = rtc::shared::error::Error;
+    type Time = std::time::Instant;
+
+    fn handle_read(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
+        self.observe.read(&message);
         self.read.push_back(message);
         Ok(())
     }
@@ -261,7 +349,9 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for ReceiverFeedback {
     }
 
     fn handle_write(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
-        self.write.push_back(message);
+        if self.observe.write(&message) {
+            self.write.push_back(message);
+        }
         Ok(())
     }
 
@@ -270,7 +360,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for ReceiverFeedback {
     }
 }
 
-impl Interceptor for ReceiverFeedback {
+impl<O: Observe> Interceptor for Watcher<O> {
     fn bind_local_stream(&mut self, _: &StreamInfo) {}
     fn unbind_local_stream(&mut self, _: &StreamInfo) {}
     fn bind_remote_stream(&mut self, _: &StreamInfo) {}

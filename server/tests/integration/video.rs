@@ -47,6 +47,30 @@ async fn join_with(app: &TestApp, email: &str, meeting: i64, media: Media) -> Bo
         .unwrap()
 }
 
+/// A room in progress with `people` (the coordinator first, who invites the others) in it,
+/// each publishing their media; once every one has been welcomed.
+async fn room_of<const N: usize>(app: &TestApp, people: [(&str, Media); N]) -> [Bot; N] {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let meeting = meeting_in_progress(app, &coordinator).await;
+    for (email, _) in people.iter().filter(|(email, _)| *email != COORDINATOR) {
+        invite_person(app, &coordinator, meeting, email).await;
+    }
+    let mut bots = Vec::new();
+    for (email, media) in people {
+        bots.push(join_with(app, email, meeting, media).await);
+    }
+    assert!(eventually(5, || bots.iter().all(|bot| bot.id().is_some())).await);
+    bots.try_into().ok().expect("one bot per person")
+}
+
+/// Publishes its camera in simulcast.
+fn simulcast(ssrc: u32) -> Media {
+    Media {
+        simulcast: true,
+        ..Media::standard(ssrc)
+    }
+}
+
 /// The guests' signaling URL, with the name Camille.
 fn guest_url(app: &TestApp) -> String {
     format!(
@@ -582,29 +606,15 @@ async fn receives_only(bot: &Bot, from: u64, layer: Layer, seconds: u64) -> [u64
 #[tokio::test]
 async fn a_simulcast_camera_reaches_each_subscriber_in_the_layer_it_wants_and_steps_down_on_loss() {
     let app = TestApp::demo().await;
-    let coordinator = app.signed_in(COORDINATOR).await;
-    let meeting = meeting_in_progress(&app, &coordinator).await;
-    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
-    invite_person(&app, &coordinator, meeting, GP).await;
-
-    let publisher = join_with(
+    let [publisher, big_tile, small_tile] = room_of(
         &app,
-        COORDINATOR,
-        meeting,
-        Media {
-            simulcast: true,
-            ..Media::standard(0x1000)
-        },
+        [
+            (COORDINATOR, simulcast(0x1000)),
+            (PSYCHIATRIST, Media::standard(0x2000)),
+            (GP, Media::standard(0x3000)),
+        ],
     )
     .await;
-    let big_tile = join(&app, PSYCHIATRIST, meeting, 0x2000).await;
-    let small_tile = join(&app, GP, meeting, 0x3000).await;
-    assert!(
-        eventually(5, || publisher.id().is_some()
-            && big_tile.id().is_some()
-            && small_tile.id().is_some())
-        .await
-    );
     let from = publisher.id().unwrap();
     small_tile.wish(from, Layer::Low);
 
@@ -650,24 +660,15 @@ async fn a_simulcast_camera_reaches_each_subscriber_in_the_layer_it_wants_and_st
 #[tokio::test]
 async fn a_falling_bandwidth_estimate_steps_the_other_tiles_down_before_the_speaker() {
     let app = TestApp::demo().await;
-    let coordinator = app.signed_in(COORDINATOR).await;
-    let meeting = meeting_in_progress(&app, &coordinator).await;
-    invite_person(&app, &coordinator, meeting, PSYCHIATRIST).await;
-    invite_person(&app, &coordinator, meeting, GP).await;
-
-    let simulcast = |ssrc| Media {
-        simulcast: true,
-        ..Media::standard(ssrc)
-    };
-    let speaker = join_with(&app, COORDINATOR, meeting, simulcast(0x1000)).await;
-    let other = join_with(&app, PSYCHIATRIST, meeting, simulcast(0x2000)).await;
-    let weak_link = join(&app, GP, meeting, 0x3000).await;
-    assert!(
-        eventually(5, || speaker.id().is_some()
-            && other.id().is_some()
-            && weak_link.id().is_some())
-        .await
-    );
+    let [speaker, other, weak_link] = room_of(
+        &app,
+        [
+            (COORDINATOR, simulcast(0x1000)),
+            (PSYCHIATRIST, simulcast(0x2000)),
+            (GP, Media::standard(0x3000)),
+        ],
+    )
+    .await;
     let (speaker_id, other_id) = (speaker.id().unwrap(), other.id().unwrap());
     // The browser wishes the speaker's tile high and a small tile medium.
     weak_link.wish(other_id, Layer::Medium);
@@ -730,6 +731,41 @@ async fn a_falling_bandwidth_estimate_steps_the_other_tiles_down_before_the_spea
     }
     assert!(weak_link.errors().is_empty(), "{:?}", weak_link.errors());
     for bot in [speaker, other, weak_link] {
+        bot.leave().await;
+    }
+}
+
+/// A publisher on a lossy uplink: the SFU asks it again (NACK) for each simulcast packet lost on
+/// the way, and the retransmission reaches the subscriber, late but in its place.
+#[tokio::test]
+async fn a_simulcast_packet_lost_on_the_publishers_uplink_is_resent_and_reaches_the_subscriber() {
+    let app = TestApp::demo().await;
+    let lossy = Media {
+        lose_every: Some(20),
+        ..simulcast(0x1000)
+    };
+    let [publisher, subscriber] = room_of(
+        &app,
+        [
+            (COORDINATOR, lossy),
+            (PSYCHIATRIST, Media::standard(0x2000)),
+        ],
+    )
+    .await;
+    let from = publisher.id().unwrap();
+
+    // One packet in 20 of the full layer (about 3 a second) is lost and resent.
+    let high = receives_only(&subscriber, from, Layer::High, 10).await;
+    assert!(high[2] >= 20, "{high:?}");
+    assert!(
+        eventually(10, || subscriber.late_from(from) >= 10).await,
+        "retransmissions received: {}",
+        subscriber.late_from(from)
+    );
+    let (_, jumps) = subscriber.layers_from(from);
+    assert_eq!(jumps, 0);
+    assert!(subscriber.errors().is_empty(), "{:?}", subscriber.errors());
+    for bot in [publisher, subscriber] {
         bot.leave().await;
     }
 }
