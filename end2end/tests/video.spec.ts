@@ -42,17 +42,27 @@ async function tileVideoWidth(page: Page, who: string): Promise<number> {
   return page.locator(".video-grid .tile", { hasText: who }).locator("video").evaluate((v: HTMLVideoElement) => v.videoWidth);
 }
 
-/** The page connection's video RTP statistics of one type (inbound-rtp or outbound-rtp). */
-async function videoStats(page: Page, type: string): Promise<any[]> {
-  return page.evaluate(async (type) => {
+/** The page connection's RTP statistics of one type (inbound-rtp or outbound-rtp) and kind. */
+async function videoStats(page: Page, type: string, kind = "video"): Promise<any[]> {
+  return page.evaluate(async ([type, kind]) => {
     const pc = (window as any).concertoPeer as RTCPeerConnection | undefined;
     const out: any[] = [];
     if (!pc) return out;
     (await pc.getStats()).forEach((r: any) => {
-      if (r.type === type && r.kind === "video") out.push({ ...r });
+      if (r.type === type && r.kind === kind) out.push({ ...r });
     });
     return out;
-  }, type);
+  }, [type, kind]);
+}
+
+/** Audio packets the page received, per remote track. */
+async function audioPacketsReceived(page: Page): Promise<number[]> {
+  return (await videoStats(page, "inbound-rtp", "audio")).map((r) => r.packetsReceived ?? 0);
+}
+
+/** Audio packets the page sent. */
+async function audioPacketsSent(page: Page): Promise<number> {
+  return (await videoStats(page, "outbound-rtp", "audio")).reduce((sum, r) => sum + (r.packetsSent ?? 0), 0);
 }
 
 /** Frames decoded per remote video track of the page's connection. */
@@ -155,6 +165,14 @@ test("two professionals and an admitted guest see each other, and the grid follo
   // Everyone decodes video from the two others.
   for (const page of [psy, gp, patient]) await decodesFrom(page, 2);
 
+  // Microphones send Opus with discontinuous transmission (the server asks for it: a silent
+  // microphone then sends a packet every 400 ms), and everyone's audio arrives.
+  const remote = await psy.evaluate(() => (window as any).concertoPeer?.remoteDescription?.sdp ?? "");
+  expect(remote).toMatch(/a=fmtp:\d+ [^\r\n]*usedtx=1/);
+  await expect
+    .poll(async () => (await audioPacketsReceived(psy)).filter((n) => n > 0).length, { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(2);
+
   // Cameras go out in simulcast (a quarter, half and all of 960×540).
   await expect.poll(() => sendingLayers(psy), { timeout: 20_000 }).toEqual(["f", "h", "q"]);
 
@@ -162,6 +180,10 @@ test("two professionals and an admitted guest see each other, and the grid follo
   await expectAccessible(gp, "the room with a guest waiting and admitted");
   await gp.getByRole("button", { name: "Couper le micro" }).click();
   await expect(psy.locator(".tile", { hasText: "Médecin" }).locator(".muted-tag")).toContainText("micro coupé");
+  // Muted, the GP's microphone pauses (DTX): a packet every 400 ms or so, not 50 a second.
+  const before = await audioPacketsSent(gp);
+  await gp.waitForTimeout(3_000);
+  expect((await audioPacketsSent(gp)) - before).toBeLessThan(75);
 
   // The silent GP's small tile on the patient's phone gets the low layer (240 pixels wide)
   // while the psychiatrist's camera is sent whole to the GP's wide screen.

@@ -269,7 +269,9 @@ impl Participant {
         let _turn = self.negotiation.lock().await;
         let mut gathered = self.gathered.lock().await;
         let answer = peer::answer(&self.connection, &mut gathered, sdp).await?;
-        self.send(ServerSignal::Answer { sdp: answer });
+        self.send(ServerSignal::Answer {
+            sdp: peer::with_opus_dtx(&answer),
+        });
         drop(gathered);
         self.refresh_payload_types().await;
         Ok(())
@@ -304,7 +306,9 @@ impl Participant {
         };
         let (answered, answer) = oneshot::channel();
         *self.pending_answer.lock().unwrap() = Some(answered);
-        self.send(ServerSignal::Offer { sdp: offer });
+        self.send(ServerSignal::Offer {
+            sdp: peer::with_opus_dtx(&offer),
+        });
         let sdp = tokio::time::timeout(ANSWER_TIMEOUT, answer).await??;
         self.connection
             .set_remote_description(RTCSessionDescription::answer(sdp)?)
