@@ -149,10 +149,10 @@ pub(super) struct Counts {
     audio: u64,
     /// Video packets of each simulcast layer (as their payloads say).
     layers: [u64; 3],
-    /// Video packets whose sequence number did not follow on from the previous one's by less
-    /// than 100 (a renumbering fault; ordinary loss makes small gaps).
+    /// Video packets whose sequence number did not follow on from the newest one's by less
+    /// than 100, forward or back (a renumbering fault; ordinary loss makes small gaps).
     jumps: u64,
-    /// Video packets older than one received before (a retransmission, or reordering).
+    /// Video packets a little older than the newest one (a retransmission, or reordering).
     late: u64,
     /// The newest video sequence number received.
     last_video_seq: Option<u16>,
@@ -544,11 +544,12 @@ impl Counts {
         }
         let seq = packet.header.sequence_number;
         if let Some(last) = self.last_video_seq {
-            if (seq.wrapping_sub(last) as i16) < 0 {
+            let ahead = seq.wrapping_sub(last);
+            if (ahead as i16) < 0 && ahead.wrapping_neg() < 100 {
                 self.late += 1;
                 return;
             }
-            if seq.wrapping_sub(last) >= 100 {
+            if ahead >= 100 {
                 self.jumps += 1;
             }
         }
