@@ -1,7 +1,8 @@
 //! One WebRTC peer connection (webrtc-rs 0.21), as the SFU keeps one per participant and as test
-//! bots and `concerto sfu-bench` open them: Opus and VP8 without RTX, the default interceptors (NACK, RTCP
-//! reports, TWCC) with a shorter retransmission history, UDP bound to one address, events handed to the owner through channels (a callback
-//! blocks its connection, so nothing waits inside one), and complete SDP (no trickle ICE).
+//! bots and `concerto sfu-bench` open them: Opus and VP8 without RTX, the default interceptors
+//! (NACK, RTCP reports, TWCC) with a shorter retransmission history, UDP bound to one address,
+//! events handed to the owner through channels (a callback blocks its connection, so nothing
+//! waits inside one), and complete SDP (no trickle ICE).
 
 use std::net::IpAddr;
 use std::sync::Arc;
