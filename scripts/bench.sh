@@ -106,7 +106,7 @@ DEV=../shared/data/pii/dev.jsonl
 # The video rooms' SFU alone (child process) with bots publishing VP8 ~500 kbit/s + Opus, on
 # loopback: one 15-person room, then 25 people (loss), then three rooms of 5.
 echo "sfu-bench (JSON: forwarded packets/s, SFU CPU % of one core, loss %, memory):"
-target/release/concerto sfu-bench --rooms 1 --participants 15 --seconds 10
+target/release/concerto sfu-bench --rooms 1 --participants 15 --seconds 10 --runs 3
 target/release/concerto sfu-bench --rooms 1 --participants 25 --seconds 10
 target/release/concerto sfu-bench --rooms 3 --participants 5 --seconds 10
 # One deliberately slow subscriber among 15: the others' loss must stay at 0 %.

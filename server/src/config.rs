@@ -87,6 +87,11 @@ pub enum Command {
         /// with a throw-away configuration: its figures under `"janus"`, and the ratios.
         #[arg(long)]
         janus: bool,
+        /// Measures this many times, a fresh SFU each time, and prints the run of median CPU with
+        /// the range of all runs' CPU, packet rate and memory: on a small machine whose cores the
+        /// bots share, the same binary's CPU varies by several points from run to run.
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
         /// Run only the SFU, on this address, for the measuring process (internal).
         #[arg(long, hide = true)]
         serve: Option<std::net::SocketAddr>,

@@ -50,10 +50,19 @@ async fn main() -> anyhow::Result<()> {
             slow,
             simulcast,
             janus,
+            runs,
             serve,
         }) => match serve {
             Some(address) => video::bench::serve(address).await,
-            None => video::bench::run(rooms, participants, seconds, slow, simulcast, janus).await,
+            None => {
+                let shape = video::bench::Shape {
+                    rooms,
+                    participants,
+                    seconds,
+                    slow,
+                };
+                video::bench::run(shape, simulcast, janus, runs).await
+            }
         },
         Some(Command::PiiScan) => {
             let stdin = std::io::stdin();

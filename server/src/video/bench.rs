@@ -72,22 +72,46 @@ fn usage(pid: u32) -> anyhow::Result<(u64, u64)> {
     Ok((ticks, rss))
 }
 
-/// Runs the benchmark and prints its JSON line; with `janus`, the same bots against Janus
+/// Runs the benchmark `runs` times and prints one JSON line: the run of median CPU, with the
+/// range of all runs' figures when there are several ([`median_run`]).
+pub async fn run(shape: Shape, simulcast: bool, janus: bool, runs: usize) -> anyhow::Result<()> {
+    let mut all = Vec::new();
+    for _ in 0..runs.max(1) {
+        all.push(run_once(shape, simulcast, janus).await?);
+    }
+    println!("{}", median_run(all));
+    Ok(())
+}
+
+/// The figures compared across runs.
+const VARYING: [&str; 3] = [
+    "sfu_cpu_percent_of_one_core",
+    "forwarded_packets_per_second_per_core",
+    "sfu_memory_per_participant_mb",
+];
+
+/// The run of median CPU among `runs` (not empty), with `"runs"` and, for each of [`VARYING`],
+/// `"<figure>_range"`: the least and the most of all runs.
+fn median_run(mut runs: Vec<Value>) -> Value {
+    let cpu = |run: &Value| run[VARYING[0]].as_f64().unwrap_or(f64::NAN);
+    runs.sort_by(|a, b| cpu(a).total_cmp(&cpu(b)));
+    let count = runs.len();
+    let mut median = runs[count / 2].clone();
+    if count > 1 {
+        median["runs"] = json!(count);
+        for field in VARYING {
+            let values: Vec<f64> = runs.iter().filter_map(|run| run[field].as_f64()).collect();
+            let least = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let most = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            median[format!("{field}_range")] = json!([least, most]);
+        }
+    }
+    median
+}
+
+/// One measurement, with a fresh SFU child; with `janus`, the same bots against Janus
 /// afterwards, whose figures go under `"janus"`.
-pub async fn run(
-    rooms: usize,
-    participants: usize,
-    seconds: u64,
-    slow: usize,
-    simulcast: bool,
-    janus: bool,
-) -> anyhow::Result<()> {
-    let shape = Shape {
-        rooms,
-        participants,
-        seconds,
-        slow,
-    };
+async fn run_once(shape: Shape, simulcast: bool, janus: bool) -> anyhow::Result<Value> {
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["sfu-bench", "--serve", "127.0.0.1:0"])
         .env("CONCERTO_LOG", "error")
@@ -115,17 +139,20 @@ pub async fn run(
         figures["memory_ratio_to_janus"] = ratio(&figures, "sfu_memory_per_participant_mb");
         figures["janus"] = theirs;
     }
-    println!("{figures}");
-    Ok(())
+    Ok(figures)
 }
 
 /// What a run measures.
 #[derive(Clone, Copy)]
-struct Shape {
-    rooms: usize,
-    participants: usize,
-    seconds: u64,
-    slow: usize,
+pub struct Shape {
+    /// Rooms.
+    pub rooms: usize,
+    /// Participants per room.
+    pub participants: usize,
+    /// Seconds measured.
+    pub seconds: u64,
+    /// Slow participants in the first room.
+    pub slow: usize,
 }
 
 impl Shape {
@@ -348,4 +375,45 @@ async fn window<B: Counted>(
         "sfu_memory_mb": rss as f64 / 1024.0,
         "sfu_memory_per_participant_mb": ((rss.saturating_sub(idle_rss)) as f64 / 1024.0 / total.max(1) as f64 * 100.0).round() / 100.0,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_run;
+    use serde_json::json;
+
+    #[test]
+    fn several_runs_give_the_median_cpu_run_with_every_figures_range() {
+        let run = |cpu: f64, rate: f64, memory: f64| {
+            json!({
+                "sfu_cpu_percent_of_one_core": cpu,
+                "forwarded_packets_per_second_per_core": rate,
+                "sfu_memory_per_participant_mb": memory,
+                "loss_percent": cpu / 100.0,
+            })
+        };
+        let one = median_run(vec![run(30.0, 70_000.0, 2.3)]);
+        assert_eq!(one, run(30.0, 70_000.0, 2.3));
+
+        let three = median_run(vec![
+            run(34.0, 60_000.0, 2.2),
+            run(22.0, 100_000.0, 2.4),
+            run(28.0, 80_000.0, 2.3),
+        ]);
+        assert_eq!(three["sfu_cpu_percent_of_one_core"], 28.0);
+        assert_eq!(three["loss_percent"], 0.28);
+        assert_eq!(three["runs"], 3);
+        assert_eq!(
+            three["sfu_cpu_percent_of_one_core_range"],
+            json!([22.0, 34.0])
+        );
+        assert_eq!(
+            three["forwarded_packets_per_second_per_core_range"],
+            json!([60_000.0, 100_000.0])
+        );
+        assert_eq!(
+            three["sfu_memory_per_participant_mb_range"],
+            json!([2.2, 2.4])
+        );
+    }
 }
