@@ -63,6 +63,15 @@ async fn room_of<const N: usize>(app: &TestApp, people: [(&str, Media); N]) -> [
     bots.try_into().ok().expect("one bot per person")
 }
 
+/// `bot` received at least `audio` packets of `from`'s audio, and no layer switch broke the
+/// sequence numbers of `from`'s video.
+fn audio_and_order_kept(bot: &Bot, from: u64, audio: u64) {
+    let (_, received) = bot.received_from(from);
+    assert!(received >= audio, "{received}");
+    let (_, jumps) = bot.layers_from(from);
+    assert_eq!(jumps, 0);
+}
+
 /// Publishes its camera in simulcast.
 fn simulcast(ssrc: u32) -> Media {
     Media {
@@ -646,10 +655,7 @@ async fn a_simulcast_camera_reaches_each_subscriber_in_the_layer_it_wants_and_st
 
     // Audio is never dropped, and no switch broke the sequence numbers.
     for bot in [&big_tile, &small_tile] {
-        let (_, audio) = bot.received_from(from);
-        assert!(audio >= 100, "{audio}");
-        let (_, jumps) = bot.layers_from(from);
-        assert_eq!(jumps, 0);
+        audio_and_order_kept(bot, from, 100);
         assert!(bot.errors().is_empty(), "{:?}", bot.errors());
     }
     for bot in [publisher, big_tile, small_tile] {
@@ -724,10 +730,7 @@ async fn a_falling_bandwidth_estimate_steps_the_other_tiles_down_before_the_spea
 
     // Audio was never dropped, and no switch broke the sequence numbers.
     for from in [speaker_id, other_id] {
-        let (_, audio) = weak_link.received_from(from);
-        assert!(audio >= 500, "{audio}");
-        let (_, jumps) = weak_link.layers_from(from);
-        assert_eq!(jumps, 0);
+        audio_and_order_kept(&weak_link, from, 500);
     }
     assert!(weak_link.errors().is_empty(), "{:?}", weak_link.errors());
     for bot in [speaker, other, weak_link] {
